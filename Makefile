@@ -1,0 +1,53 @@
+# IJINUS Privacy. `make run` sets everything up and serves the admin; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1:8000
+DEMO_SUBJECTS ?= 300
+
+.PHONY: run install migrate demo test lint format worker beat bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
+
+demo: migrate
+	$(PY) manage.py seed_demo --subjects $(DEMO_SUBJECTS) --if-empty
+	$(PY) manage.py demo_logins
+
+run: demo
+	@echo "Serving the admin on http://$(HOST)/admin/"
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: install
+	$(VENV)/bin/celery -A ijinus_privacy worker -Q default,exports,retention --concurrency 2 \
+		--max-tasks-per-child 20 --max-memory-per-child 800000 --loglevel INFO
+
+beat: install
+	$(VENV)/bin/celery -A ijinus_privacy beat --loglevel INFO --schedule var/celerybeat-schedule
+
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var

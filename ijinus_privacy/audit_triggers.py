@@ -1,0 +1,85 @@
+"""Database triggers that make the audit trail append-only (R5.1.2, R5.1.3).
+
+UPDATE, DELETE (and TRUNCATE on PostgreSQL) are refused by the database, whoever asks. The one
+UPDATE let through sets ``actor_id`` to NULL and changes nothing else: Django's ``SET_NULL`` when
+a staff account is deleted. The chain does not cover ``actor_id``, so it stays verifiable.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "ijinus_privacy_auditevent"
+_KEPT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "actor_pk",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "subject_id",
+    "fields",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+
+_POSTGRES_INSTALL = [
+    f"""
+    CREATE OR REPLACE FUNCTION ijinus_audit_append_only() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            IF OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL
+               AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+        RAISE EXCEPTION 'audit trail is append-only: % refused on {TABLE}', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    f"""CREATE TRIGGER ijinus_audit_append_only_row BEFORE UPDATE OR DELETE ON {TABLE}
+        FOR EACH ROW EXECUTE FUNCTION ijinus_audit_append_only()""",
+    f"""CREATE TRIGGER ijinus_audit_append_only_truncate BEFORE TRUNCATE ON {TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION ijinus_audit_append_only()""",
+]
+_POSTGRES_UNINSTALL = [
+    f"DROP TRIGGER IF EXISTS ijinus_audit_append_only_row ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS ijinus_audit_append_only_truncate ON {TABLE}",
+    "DROP FUNCTION IF EXISTS ijinus_audit_append_only()",
+]
+
+_unchanged = " AND ".join(f"NEW.{column} IS OLD.{column}" for column in _KEPT_COLUMNS)
+_SQLITE_INSTALL = [
+    f"""CREATE TRIGGER IF NOT EXISTS ijinus_audit_no_delete BEFORE DELETE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'audit trail is append-only: DELETE refused on {TABLE}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS ijinus_audit_no_update BEFORE UPDATE ON {TABLE}
+        WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND {_unchanged})
+        BEGIN SELECT RAISE(ABORT, 'audit trail is append-only: UPDATE refused on {TABLE}'); END""",
+]
+_SQLITE_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS ijinus_audit_no_delete",
+    "DROP TRIGGER IF EXISTS ijinus_audit_no_update",
+]
+
+
+def _statements(connection: BaseDatabaseWrapper, *, install: bool) -> list[str]:
+    if connection.vendor == "postgresql":
+        return _POSTGRES_INSTALL if install else _POSTGRES_UNINSTALL
+    if connection.vendor == "sqlite":
+        return _SQLITE_INSTALL if install else _SQLITE_UNINSTALL
+    raise NotImplementedError(f"No append-only triggers for the {connection.vendor} backend.")
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for statement in _statements(connection, install=True):
+            cursor.execute(statement)
+
+
+def uninstall(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for statement in _statements(connection, install=False):
+            cursor.execute(statement)

@@ -1,0 +1,78 @@
+"""The audit trail (R5.1): who viewed, changed, exported or downloaded which subject's data.
+
+Append-only and hash-chained. Each event stores the hash of the one before it, and its own hash
+covers every column but the live ``actor`` link, so ``manage.py audit_verify`` detects any edit,
+deletion or insertion made behind the application's back. The database itself refuses UPDATE and
+DELETE (triggers installed by migration 0002, see ``audit_triggers``); the single exception is the
+``SET NULL`` of ``actor`` when a staff account is deleted, since ``actor_pk`` and
+``actor_username`` keep the identity in the chain (R5.1.2).
+
+Events never hold values: field *names* only, and the subject as a bare id, so an erased
+subject's audit history names no one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_subject(self, subject_id: int) -> AuditEventQuerySet:
+        return self.filter(subject_id=subject_id)
+
+    def consultations(self) -> AuditEventQuerySet:
+        """Staff reads and exports of personal data: the dates and purposes owed under R1.7.5."""
+        return self.filter(action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT, AuditEvent.Action.DOWNLOAD])
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("View")
+        CREATE = "create", _("Create")
+        CHANGE = "change", _("Change")
+        DELETE = "delete", _("Delete")
+        EXPORT = "export", _("Export")
+        DOWNLOAD = "download", _("Download")
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        ARCHIVE_ACCESS = "archive_access", _("Archive access")
+
+    occurred_at = models.DateTimeField(_("occurred at (UTC)"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    actor_pk = models.BigIntegerField(_("actor id (snapshot)"), null=True, blank=True)
+    actor_username = models.CharField(_("actor username (snapshot)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, help_text=_("app_label.model"))
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    subject_id = models.BigIntegerField(
+        _("data subject id"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("The data subject concerned, for per-subject queries (R1.7.5, R5.1.4). A bare id, not a link."),
+    )
+    fields = models.JSONField(_("fields"), default=list, blank=True, help_text=_("Field names, never values (R5.1.1)."))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"

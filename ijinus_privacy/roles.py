@@ -1,0 +1,92 @@
+"""Staff roles (R5.2.1) as Django groups with explicit permission sets.
+
+Each role lists permission patterns, ``app_label.codename`` with shell wildcards; a leading ``-``
+removes what an earlier pattern granted. ``roles_sync`` makes every group hold exactly its set,
+so running it again (after every ``migrate``) is harmless and repairs hand edits.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+DPO = "DPO"
+CUSTOMER_SERVICE = "Customer service"
+ARCHIVIST = "Archivist"
+
+PERSONAL_DATA_APPS = ("subjects", "consents", "requests_dsar", "retention")
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # The DPO decides: everything on personal data, the register and the audit trail.
+    DPO: (
+        *(f"{app}.*" for app in PERSONAL_DATA_APPS),
+        "ijinus_privacy.view_auditevent",
+        "-retention.view_archived*",
+        "-retention.access_archive",
+    ),
+    # Customer service logs and follows up; never deletes, approves, erases or audits.
+    CUSTOMER_SERVICE: (
+        "subjects.view_*",
+        "subjects.add_*",
+        "subjects.change_*",
+        "consents.view_*",
+        "consents.add_consentevent",
+        "requests_dsar.view_*",
+        "requests_dsar.add_*",
+        "requests_dsar.change_*",
+        "requests_dsar.verify_identity",
+        "requests_dsar.send_letter",
+        "-*.delete_*",
+        "-*.approve_*",
+        "-*.decide_*",
+        "-*.erase_*",
+        "-consents.*processing*",
+        "-consents.*recipient*",
+        "-subjects.purge_sensitive*",
+        "-subjects.*_sensitivedataflag",
+        "-subjects.*_restriction*",
+    ),
+    # The archivist alone opens the intermediate archive (R4.4.2), each time with a reason.
+    ARCHIVIST: (
+        "subjects.view_datasubject",
+        "retention.view_*",
+        "retention.access_archive",
+    ),
+}
+
+
+def permissions_for(patterns: tuple[str, ...], available: dict[str, Permission]) -> set[Permission]:
+    granted: set[str] = set()
+    for pattern in patterns:
+        if pattern.startswith("-"):
+            granted = {key for key in granted if not fnmatchcase(key, pattern[1:])}
+        else:
+            matched = {key for key in available if fnmatchcase(key, pattern)}
+            granted |= matched
+    return {available[key] for key in granted}
+
+
+@transaction.atomic
+def roles_sync(*, using: str = "default") -> dict[str, int]:
+    """Create the role groups and give each exactly its permissions. Returns counts per role."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    available = {
+        f"{perm.content_type.app_label}.{perm.codename}": perm
+        for perm in Permission.objects.using(using).select_related("content_type")
+    }
+    counts = {}
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        perms = permissions_for(patterns, available)
+        group.permissions.set(perms)
+        counts[role] = len(perms)
+    return counts
+
+
+def roles_sync_after_migrate(*, using: str = "default", **kwargs) -> None:
+    roles_sync(using=using)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestsDsarConfig(AppConfig):
+    name = "requests_dsar"
+    verbose_name = _("Data-subject requests")

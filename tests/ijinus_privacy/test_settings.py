@@ -1,0 +1,62 @@
+"""The two runtime modes, checked in fresh interpreters with controlled environments."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "t3st-0nly-s3cret-kEy-for-deploy-checks-qwertyuiopasdfghjklzxcvbnm",
+    "DJANGO_ALLOWED_HOSTS": "privacy.ijinus.example",
+    "DATABASE_URL": "postgres://ijinus@db.invalid:5432/ijinus_privacy",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.invalid:587",
+}
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def settings_snapshot(env: dict[str, str]) -> str:
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ijinus_privacy.settings'); "
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.MAILERS['default']['BACKEND'])"
+    )
+    result = run(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_embedded_mode_without_environment():
+    assert settings_snapshot({}) == (
+        "True django.db.backends.sqlite3 True django.core.mail.backends.console.EmailBackend"
+    )
+
+
+def test_production_mode_from_environment():
+    assert settings_snapshot(PRODUCTION_ENV) == (
+        "False django.db.backends.postgresql False django.core.mail.backends.smtp.EmailBackend"
+    )
+
+
+def test_production_without_secret_fails_at_start_with_a_clear_message():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SECRET_KEY"}
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_checks_pass_in_production_mode():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
