@@ -7,14 +7,17 @@ service is a failure; elsewhere the test is skipped with the reason.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
+from ijinus_privacy import audit_triggers
 from ijinus_privacy.celery import app as celery_app
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def require_service(available: bool, reason: str) -> None:
@@ -31,6 +34,31 @@ def _service_markers(request):
         require_service(connection.vendor == "postgresql", "PostgreSQL not configured: set DATABASE_URL")
     if request.node.get_closest_marker("redis"):
         require_service(bool(settings.REDIS_URL), "Redis not configured: set REDIS_URL")
+    if request.node.get_closest_marker("browser"):
+        require_service(bool(shutil.which(CHROMIUM)), f"{CHROMIUM} not installed (Debian package chromium)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_audit_triggers():
+    """Transactional tests end with a flush, which the append-only triggers rightly refuse.
+
+    Lift them around that flush only, in tests only; every test still runs with them in place.
+    """
+    from django.core.management.commands import flush
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        conn = connections[options.get("database") or "default"]
+        audit_triggers.uninstall(conn)
+        try:
+            return original(self, **options)
+        finally:
+            audit_triggers.install(conn)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +91,26 @@ def celery_worker_app():
         shutdown_timeout=10,
     ):
         yield celery_app
+
+
+@pytest.fixture
+def browser_page():
+    """A headless Chromium page (Debian's chromium driven by Playwright), for end-to-end tests."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+        yield page
+        browser.close()
