@@ -1,0 +1,80 @@
+"""Admin login gates: two-factor in production (R5.2.2) and lockout after repeated failures."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ijinus_privacy.models import AuditEvent
+from tests.factories import dpo_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "test-password-123"
+
+
+def login(client, username, password=PASSWORD, **extra):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, **extra},
+        headers={"accept-language": "en"},
+    )
+
+
+def current_token(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+@pytest.fixture
+def two_factor(settings):
+    settings.ADMIN_REQUIRE_2FA = True
+
+
+def test_with_two_factor_a_password_alone_does_not_open_the_admin(client, two_factor):
+    user = dpo_user()
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+    response = login(client, user.username)
+
+    assert response.status_code == 200  # the login form again, with an error
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_with_two_factor_password_and_token_open_the_admin(client, two_factor):
+    user = dpo_user()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+    login(client, user.username, otp_device=device.persistent_id, otp_token=current_token(device))
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_without_two_factor_embedded_mode_accepts_the_password(client):
+    user = dpo_user()
+
+    login(client, user.username)
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_totp_enrol_prints_an_otpauth_url(capsys):
+    user = dpo_user()
+
+    call_command("totp_enrol", user.username)
+
+    assert "otpauth://totp/" in capsys.readouterr().out
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, settings):
+    user = dpo_user()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, user.username, password="wrong-password")
+
+    response = login(client, user.username)
+
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.text
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).count() >= settings.AXES_FAILURE_LIMIT
