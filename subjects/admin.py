@@ -244,8 +244,8 @@ class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, *args, **kwargs):
+        actions = super().get_actions(request, *args, **kwargs)
         actions.pop("delete_selected", None)  # collects every related row; replaced by delete_subjects
         return actions
 

@@ -87,10 +87,8 @@ def seed_demo(*, subjects: int, seed: int = 2026, today: date | None = None) -> 
     for offset in range(0, subjects, BATCH):
         with transaction.atomic():
             people = [_person(fake, rng, start_id + n) for n in range(offset, min(offset + BATCH, subjects))]
-            DataSubject.objects.bulk_create(people, batch_size=BATCH)
-            ids = list(
-                DataSubject.objects.filter(id__gte=start_id + offset).order_by("id").values_list("id", flat=True)
-            )
+            # The primary keys come back from the INSERT (PostgreSQL, SQLite >= 3.35).
+            ids = [person.pk for person in DataSubject.objects.bulk_create(people, batch_size=BATCH)]
             rows = _Rows()
             for subject_id in ids:
                 _relationship(rows, subject_id, fake, rng, today)
@@ -176,7 +174,7 @@ def _relationship(rows: _Rows, subject_id: int, fake: Faker, rng: random.Random,
                 subject_id=subject_id,
                 received_on=received,
                 provided_by_name=fake.name(),
-                provided_by_email=f"partenaire{subject_id}@example.org",
+                provided_by_email=f"partenaire{subject_id:08d}@example.org",
                 declaration="La personne a accepté la transmission de ses coordonnées à IJINUS.",
                 accepted_on=received - timedelta(days=rng.randint(0, 30)),
             )

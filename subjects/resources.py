@@ -106,7 +106,7 @@ class AuditedResource(resources.ModelResource):
                 instance, _new = self.get_or_init_instance(loader, row)
             except (ValueError, ValidationError) as error:
                 reason = error.messages if isinstance(error, ValidationError) else [str(error)]
-                result.append_invalid_row(number, row, ValidationError({self._meta.import_id_fields[0]: reason}))
+                self._report(result, number, row, {self._meta.import_id_fields[0]: reason})
                 continue
             try:
                 self.import_instance(instance, row)
@@ -127,8 +127,15 @@ class AuditedResource(resources.ModelResource):
                 else:
                     first_seen[key] = number
             if errors:
-                result.append_invalid_row(number, row, ValidationError(errors))
+                self._report(result, number, row, errors)
         return result
+
+    def _report(self, result, number: int, row: dict, errors: dict) -> None:
+        """Name each error by the column the user sees (``email``, not ``subject``)."""
+        columns = {name: field.column_name for name, field in self.fields.items()}
+        columns |= {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
+        named = {columns.get(key, key): value for key, value in errors.items()}
+        result.append_invalid_row(number, row, ValidationError(named))
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         checked = self.validate_dataset(dataset)

@@ -35,9 +35,7 @@ DATA_CATEGORIES = {
 def _holds_subject_data(model) -> bool:
     if model is m.DataSubject:
         return True
-    return any(
-        field.many_to_one and field.related_model is m.DataSubject for field in model._meta.concrete_fields
-    )
+    return any(field.many_to_one and field.related_model is m.DataSubject for field in model._meta.concrete_fields)
 
 
 def test_every_model_linked_to_a_subject_is_covered_by_a_source():
