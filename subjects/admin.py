@@ -244,8 +244,8 @@ class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    def get_actions(self, request, *args, **kwargs):
-        actions = super().get_actions(request, *args, **kwargs)
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)  # collects every related row; replaced by delete_subjects
         return actions
 
