@@ -100,3 +100,12 @@ class SourceRegistry:
 
 
 registry = SourceRegistry()
+
+# Models that hang on a DataSubject (or are in a personal-data app) but are not personal data a
+# source must collect or dispose of: bookkeeping about the data, never the data. Each entry says why.
+# The coverage test (tests/subjects/test_personal_data.py) fails for any other uncovered model.
+NOT_PERSONAL_DATA: dict[str, str] = {
+    # A screening flag names a model, an object id, a field *name* and an Art. 9 category: never the
+    # text. It is the DPO's proof of the purge (R4.6.2) and goes with the subject by CASCADE.
+    "subjects.sensitivedataflag": "screening bookkeeping: field name and category, no content",
+}

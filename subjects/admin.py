@@ -1,29 +1,411 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+"""Admin for data subjects and everything held about them (thin: writes go through services).
 
+Customer service views, adds and changes; only the DPO deletes, imports, exports and handles
+sensitive-data flags (permissions from ``ijinus_privacy.roles``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin import ShowFacets
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+
+from ijinus_privacy import audit
 from ijinus_privacy.admin import PersonalDataAdminMixin
 
-from .models import DataSubject, SubjectRole
+from . import services
+from .models import (
+    AssumedInterest,
+    Contract,
+    DataSubject,
+    Delivery,
+    Invoice,
+    MobileDevice,
+    NavigationRecord,
+    Order,
+    Payment,
+    PromotionParticipation,
+    SensitiveDataFlag,
+    SubjectRole,
+    SupportTicket,
+    ThirdPartyData,
+    normalise_email,
+)
+from .resources import DataSubjectResource, SubjectRoleResource
+
+
+def _error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:
+    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    model_admin.message_user(request, text, messages.ERROR)
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Filter by role with EXISTS, not a join + DISTINCT over the whole table (PERFORMANCE.md T3)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return SubjectRole.Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SubjectRole.Role.values:
+            return queryset.filter(Exists(SubjectRole.objects.filter(subject=OuterRef("pk"), role=self.value())))
+        return queryset
+
+
+class AuditedImportExportMixin(ImportExportMixin):
+    """Import and export only with this model's own import/export permission (DPO); audited."""
+
+    skip_import_confirm = True  # validated and written in one request: the upload is never stored
+
+    def _perm(self, action: str) -> str:
+        return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm(self._perm("import"))
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm(self._perm("export"))
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "actor": request.user}
+
+
+class ServiceSaveMixin:
+    """save_model / save_formset / delete_model go through the services (validation + audit)."""
+
+    def save_model(self, request, obj, form, change):
+        services.record_save(instance=obj, actor=request.user, changed=form.changed_data if change else None)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit.record(action=audit.Action.DELETE, actor=request.user, obj=obj)
+            obj.delete()
+        changed = {inline_form.instance: inline_form.changed_data for inline_form in formset.forms}
+        for obj in instances:
+            services.record_save(
+                instance=obj, actor=request.user, changed=None if obj._state.adding else changed.get(obj)
+            )
+
+    def delete_model(self, request, obj):
+        audit.record(action=audit.Action.DELETE, actor=request.user, obj=obj)
+        obj.delete()
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+# --- Inlines on the subject page -------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class SubjectRoleInline(admin.TabularInline):
     model = SubjectRole
     extra = 0
+    verbose_name_plural = _("Roles held at once (R3.2.3) and the dates retention starts from (R4.2)")
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    extra = 0
+    verbose_name_plural = _("Contracts (policy §3.2)")
+
+
+class OrderInline(admin.TabularInline):
+    model = Order
+    extra = 0
+    verbose_name_plural = _("Orders (policy §3.2)")
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    raw_id_fields = ("order",)
+    verbose_name_plural = _("Deliveries (policy §3.2; the latest feeds the ijitrack clock)")
+
+
+class InvoiceInline(ReadOnlyInline):
+    model = Invoice
+    fields = ("number", "issued_on", "amount")
+    readonly_fields = fields
+    verbose_name_plural = _("Invoices (kept 10 years, C. com. L.123-22)")
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("paid_on", "amount", "method", "invoice")
+    readonly_fields = fields
+    verbose_name_plural = _("Payments (policy §3.2)")
+
+
+class PromotionInline(admin.TabularInline):
+    model = PromotionParticipation
+    extra = 0
+    verbose_name_plural = _("Promotions and events (policy §3.2)")
+
+
+class TicketInline(admin.StackedInline):
+    model = SupportTicket
+    extra = 0
+    fields = (("opened_on", "channel", "status", "closed_on"), "summary", "text")
+    verbose_name_plural = _("Customer-service tickets (policy §3.2) — no sensitive data (R4.6.1)")
+
+
+class DeviceInline(ReadOnlyInline):
+    model = MobileDevice
+    fields = ("registered_on", "device_type", "os_version", "connectivity", "app_version", "geolocation_consent")
+    readonly_fields = fields
+    verbose_name_plural = _("Mobile devices (collected automatically, policy §3.3)")
+
+
+class InterestInline(ReadOnlyInline):
+    model = AssumedInterest
+    fields = ("product_family", "inferred_on", "review_due_on")
+    readonly_fields = fields
+    verbose_name_plural = _("Assumed interests (policy §3.4; reviewed yearly; not portable)")
+
+
+class ThirdPartyInline(ReadOnlyInline):
+    model = ThirdPartyData
+    fields = ("received_on", "provided_by_name", "accepted_on", "recorded_by")
+    readonly_fields = fields
+    verbose_name_plural = _("Data received from a third party (policy §3.5)")
 
 
 @admin.register(DataSubject)
-class DataSubjectAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+    resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
-    list_filter = ("kind", "roles__role")
+    list_filter = ("kind", RoleFilter)
     search_fields = ("=email", "last_name", "first_names", "phone")
+    search_help_text = _("An exact e-mail, or part of a name or phone number.")
+    list_select_related = False  # no foreign key to follow: the list is one query
     show_full_result_count = False
-    inlines = [SubjectRoleInline]
+    show_facets = ShowFacets.NEVER
+    readonly_fields = ("navigation_summary", "created_at", "updated_at")
+    inlines = [
+        SubjectRoleInline,
+        ContractInline,
+        OrderInline,
+        DeliveryInline,
+        InvoiceInline,
+        PaymentInline,
+        PromotionInline,
+        TicketInline,
+        DeviceInline,
+        InterestInline,
+        ThirdPartyInline,
+    ]
+    actions = ["delete_subjects"]
     fieldsets = (
         (
             _("Identity (policy §3.1)"),
-            {"fields": ("kind", "last_name", "first_names", "marital_status", "date_of_birth", "language")},
+            {
+                "fields": ("kind", "last_name", "first_names", "marital_status", "date_of_birth", "language"),
+                "description": _("Consumer or professional contact; a named professional contact is personal data."),
+            },
         ),
-        (_("Contact"), {"fields": ("email", "phone", "street_address", "postal_code", "city", "country")}),
-        (_("Professional contact"), {"fields": ("organisation", "job_title")}),
-        (_("Status"), {"fields": ("deceased_on",)}),
+        (
+            _("Contact (policy §3.1)"),
+            {"fields": ("email", "phone", "street_address", "postal_code", "city", "country")},
+        ),
+        (_("Professional contact (policy §3.1)"), {"fields": ("organisation", "job_title")}),
+        (
+            _("Notes (R4.6.1: never health, political, religious, union, ethnic, sex-life, criminal data)"),
+            {"fields": ("notes",)},
+        ),
+        (_("Status (R1.15)"), {"fields": ("deceased_on",)}),
+        (
+            _("Collected automatically (policy §3.3)"),
+            {"fields": ("navigation_summary",), "description": _("Cookie records are kept 13 months at most.")},
+        ),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)  # collects every related row; replaced by delete_subjects
+        return actions
+
+    def get_search_results(self, request, queryset, search_term):
+        if "@" in search_term and " " not in search_term.strip():
+            return queryset.filter(email=normalise_email(search_term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("navigation records"))
+    def navigation_summary(self, obj: DataSubject) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:subjects_navigationrecord_changelist") + f"?subject__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Open this subject's navigation records"))
+
+    def delete_model(self, request, obj):
+        services.subject_delete(subject_ids=[obj.pk], actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.subject_delete(subject_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+
+    @admin.action(description=_("Delete the selected subjects and all their data (DPO)"), permissions=["delete"])
+    def delete_subjects(self, request, queryset):
+        try:
+            count = services.subject_delete(subject_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        except PermissionDenied as error:
+            _error(self, request, error)
+            return
+        self.message_user(request, _("%(count)d subjects deleted.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(SubjectRole)
+class SubjectRoleAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+    resource_classes = [SubjectRoleResource]
+    list_display = ("id", "subject", "role", "collected_on", "last_inbound_contact_on", "contract_end_on")
+    list_filter = ("role",)
+    raw_id_fields = ("subject",)
+    search_fields = ("=subject__email",)
+    list_select_related = ("subject",)
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+
+
+class SubjectChildAdmin(ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+    raw_id_fields = ("subject",)
+    list_select_related = ("subject",)
+    search_fields = ("=subject__id",)
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+
+
+@admin.register(Contract)
+class ContractAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "kind", "product_family", "started_on", "ended_on")
+    list_filter = ("kind", "product_family")
+
+
+@admin.register(Order)
+class OrderAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "ordered_on", "product_family", "quantity")
+    list_filter = ("product_family",)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "delivered_on", "carrier")
+    raw_id_fields = ("subject", "order")
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "number", "issued_on", "amount")
+    search_fields = ("=number", "=subject__id")
+
+
+@admin.register(Payment)
+class PaymentAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "paid_on", "amount", "method")
+    list_filter = ("method",)
+    raw_id_fields = ("subject", "invoice")
+
+
+@admin.register(PromotionParticipation)
+class PromotionParticipationAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "kind", "name", "participated_on")
+    list_filter = ("kind",)
+
+
+@admin.register(SupportTicket)
+class SupportTicketAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "opened_on", "channel", "status")
+    list_filter = ("status", "channel")
+
+
+@admin.register(NavigationRecord)
+class NavigationRecordAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "occurred_at", "purpose")
+    list_filter = ("purpose",)
+
+
+@admin.register(MobileDevice)
+class MobileDeviceAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "registered_on", "device_type", "app_version", "geolocation_consent")
+    list_filter = ("device_type", "connectivity", "geolocation_consent")
+
+
+@admin.register(AssumedInterest)
+class AssumedInterestAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "product_family", "inferred_on", "review_due_on")
+    list_filter = ("product_family",)
+
+
+@admin.register(ThirdPartyData)
+class ThirdPartyDataAdmin(SubjectChildAdmin):
+    list_display = ("id", "subject", "received_on", "accepted_on")
+    readonly_fields = ("recorded_by", "recorded_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SensitiveDataFlag)
+class SensitiveDataFlagAdmin(admin.ModelAdmin):
+    """The DPO's queue of accidental Art. 9/10 data (R4.6.2). Shows field names, never the text."""
+
+    list_display = ("id", "subject", "model", "object_id", "field_name", "category", "status", "detected_at")
+    list_filter = ("status", "category")
+    raw_id_fields = ("subject",)
+    list_select_related = ("subject",)
+    readonly_fields = [field.name for field in SensitiveDataFlag._meta.fields]
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+    actions = ["purge", "dismiss"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_purge_permission(self, request) -> bool:
+        return request.user.has_perm(services.PURGE_PERMISSION)
+
+    @admin.action(description=_("Purge the flagged text now (Art. 9, R4.6.2)"), permissions=["purge"])
+    def purge(self, request, queryset):
+        done = 0
+        for flag in queryset.open():
+            try:
+                services.sensitive_purge(flag=flag, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                _error(self, request, error)
+        self.message_user(request, _("%(count)d flagged fields purged.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Dismiss as false positive"), permissions=["purge"])
+    def dismiss(self, request, queryset):
+        done = 0
+        for flag in queryset.open():
+            services.sensitive_dismiss(flag=flag, actor=request.user)
+            done += 1
+        self.message_user(request, _("%(count)d flags dismissed.") % {"count": done}, messages.SUCCESS)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 class DataSubjectQuerySet(models.QuerySet):
     def with_email(self, email: str) -> DataSubjectQuerySet:
         return self.filter(email=normalise_email(email))
+
+    def with_role(self, role: str) -> DataSubjectQuerySet:
+        return self.filter(roles__role=role)
 
 
 def normalise_email(email: str) -> str:
@@ -53,6 +58,14 @@ class DataSubject(models.Model):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FRENCH)
     deceased_on = models.DateField(_("deceased on"), null=True, blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        help_text=_(
+            "Never enter health, political, religious, union, ethnic, sex-life, biometric, genetic or "
+            "criminal data (R4.6.1, Art. 9-10)."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -62,6 +75,10 @@ class DataSubject(models.Model):
         verbose_name = _("data subject")
         verbose_name_plural = _("data subjects")
         ordering = ["-id"]
+        permissions = [
+            ("import_datasubject", _("Can import data subjects")),
+            ("export_datasubject", _("Can export data subjects")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["email"], condition=~models.Q(email=""), name="subjects_datasubject_unique_email"
@@ -108,8 +125,440 @@ class SubjectRole(models.Model):
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        permissions = [
+            ("import_subjectrole", _("Can import roles")),
+            ("export_subjectrole", _("Can export roles")),
+        ]
         constraints = [models.UniqueConstraint(fields=["subject", "role"], name="subjects_role_unique_per_subject")]
         indexes = [models.Index(fields=["role", "collected_on"], name="subjects_role_role_collected")]
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+# --- Relationship data (policy §3.2) ---------------------------------------------------------
+
+
+class ProductFamily(models.TextChoices):
+    """IJINUS product families; "analogous products" for the soft opt-in (CPCE L.34-5) compare these."""
+
+    LEVEL = "level", _("Level sensors")
+    FLOW = "flow", _("Flow meters")
+    RAIN = "rain", _("Rain gauges")
+    QUALITY = "quality", _("Water-quality probes")
+    LOGGER = "logger", _("Data loggers")
+    PLATFORM = "platform", _("Monitoring platform (ijitrack)")
+    SERVICE = "service", _("Installation and maintenance")
+
+
+FREE_TEXT_WARNING = _(
+    "Never enter health, political, religious, union, ethnic, sex-life, biometric, genetic or criminal data "
+    "(policy §3.6, R4.6.1). Such text is flagged for the DPO and purged."
+)
+
+
+class SubjectChildQuerySet(models.QuerySet):
+    def for_subjects(self, subject_ids) -> SubjectChildQuerySet:
+        return self.filter(subject_id__in=subject_ids)
+
+
+class Contract(models.Model):
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Sale")
+        RENTAL = "rental", _("Rental")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="contracts", verbose_name=_("subject")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    reference = models.CharField(_("contract reference"), max_length=40, blank=True)
+    product_family = models.CharField(_("product family"), max_length=20, choices=ProductFamily.choices)
+    started_on = models.DateField(_("start date"))
+    ended_on = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Starts the inactive-client clocks (R4.2 contract_end_at).")
+    )
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-started_on", "-id"]
+        indexes = [models.Index(fields=["subject", "started_on"], name="subjects_contract_subj_start")]
+
+    def __str__(self) -> str:
+        return _("Contract #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+
+
+class Order(models.Model):
+    subject = models.ForeignKey(DataSubject, on_delete=models.CASCADE, related_name="orders", verbose_name=_("subject"))
+    reference = models.CharField(_("order reference"), max_length=40, blank=True)
+    ordered_on = models.DateField(_("ordered on"))
+    product_family = models.CharField(_("product family"), max_length=20, choices=ProductFamily.choices)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-ordered_on", "-id"]
+        indexes = [models.Index(fields=["subject", "ordered_on"], name="subjects_order_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Order #%(id)s") % {"id": self.pk}
+
+
+class Delivery(models.Model):
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("subject")
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("order"), null=True, blank=True
+    )
+    delivered_on = models.DateField(
+        _("delivered on"), help_text=_("Feeds the ijitrack-user clock (R4.2 product_delivered_at, latest delivery).")
+    )
+    carrier = models.CharField(_("carrier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    street_address = models.CharField(_("delivery address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-delivered_on", "-id"]
+        indexes = [models.Index(fields=["subject", "delivered_on"], name="subjects_delivery_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Delivery #%(id)s") % {"id": self.pk}
+
+
+class Invoice(models.Model):
+    """An accounting document, kept 10 years (C. com. L.123-22, R4.3)."""
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="invoices", verbose_name=_("subject")
+    )
+    number = models.CharField(_("invoice number"), max_length=40, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    amount = models.DecimalField(_("amount (EUR, incl. VAT)"), max_digits=12, decimal_places=2)
+    billing_name = models.CharField(_("billing name"), max_length=200, blank=True)
+    billing_address = models.CharField(_("billing address"), max_length=300, blank=True)
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["subject", "issued_on"], name="subjects_invoice_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Invoice #%(id)s") % {"id": self.pk}
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        DIRECT_DEBIT = "direct_debit", _("Direct debit")
+        CARD = "card", _("Card")
+        CHEQUE = "cheque", _("Cheque")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="payments", verbose_name=_("subject")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="payments", verbose_name=_("invoice"), null=True, blank=True
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    payer_reference = models.CharField(
+        _("payer reference"), max_length=40, blank=True, help_text=_("Last four IBAN or card digits only.")
+    )
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["subject", "paid_on"], name="subjects_payment_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Payment #%(id)s") % {"id": self.pk}
+
+
+class PromotionParticipation(models.Model):
+    class Kind(models.TextChoices):
+        PROMOTION = "promotion", _("Promotional offer")
+        EVENT = "event", _("Event")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="promotions", verbose_name=_("subject")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("offer or event"), max_length=150)
+    participated_on = models.DateField(_("participated on"))
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("promotion or event participation")
+        verbose_name_plural = _("promotion and event participations")
+        ordering = ["-participated_on", "-id"]
+        indexes = [models.Index(fields=["subject", "participated_on"], name="subjects_promo_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Participation #%(id)s") % {"id": self.pk}
+
+
+class SupportTicket(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
+        WEB = "web", _("Web form")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="tickets", verbose_name=_("subject")
+    )
+    opened_on = models.DateField(_("opened on"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    summary = models.CharField(_("summary"), max_length=200, blank=True, help_text=FREE_TEXT_WARNING)
+    text = models.TextField(_("request or problem"), blank=True, help_text=FREE_TEXT_WARNING)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer-service ticket")
+        verbose_name_plural = _("customer-service tickets")
+        ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["subject", "opened_on"], name="subjects_ticket_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Ticket #%(id)s") % {"id": self.pk}
+
+
+# --- Collected automatically (policy §3.3) ----------------------------------------------------
+
+
+class NavigationRecord(models.Model):
+    """A cookie / tracker record; swept 13 months after it was set (CNIL 2020-092 art. 5, R4.3)."""
+
+    class Purpose(models.TextChoices):
+        AUTHENTICATION = "authentication", _("Authentication and navigation")
+        PERSONALISATION = "personalisation", _("Personalisation")
+        SECURITY = "security", _("Security")
+        ANALYSIS = "analysis", _("Audience analysis")
+        ADVERTISING = "advertising", _("Advertising")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="navigation_records", verbose_name=_("subject")
+    )
+    occurred_at = models.DateTimeField(_("set at"), db_index=True, help_text=_("R4.2 tracker_set_at."))
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    cookie_id = models.CharField(_("cookie id"), max_length=64)
+    page = models.CharField(_("page"), max_length=300, blank=True)
+    referrer = models.CharField(_("referrer"), max_length=300, blank=True)
+    browser = models.CharField(_("browser"), max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("navigation record")
+        verbose_name_plural = _("navigation records")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["subject", "occurred_at"], name="subjects_nav_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Navigation record #%(id)s") % {"id": self.pk}
+
+
+class MobileDevice(models.Model):
+    class DeviceType(models.TextChoices):
+        ANDROID_PHONE = "android_phone", _("Android phone")
+        IPHONE = "iphone", _("iPhone")
+        TABLET = "tablet", _("Tablet")
+        OTHER = "other", _("Other")
+
+    class Connectivity(models.TextChoices):
+        WIFI = "wifi", _("Wi-Fi")
+        CELL_4G = "4g", _("4G")
+        CELL_5G = "5g", _("5G")
+        OTHER = "other", _("Other")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="devices", verbose_name=_("subject")
+    )
+    registered_on = models.DateField(_("registered on"))
+    device_type = models.CharField(_("device type"), max_length=20, choices=DeviceType.choices)
+    os_version = models.CharField(_("OS version"), max_length=40, blank=True)
+    connectivity = models.CharField(_("connectivity"), max_length=10, choices=Connectivity.choices, blank=True)
+    app_name = models.CharField(_("application"), max_length=60, default="ijitrack")
+    app_version = models.CharField(_("application version"), max_length=20, blank=True)
+    push_token = models.CharField(_("push token"), max_length=255, blank=True)
+    geolocation_consent = models.BooleanField(
+        _("geolocation accepted"),
+        default=False,
+        help_text=_("Accepted on the device, withdrawable at any time (§3.3)."),
+    )
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mobile device")
+        verbose_name_plural = _("mobile devices")
+        ordering = ["-registered_on", "-id"]
+        indexes = [models.Index(fields=["subject", "registered_on"], name="subjects_device_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Mobile device #%(id)s") % {"id": self.pk}
+
+
+# --- Assumed interests (§3.4) and data from a third party (§3.5) -------------------------------
+
+
+class AssumedInterestQuerySet(SubjectChildQuerySet):
+    def review_overdue(self, today) -> AssumedInterestQuerySet:
+        return self.filter(review_due_on__lt=today)
+
+
+class AssumedInterest(models.Model):
+    """Inferred, reviewed yearly (policy §5, R4.3); never portable (R1.8.2)."""
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="interests", verbose_name=_("subject")
+    )
+    product_family = models.CharField(_("assumed interest"), max_length=20, choices=ProductFamily.choices)
+    inferred_on = models.DateField(_("inferred on"), help_text=_("R4.2 interest_updated_at."))
+    review_due_on = models.DateField(_("review due on"), help_text=_("Reviewed yearly (policy §5)."))
+
+    objects = AssumedInterestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assumed interest")
+        verbose_name_plural = _("assumed interests")
+        ordering = ["review_due_on", "id"]
+        indexes = [
+            models.Index(fields=["subject", "inferred_on"], name="subjects_interest_subj_date"),
+            models.Index(fields=["review_due_on"], name="subjects_interest_review"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Assumed interest #%(id)s") % {"id": self.pk}
+
+
+class ThirdPartyData(models.Model):
+    """Data about this subject given by someone else, with the acceptance they declared (§3.5)."""
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="third_party_data", verbose_name=_("subject")
+    )
+    received_on = models.DateField(_("received on"))
+    provided_by_name = models.CharField(_("provided by"), max_length=200)
+    provided_by_email = models.EmailField(_("provider e-mail"), blank=True)
+    declaration = models.TextField(
+        _("acceptance declared"),
+        help_text=_("What the third party declared about the person's acceptance of the transfer (§3.5)."),
+    )
+    accepted_on = models.DateField(_("acceptance date declared"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = SubjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data received from a third party")
+        verbose_name_plural = _("data received from third parties")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["subject", "received_on"], name="subjects_thirdparty_subj_date")]
+
+    def __str__(self) -> str:
+        return _("Third-party data #%(id)s") % {"id": self.pk}
+
+
+# --- Sensitive data screening (§3.6, R4.6) -----------------------------------------------------
+
+
+class SensitiveCategory(models.TextChoices):
+    HEALTH = "health", _("Health (Art. 9)")
+    RELIGION = "religion", _("Religious or philosophical belief (Art. 9)")
+    POLITICAL = "political", _("Political opinion (Art. 9)")
+    TRADE_UNION = "trade_union", _("Trade-union membership (Art. 9)")
+    SEXUAL = "sexual", _("Sex life or sexual orientation (Art. 9)")
+    ETHNIC = "ethnic", _("Racial or ethnic origin (Art. 9)")
+    GENETIC = "genetic", _("Genetic data (Art. 9)")
+    BIOMETRIC = "biometric", _("Biometric data (Art. 9)")
+    OFFENCES = "offences", _("Criminal convictions and offences (Art. 10)")
+
+
+class SensitiveDataFlagQuerySet(models.QuerySet):
+    def open(self) -> SensitiveDataFlagQuerySet:
+        return self.filter(status=SensitiveDataFlag.Status.OPEN)
+
+
+class SensitiveDataFlag(models.Model):
+    """A free-text field where screening found Art. 9/10 terms. Holds the field name, never the text."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PURGED = "purged", _("Purged")
+        DISMISSED = "dismissed", _("Dismissed (false positive)")
+
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="sensitive_flags", verbose_name=_("subject")
+    )
+    model = models.CharField(_("model"), max_length=100, help_text=_("app_label.model"))
+    object_id = models.BigIntegerField(_("object id"))
+    field_name = models.CharField(_("field"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=SensitiveCategory.choices)
+    detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    objects = SensitiveDataFlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sensitive-data flag")
+        verbose_name_plural = _("sensitive-data flags")
+        ordering = ["-detected_at", "-id"]
+        permissions = [("purge_sensitivedata", _("Can purge sensitive data (Art. 9, R4.6.2)"))]
+        indexes = [
+            models.Index(fields=["status", "detected_at"], name="subjects_flag_status_date"),
+            models.Index(fields=["model", "object_id"], name="subjects_flag_object"),
+            models.Index(fields=["subject", "detected_at"], name="subjects_flag_subj_date"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Sensitive-data flag #%(id)s") % {"id": self.pk}

@@ -1,0 +1,240 @@
+"""django-import-export resources for subjects and roles (issue 3; PERFORMANCE.md know-how).
+
+* A field allowlist: only the columns below are read or written.
+* Upsert on the e-mail, normalised to lower case.
+* Every row is validated (``full_clean``) *before* anything is written; one invalid row and the
+  whole file is refused, each error reported with its row number, field and reason.
+* The write itself runs in bulk mode inside one transaction; bulk mode skips ``save()``, so the
+  audit events are written explicitly afterwards, in the same transaction.
+* On export, values a spreadsheet would run as a formula (``= + - @ \\t \\r``) get a leading quote,
+  and each exported subject gets an EXPORT audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
+
+from ijinus_privacy import audit
+
+from .models import DataSubject, SubjectRole, normalise_email
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """Neutralise spreadsheet formula injection (OWASP CSV injection): prefix a single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class EmailWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return normalise_email(super().clean(value, row, **kwargs) or "")
+
+
+class SubjectByEmailWidget(widgets.ForeignKeyWidget):
+    def __init__(self) -> None:
+        super().__init__(DataSubject, field="email")
+
+    def clean(self, value, row=None, **kwargs):
+        email = normalise_email(str(value or ""))
+        if not email:
+            raise ValueError(_("An e-mail is required."))
+        subject = DataSubject.objects.filter(email=email).first()
+        if subject is None:
+            raise ValueError(_("No data subject has this e-mail."))
+        return subject
+
+
+class AuditedResource(resources.ModelResource):
+    """Validate all, then write all, audit explicitly, escape formulas on export."""
+
+    def __init__(self, actor=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.actor = actor
+
+    # --- export ---------------------------------------------------------------------------
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def after_export(self, queryset, dataset, **kwargs) -> None:
+        super().after_export(queryset, dataset, **kwargs)
+        label = self._meta.model._meta.label_lower
+        with transaction.atomic():
+            for pk, subject_id in queryset.values_list("pk", self.subject_path).iterator():
+                audit.record(
+                    action=audit.Action.EXPORT,
+                    actor=self.actor,
+                    object_type=label,
+                    object_id=pk,
+                    subject_id=subject_id,
+                    fields=[field.attribute for field in self.get_export_fields() if field.attribute],
+                    reason="Admin export (django-import-export)",
+                )
+
+    # --- import ---------------------------------------------------------------------------
+
+    subject_path = "subject_id"
+
+    def natural_key(self, instance) -> tuple:
+        raise NotImplementedError
+
+    def validate_dataset(self, dataset):
+        """Build and ``full_clean`` every row without writing; return a result with the errors."""
+        result = self.get_result_class()()
+        result.diff_headers = self.get_diff_headers()
+        result.total_rows = len(dataset)
+        try:
+            self._check_import_id_fields(dataset.headers)
+        except Exception as error:
+            self.handle_import_error(result, error)
+            return result
+        loader = self._meta.instance_loader_class(self, dataset)
+        first_seen: dict[tuple, int] = {}
+        for number, values in enumerate(dataset, 1):
+            row = dict(zip(dataset.headers, values, strict=False))
+            errors: dict[str, list] = {}
+            try:
+                instance, _new = self.get_or_init_instance(loader, row)
+            except (ValueError, ValidationError) as error:
+                reason = error.messages if isinstance(error, ValidationError) else [str(error)]
+                self._report(result, number, row, {self._meta.import_id_fields[0]: reason})
+                continue
+            try:
+                self.import_instance(instance, row)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            try:
+                instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            if not errors:
+                key = self.natural_key(instance)
+                if key in first_seen:
+                    errors = {
+                        self._meta.import_id_fields[0]: [
+                            _("Duplicate of row %(row)s in this file.") % {"row": first_seen[key]}
+                        ]
+                    }
+                else:
+                    first_seen[key] = number
+            if errors:
+                self._report(result, number, row, errors)
+        return result
+
+    def _report(self, result, number: int, row: dict, errors: dict) -> None:
+        """Name each error by the column the user sees (``email``, not ``subject``)."""
+        columns = {name: field.column_name for name, field in self.fields.items()}
+        columns |= {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
+        named = {columns.get(key, key): value for key, value in errors.items()}
+        result.append_invalid_row(number, row, ValidationError(named))
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        checked = self.validate_dataset(dataset)
+        if checked.has_errors() or checked.has_validation_errors():
+            return checked
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        changed = [field.attribute for field in self.get_import_fields() if field.attribute]
+        for obj in self.imported_objects(dataset):
+            audit.record(
+                action=audit.Action.CHANGE,
+                actor=self.actor or kwargs.get("user"),
+                obj=obj,
+                fields=changed,
+                reason="Admin import (django-import-export)",
+            )
+
+    def imported_objects(self, dataset):
+        raise NotImplementedError
+
+
+class DataSubjectResource(AuditedResource):
+    email = fields.Field(attribute="email", column_name="email", widget=EmailWidget())
+
+    subject_path = "pk"
+
+    class Meta:
+        model = DataSubject
+        fields = (
+            "email",
+            "kind",
+            "last_name",
+            "first_names",
+            "marital_status",
+            "date_of_birth",
+            "street_address",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "organisation",
+            "job_title",
+            "language",
+        )
+        import_id_fields = ("email",)
+        instance_loader_class = CachedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        clean_model_instances = True
+
+    def natural_key(self, instance) -> tuple:
+        return (instance.email,)
+
+    def imported_objects(self, dataset):
+        emails = [normalise_email(str(value or "")) for value in dataset["email"]]
+        for start in range(0, len(emails), 1000):
+            yield from DataSubject.objects.filter(email__in=emails[start : start + 1000]).only("pk")
+
+
+class SubjectRoleResource(AuditedResource):
+    subject = fields.Field(attribute="subject", column_name="email", widget=SubjectByEmailWidget())
+
+    class Meta:
+        model = SubjectRole
+        fields = (
+            "subject",
+            "role",
+            "collected_on",
+            "last_inbound_contact_on",
+            "contract_end_on",
+            "unsubscribed_on",
+            "product_delivered_on",
+        )
+        import_id_fields = ("subject", "role")
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        clean_model_instances = True
+
+    def natural_key(self, instance) -> tuple:
+        return (instance.subject_id, instance.role)
+
+    def dehydrate_subject(self, role: SubjectRole) -> str:
+        return role.subject.email
+
+    def imported_objects(self, dataset):
+        keys = set()
+        for email, role in zip(dataset["email"], dataset["role"], strict=True):
+            keys.add((normalise_email(str(email or "")), role))
+        emails = sorted({email for email, _role in keys})
+        for start in range(0, len(emails), 1000):
+            for obj in SubjectRole.objects.filter(subject__email__in=emails[start : start + 1000]).select_related(
+                "subject"
+            ):
+                if (obj.subject.email, obj.role) in keys:
+                    yield obj

@@ -1,0 +1,145 @@
+"""Subject admin per role: customer service views, adds and changes; only the DPO deletes."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from ijinus_privacy.models import AuditEvent
+from subjects.models import DataSubject, SubjectRole, SupportTicket
+from tests.factories import dpo_user, support_user
+from tests.subjects import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customer_service_opens_the_subject_page_with_its_sections(client):
+    ticket = f.TicketFactory()
+    f.PaymentFactory(subject=ticket.subject)
+    f.SubjectRoleFactory(subject=ticket.subject)
+    client.force_login(support_user())
+
+    response = client.get(reverse("admin:subjects_datasubject_change", args=[ticket.subject_id]))
+
+    assert response.status_code == 200
+    assert "Customer-service tickets" in response.text
+    assert "Invoices (kept 10 years" in response.text
+    assert "Roles held at once" in response.text
+
+
+def test_customer_service_cannot_delete_a_subject(client):
+    subject = f.DataSubjectFactory()
+    client.force_login(support_user())
+
+    page = client.get(reverse("admin:subjects_datasubject_delete", args=[subject.pk]))
+    action = client.post(
+        reverse("admin:subjects_datasubject_changelist"),
+        {"action": "delete_subjects", "_selected_action": [subject.pk]},
+    )
+    changelist = client.get(reverse("admin:subjects_datasubject_changelist"))
+
+    assert page.status_code == 403
+    assert action.status_code in (200, 302)
+    assert DataSubject.objects.filter(pk=subject.pk).exists()
+    assert "delete_selected" not in changelist.text
+    assert "delete_subjects" not in changelist.text
+
+
+def test_dpo_deletes_subjects_with_the_replacement_action_and_it_is_audited(client):
+    ticket = f.TicketFactory()
+    client.force_login(dpo_user())
+
+    changelist = client.get(reverse("admin:subjects_datasubject_changelist"))
+    response = client.post(
+        reverse("admin:subjects_datasubject_changelist"),
+        {"action": "delete_subjects", "_selected_action": [ticket.subject_id]},
+    )
+
+    assert "delete_subjects" in changelist.text
+    assert "delete_selected" not in changelist.text
+    assert response.status_code == 302
+    assert not DataSubject.objects.exists()
+    assert not SupportTicket.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, subject_id=ticket.subject_id).exists()
+
+
+def test_dpo_delete_page_works(client):
+    subject = f.DataSubjectFactory()
+    client.force_login(dpo_user())
+
+    assert client.get(reverse("admin:subjects_datasubject_delete", args=[subject.pk])).status_code == 200
+    client.post(reverse("admin:subjects_datasubject_delete", args=[subject.pk]), {"post": "yes"})
+
+    assert not DataSubject.objects.filter(pk=subject.pk).exists()
+
+
+def test_customer_service_adds_a_subject_through_the_service(client):
+    client.force_login(support_user())
+
+    response = client.post(
+        reverse("admin:subjects_datasubject_add"),
+        {
+            "kind": "consumer",
+            "last_name": "Guével",
+            "email": "Anne.Guevel@Exemple.fr",
+            "language": "fr",
+            "country": "FR",
+            "notes": "Client en arrêt maladie.",
+            **{f"{prefix}-TOTAL_FORMS": "0" for prefix in _inline_prefixes()},
+            **{f"{prefix}-INITIAL_FORMS": "0" for prefix in _inline_prefixes()},
+        },
+    )
+
+    assert response.status_code == 302, response.text[-2000:]
+    subject = DataSubject.objects.get()
+    assert subject.email == "anne.guevel@exemple.fr"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, subject_id=subject.pk).exists()
+    assert subject.sensitive_flags.filter(field_name="notes").exists()
+
+
+def _inline_prefixes() -> list[str]:
+    return [
+        "roles",
+        "contracts",
+        "orders",
+        "deliveries",
+        "invoices",
+        "payments",
+        "promotions",
+        "tickets",
+        "devices",
+        "interests",
+        "third_party_data",
+    ]
+
+
+def test_search_by_exact_email_is_case_insensitive(client):
+    subject = f.DataSubjectFactory(email="anne@exemple.fr")
+    f.DataSubjectFactory(email="other@exemple.fr")
+    client.force_login(support_user())
+
+    response = client.get(reverse("admin:subjects_datasubject_changelist"), {"q": "ANNE@exemple.fr"})
+
+    assert list(response.context["cl"].result_list) == [subject]
+
+
+def test_role_filter(client):
+    prospect = f.SubjectRoleFactory(role=SubjectRole.Role.PROSPECT).subject
+    f.SubjectRoleFactory(role=SubjectRole.Role.NEWSLETTER)
+    client.force_login(support_user())
+
+    response = client.get(reverse("admin:subjects_datasubject_changelist"), {"role": "prospect"})
+
+    assert list(response.context["cl"].result_list) == [prospect]
+
+
+def test_changelist_query_budget(client, django_assert_max_num_queries):
+    for _ in range(5):
+        f.SubjectRoleFactory()
+    client.force_login(dpo_user())
+    client.get(reverse("admin:subjects_datasubject_changelist"))
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:subjects_datasubject_changelist"))
+
+    assert response.status_code == 200

@@ -1,0 +1,113 @@
+"""seed_demo: deterministic, every subjects model filled, realistic date spreads."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from subjects.demo import seed_demo
+from subjects.models import AssumedInterest, DataSubject, NavigationRecord, SubjectRole
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 1)
+
+
+# Demo identifiers embed the subject id (unique across runs): compared relative to the run's first id.
+ID_BEARING = {"email", "reference", "number", "tracking_number", "provided_by_email"}
+
+
+def _relative_ids(value: str, base: int) -> str:
+    return re.sub(r"\d{8,}", lambda match: str(int(match.group()) - base), value)
+
+
+def _relative_demo_number(value: str, base: int) -> str:
+    return re.sub(r"(?<=^demo)\d+", lambda match: str(int(match.group()) - base), value)
+
+
+def _snapshot() -> dict[str, list[tuple]]:
+    """Every subjects row, with ids made relative to the run (the second run's ids are offset)."""
+    from subjects.models import SupportTicket
+
+    snapshot = {}
+    subject_base = DataSubject.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    first_email = DataSubject.objects.order_by("pk").values_list("email", flat=True).first() or "demo0"
+    demo_base = int(re.match(r"demo(\d+)", first_email).group(1))
+    for model in apps.get_app_config("subjects").get_models():
+        columns, bases = [], {}
+        for field in model._meta.concrete_fields:
+            if field.primary_key or field.attname in ("created_at", "updated_at", "detected_at", "recorded_at"):
+                continue
+            columns.append(field.attname)
+            related = field.related_model if field.is_relation else SupportTicket if field.name == "object_id" else None
+            if related is not None:
+                bases[field.attname] = related.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+        rows = []
+        for values in model.objects.order_by("pk").values(*columns):
+            rows.append(
+                tuple(
+                    value - bases[name]
+                    if name in bases and value is not None
+                    else _relative_demo_number(value, demo_base)
+                    if model is DataSubject and name == "email"
+                    else _relative_ids(value, subject_base)
+                    if name in ID_BEARING
+                    else value
+                    for name, value in values.items()
+                )
+            )
+        snapshot[model.__name__] = rows
+    return snapshot
+
+
+def test_same_seed_gives_the_same_data():
+    seed_demo(subjects=150, seed=7, today=TODAY)
+    first = _snapshot()
+    DataSubject.objects.all().delete()
+
+    seed_demo(subjects=150, seed=7, today=TODAY)
+
+    assert _snapshot() == first
+    assert all(first.values())
+
+
+def test_a_different_seed_gives_different_data():
+    seed_demo(subjects=50, seed=1, today=TODAY)
+    first = list(DataSubject.objects.order_by("pk").values_list("last_name", flat=True))
+    DataSubject.objects.all().delete()
+
+    seed_demo(subjects=50, seed=2, today=TODAY)
+
+    assert list(DataSubject.objects.order_by("pk").values_list("last_name", flat=True)) != first
+
+
+def test_every_model_gets_rows_and_the_spreads_retention_needs():
+    seed_demo(subjects=600, seed=2026, today=TODAY)
+
+    for model in apps.get_app_config("subjects").get_models():
+        assert model.objects.exists(), model.__name__
+    assert SubjectRole.objects.filter(
+        role=SubjectRole.Role.PROSPECT, collected_on__lt=TODAY - timedelta(days=4 * 365)
+    ).exists()
+    assert SubjectRole.objects.filter(
+        role=SubjectRole.Role.INACTIVE_CLIENT, contract_end_on__lt=TODAY - timedelta(days=3 * 365)
+    ).exists()
+    cutoff = datetime.combine(TODAY - timedelta(days=396), datetime.min.time(), tzinfo=UTC)
+    assert NavigationRecord.objects.filter(occurred_at__lt=cutoff).exists()
+    assert AssumedInterest.objects.review_overdue(TODAY).exists()
+
+
+def test_command_if_empty_does_nothing_the_second_time():
+    call_command("seed_demo", "--subjects", "20", "--seed", "3", stdout=_Null())
+    call_command("seed_demo", "--subjects", "20", "--if-empty", stdout=_Null())
+
+    assert DataSubject.objects.count() == 20
+
+
+class _Null:
+    def write(self, *_args, **_kwargs) -> None:
+        pass
