@@ -229,7 +229,7 @@ class Recipient(models.Model):
         if self.transfer_mechanism == TransferMechanism.TO_ASSESS:
             gaps.append(str(_("transfer mechanism to assess")))
         if self.transfer_mechanism == TransferMechanism.SCC and not self.tia_reference:
-            gaps.append(str(_("SCC transfer without a transfer impact assessment (R5.4.2)")))
+            gaps.append(str(_("SCC transfer without a transfer impact assessment (TIA; R5.4.2)")))
         if self.kind == self.Kind.PROCESSOR and not self.dpa_signed_on:
             gaps.append(str(_("no Art. 28 contract date")))
         if self.kind == self.Kind.SOCIAL_NETWORK and self.joint_controller == YesNoToAssess.TO_ASSESS:
@@ -348,6 +348,7 @@ class ProcessingActivity(models.Model):
         verbose_name = _("processing activity")
         verbose_name_plural = _("register of processing activities")
         ordering = ["code"]
+        permissions = [("export_register", _("Can export the register for the CNIL (Art. 30(4))"))]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
