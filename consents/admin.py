@@ -242,6 +242,8 @@ class ProcessingActivityAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         changes = self._changes_from(form, formsets, change)
+        for formset in formsets:  # read by the admin's change message; the service saved the rows
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         reason = form.cleaned_data.get("change_reason") or ""
         if not change:
             changes.pop("name", None)
