@@ -387,6 +387,10 @@ class ControllerAdmin(ReferenceAdmin):
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not Controller.objects.exists()
 
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1  # the single controller row
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(RegisterVersion)
 class RegisterVersionAdmin(admin.ModelAdmin):

@@ -157,3 +157,40 @@ def test_dpo_exports_the_register_as_csv_from_the_admin_and_it_is_audited(client
     assert b"P15" in response.content
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("id")
     assert event.actor_username == "dpo"
+
+
+def test_dpo_adds_an_entry_with_purposes_as_version_one(client):
+    from consents.models import DataCategory, SubjectCategory
+
+    client.force_login(dpo_user())
+    data = {
+        "code": "P16",
+        "name": "Trade-fair contacts",
+        "status": "draft",
+        "controller_role": "controller",
+        "transfers_outside_eu": "none",
+        "dpia_needed": "no",
+        "retention": "3 years",
+        "subject_categories": [SubjectCategory.objects.get(code="prospect").pk],
+        "purposes-TOTAL_FORMS": 1,
+        "purposes-INITIAL_FORMS": 0,
+        "purposes-0-description": "Following up trade-fair contacts",
+        "purposes-0-legal_basis": "f",
+        "data_category_links-TOTAL_FORMS": 1,
+        "data_category_links-INITIAL_FORMS": 0,
+        "data_category_links-0-category": DataCategory.objects.get(code="contact").pk,
+        "data_category_links-0-retention": "3 years",
+        "change_reason": "New activity",
+    }
+
+    response = client.post(reverse("admin:consents_processingactivity_add"), data)
+
+    assert response.status_code == 302
+    activity = ProcessingActivity.objects.get(code="P16")
+    assert activity.purposes.get().legal_basis == "f"
+    assert activity.data_category_links.get().retention == "3 years"
+    version = RegisterVersion.objects.for_object(activity).get()
+    assert version.version == 1
+    assert version.previous_state is None
+    assert version.reason == "New activity"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_id=str(activity.pk)).exists()

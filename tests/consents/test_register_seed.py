@@ -97,3 +97,22 @@ def test_completeness_flags_unknown_transfers_and_missing_retention():
     assert register["P11"] == []
     assert any("(e)" in item for item in register["P01"])
     assert any("(f)" in item for item in register["P14"])
+
+
+def test_running_the_seed_again_changes_nothing():
+    import importlib
+
+    from django.apps import apps
+
+    from consents.models import RegisterVersion
+
+    seed = importlib.import_module("consents.migrations.0002_seed_register").seed
+    activity = ProcessingActivity.objects.get(code="P07")
+    activity.retention = "Edited by the DPO"
+    activity.save()
+    counts = (ProcessingActivity.objects.count(), Recipient.objects.count(), RegisterVersion.objects.count())
+
+    seed(apps, None)
+
+    assert (ProcessingActivity.objects.count(), Recipient.objects.count(), RegisterVersion.objects.count()) == counts
+    assert ProcessingActivity.objects.get(code="P07").retention == "Edited by the DPO"
