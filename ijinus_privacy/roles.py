@@ -44,6 +44,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "-*.approve_*",
         "-*.decide_*",
         "-*.erase_*",
+        "-requests_dsar.extend_*",
+        "-requests_dsar.charge_*",
         "-consents.*processing*",
         "-consents.*recipient*",
         "-subjects.purge_sensitive*",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -230,9 +231,28 @@ CELERY_TASK_ROUTES = {
     "retention.tasks.*": {"queue": "retention"},
 }
 CELERY_WORKER_SEND_TASK_EVENTS = False
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # R1.2.3: the DPO hears every morning about requests due within a week.
+    "dsar-due-soon-reminder": {
+        "task": "requests_dsar.tasks.due_soon_reminder_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "dsar-purge-unconfirmed-web-submissions": {
+        "task": "requests_dsar.tasks.web_submissions_purge_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # --- Application settings ---------------------------------------------------------------------
 # Key for hashing identifiers kept after erasure (suppression list, tombstones). Defaults to a
 # value derived from SECRET_KEY; set it separately in production so it survives a key rotation.
 IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
+
+# Data-subject requests (requests_dsar).
+# Public base URL used in e-mailed links (web-form confirmation, identity check).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
+# R1.2.2: add Good Friday and 26 December (Alsace-Moselle) to the deadline calendar.
+DSAR_ALSACE_MOSELLE_HOLIDAYS = env.bool("DSAR_ALSACE_MOSELLE_HOLIDAYS", default=False)
+# Public request page: submissions per IP address per hour, and the confirmation link's life.
+DSAR_PUBLIC_RATE_LIMIT = env.int("DSAR_PUBLIC_RATE_LIMIT", default=5)
+DSAR_CONFIRMATION_MAX_AGE = 48 * 3600
