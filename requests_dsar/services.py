@@ -550,23 +550,30 @@ class IdentityTokenError(ValidationError):
     pass
 
 
-@transaction.atomic
 def identity_check_confirm_token(*, check_id: int, token: str) -> IdentityCheck:
-    """The requester followed the link or typed the code: single use, expires, attempts limited."""
-    check = IdentityCheck.objects.select_for_update().select_related("request").get(pk=check_id)
-    if check.status != IdentityCheck.Status.PENDING or not check.token_hash:
-        raise IdentityTokenError(_("This link has already been used."))
-    if check.token_expires_at is None or timezone.now() > check.token_expires_at:
-        raise IdentityTokenError(_("This link has expired."))
-    if not secrets.compare_digest(check.token_hash, hash_token(token)):
-        check.attempts += 1
-        if check.attempts >= IDENTITY_TOKEN_MAX_ATTEMPTS:
-            check.status = IdentityCheck.Status.FAILED
-            check.token_hash = ""
-        check.save(update_fields=["attempts", "status", "token_hash"])
-        audit.record(action=audit.Action.CHANGE, actor=None, obj=check, fields=["attempts"], reason="wrong token")
-        raise IdentityTokenError(_("This code is not valid."))
-    _identity_verified(check=check, actor=None)
+    """The requester followed the link or typed the code: single use, expires, attempts limited.
+
+    A wrong code is counted in a transaction that commits before the error is raised.
+    """
+    error = None
+    with transaction.atomic():
+        check = IdentityCheck.objects.select_for_update().select_related("request").get(pk=check_id)
+        if check.status != IdentityCheck.Status.PENDING or not check.token_hash:
+            error = IdentityTokenError(_("This link has already been used."))
+        elif check.token_expires_at is None or timezone.now() > check.token_expires_at:
+            error = IdentityTokenError(_("This link has expired."))
+        elif not secrets.compare_digest(check.token_hash, hash_token(token)):
+            check.attempts += 1
+            if check.attempts >= IDENTITY_TOKEN_MAX_ATTEMPTS:
+                check.status = IdentityCheck.Status.FAILED
+                check.token_hash = ""
+            check.save(update_fields=["attempts", "status", "token_hash"])
+            audit.record(action=audit.Action.CHANGE, actor=None, obj=check, fields=["attempts"], reason="wrong token")
+            error = IdentityTokenError(_("This code is not valid."))
+        else:
+            _identity_verified(check=check, actor=None)
+    if error is not None:
+        raise error
     return check
 
 
