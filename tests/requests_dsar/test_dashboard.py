@@ -60,10 +60,10 @@ def test_dashboard_lists_open_requests_by_due_date_with_overdue_and_paused(admin
     assert rows[0].overdue
     assert rows[0].days_left < 0
     assert rows[1].paused
-    assert "Identity" in rows[1].pause_reason
+    assert "identité" in rows[1].pause_reason
     html = response.text
     assert 'class="dsar-row dsar-overdue"' in html
-    assert "Clock paused:" in html
+    assert "Délai suspendu :" in html
     assert html.index(f"#{overdue.pk}<") < html.index(f"#{later.pk}<")
 
 

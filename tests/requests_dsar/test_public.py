@@ -76,7 +76,7 @@ def test_reused_link_is_refused(client, mailoutbox, django_capture_on_commit_cal
     response = client.post(path)
 
     assert response.status_code == 400
-    assert "already been used" in response.text
+    assert "déjà été utilisé" in response.text
     assert Request.objects.count() == 1
 
 
@@ -89,8 +89,30 @@ def test_expired_link_is_refused(client, mailoutbox, django_capture_on_commit_ca
     response = client.post(path)
 
     assert response.status_code == 400
-    assert "expired" in response.text
+    assert "Ce lien a expiré" in response.text
     assert Request.objects.count() == 0
+
+
+def test_english_submission_gets_an_english_e_mail_and_page(client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/en/privacy/request/",
+            {"rights": ["portability"], "email": "j.doe@exemple.fr", "name": "", "details": ""},
+            REMOTE_ADDR="203.0.113.8",
+        )
+
+    assert "Check your e-mail" in response.text
+    assert mailoutbox[0].subject == "Confirm your personal-data request"
+    response = client.post(_confirmation_path(mailoutbox[0]))
+    assert "Your request has been received" in response.text
+    assert Request.objects.get().language == "en"
+
+
+def test_french_page_shows_french_labels(client):
+    response = client.get(FORM_URL)
+
+    assert "Que souhaitez-vous faire" in response.text
+    assert "Opposition à la prospection commerciale" in response.text
 
 
 def test_tampered_link_is_refused(client):
