@@ -471,8 +471,8 @@ class Letter(models.Model):
 class WebSubmission(models.Model):
     """A request typed on the public page, waiting for its e-mail confirmation (single-use link).
 
-    It becomes a ``Request`` (channel web form, received on the confirmation day) only once the
-    link is followed; unconfirmed submissions are deleted after expiry.
+    It becomes a ``Request`` (channel web form, received on the submission day, R1.1.2) only once
+    the link is followed; submissions are deleted after expiry.
     """
 
     email = models.EmailField(_("e-mail"))

@@ -12,16 +12,22 @@ from typing import Any
 from django.template.loader import render_to_string
 
 
-class RefusedURLError(ValueError):
-    pass
+def _offline_fetcher():
+    """A WeasyPrint URL fetcher (v70 wants a ``URLFetcher`` instance) that refuses every URL."""
+    from weasyprint.urls import URLFetcher
+
+    class OfflineURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise ValueError("External resources are not fetched when rendering PDFs.")
+
+    return OfflineURLFetcher(allowed_protocols=())
 
 
-def refuse_every_url(url: str, *args: Any, **kwargs: Any) -> dict:
-    raise RefusedURLError("External resources are not fetched when rendering PDFs.")
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: heavy, and only workers and letters need it
+
+    return HTML(string=html, base_url=None, url_fetcher=_offline_fetcher()).write_pdf()
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported here: heavy, and only workers and letters need it
-
-    html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=None, url_fetcher=refuse_every_url).write_pdf()
+    return html_to_pdf(render_to_string(template_name, context))

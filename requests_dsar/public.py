@@ -91,7 +91,8 @@ def web_submission_confirm(*, token: str):
     if timezone.now() > submission.expires_at:
         raise ConfirmationError(_("This link has expired. Please submit your request again."))
     request = request_log(
-        received_on=timezone.localdate(),
+        # R1.1.2: the request reached IJINUS when it was submitted, not when the link was followed.
+        received_on=timezone.localdate(submission.created_at),
         channel=Channel.WEB_FORM,
         rights=[RightAsked(right=right, details=submission.details) for right in submission.rights],
         actor=None,
