@@ -256,3 +256,5 @@ DSAR_ALSACE_MOSELLE_HOLIDAYS = env.bool("DSAR_ALSACE_MOSELLE_HOLIDAYS", default=
 # Public request page: submissions per IP address per hour, and the confirmation link's life.
 DSAR_PUBLIC_RATE_LIMIT = env.int("DSAR_PUBLIC_RATE_LIMIT", default=5)
 DSAR_CONFIRMATION_MAX_AGE = 48 * 3600
+# R1.2.3: the dashboard flags open requests with no timeline event for this many days.
+DSAR_IDLE_DAYS = env.int("DSAR_IDLE_DAYS", default=7)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import ANSWERED_STATES, ClockPause, Extension, Request, State
+from .models import ANSWERED_STATES, ClockPause, Extension, Request, RequestEvent, State
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,28 @@ class OpenRequestRow:
     paused: bool
     pause_reason: str
     rights: str
+    idle_days: int
+    idle: bool
 
 
 def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRequestRow]:
-    """Open requests by due date, with days left and the reason of a running pause (two queries)."""
+    """Open requests by due date, with days left, the reason of a running pause, and a flag when
+    nothing happened for ``DSAR_IDLE_DAYS`` (R1.2.3). Two queries."""
     today = today or timezone.localdate()
+    idle_after = settings.DSAR_IDLE_DAYS
     open_pause = ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True).values("reason")[:1]
+    last_event = RequestEvent.objects.filter(request=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
     requests = list(
         Request.objects.open()
-        .annotate(pause_reason=Subquery(open_pause))
+        .annotate(pause_reason=Subquery(open_pause), last_event_at=Subquery(last_event))
         .by_due_date()
         .prefetch_related("items")[:limit]
     )
     pause_labels = dict(ClockPause.Reason.choices)
     rows = []
     for request in requests:
+        last_action = timezone.localdate(request.last_event_at) if request.last_event_at else request.received_on
+        idle_days = (today - last_action).days
         rows.append(
             OpenRequestRow(
                 pk=request.pk,
@@ -91,6 +99,8 @@ def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRe
                 paused=bool(request.pause_reason),
                 pause_reason=str(pause_labels.get(request.pause_reason, "")) if request.pause_reason else "",
                 rights=", ".join(str(item.get_right_display()) for item in request.items.all()),
+                idle_days=idle_days,
+                idle=idle_days >= idle_after,
             )
         )
     return rows

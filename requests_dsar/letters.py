@@ -36,6 +36,7 @@ SUBJECT_LINES = {
         Letter.Kind.EXTENSION_NOTICE: "Votre demande n° {id} : prolongation du délai de réponse",
         Letter.Kind.REFUSAL: "Votre demande n° {id} : notre décision",
         Letter.Kind.RESPONSE: "Votre demande n° {id} : notre réponse",
+        Letter.Kind.FEE_NOTICE: "Votre demande n° {id} : frais pour une copie supplémentaire",
     },
     "en": {
         Letter.Kind.ACKNOWLEDGEMENT: "Your request no. {id}: acknowledgement",
@@ -44,6 +45,7 @@ SUBJECT_LINES = {
         Letter.Kind.EXTENSION_NOTICE: "Your request no. {id}: extension of the response period",
         Letter.Kind.REFUSAL: "Your request no. {id}: our decision",
         Letter.Kind.RESPONSE: "Your request no. {id}: our response",
+        Letter.Kind.FEE_NOTICE: "Your request no. {id}: fee for a further copy",
     },
 }
 

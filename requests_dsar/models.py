@@ -451,6 +451,7 @@ class Letter(models.Model):
         EXTENSION_NOTICE = "extension_notice", _("Extension notice (Art. 12(3))")
         REFUSAL = "refusal", _("Refusal (Art. 12(4))")
         RESPONSE = "response", _("Response cover letter")
+        FEE_NOTICE = "fee_notice", _("Fee notice, further copies (Art. 15(3), R1.6.2)")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("letter"), max_length=30, choices=Kind.choices)

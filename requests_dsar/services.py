@@ -463,6 +463,10 @@ def request_charge_fee(
     decision.save()
     _event(request=request, kind=RequestEvent.Kind.FEE, actor=actor, reason=f"{amount} EUR")
     audit.record(action=audit.Action.CHANGE, actor=actor, obj=request, fields=["fee_amount"])
+    # R1.6.2: the requester hears the amount first and may withdraw.
+    from .letters import letter_send
+
+    letter_send(request=request, kind=Letter.Kind.FEE_NOTICE, actor=actor)
     return decision
 
 

@@ -1,6 +1,6 @@
 """The DPO dashboard (admin index), its KPIs, the daily reminder and the request admin."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
@@ -166,3 +166,18 @@ def test_dpo_refuses_through_the_admin_and_sees_illegal_steps_as_errors(client):
     client.post(url, {"justification": "Objection absolue, appliquée"})
     request.refresh_from_db()
     assert request.state == State.COMPLETED
+
+
+def test_dashboard_flags_requests_without_action_for_the_configured_days(settings):
+    settings.DSAR_IDLE_DAYS = 5
+    today = date(2026, 3, 20)
+    idle = logged_request(received_on=date(2026, 3, 2))
+    idle.events.update(occurred_at=timezone.make_aware(datetime(2026, 3, 2, 10, 0)))
+    active = logged_request(received_on=date(2026, 3, 2))
+    active.events.update(occurred_at=timezone.make_aware(datetime(2026, 3, 18, 10, 0)))
+
+    rows = {row.pk: row for row in dashboard.open_requests(today=today)}
+
+    assert rows[idle.pk].idle
+    assert rows[idle.pk].idle_days == 18
+    assert not rows[active.pk].idle

@@ -319,3 +319,17 @@ def test_timeline_events_are_append_only():
 
     with pytest.raises(ValidationError):
         event.save()
+
+
+def test_fee_notice_tells_the_amount_and_the_right_to_withdraw(mailoutbox):
+    dpo = dpo_user()
+    request = logged_request(actor=dpo, language="fr")
+
+    services.request_charge_fee(
+        request=request, amount=Decimal("12.50"), further_copy=True, justification="coûts", actor=dpo
+    )
+
+    letter = request.letters.get()
+    assert letter.kind == Letter.Kind.FEE_NOTICE
+    assert "12,50" in mailoutbox[0].body or "12.50" in mailoutbox[0].body
+    assert "retirer" in mailoutbox[0].body
