@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_dsar.tasks.due_soon_reminder_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    "dsar-pause-reminders": {
+        "task": "requests_dsar.tasks.pause_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "dsar-purge-unconfirmed-web-submissions": {
         "task": "requests_dsar.tasks.web_submissions_purge_task",
         "schedule": crontab(hour=3, minute=15),
@@ -258,3 +262,5 @@ DSAR_PUBLIC_RATE_LIMIT = env.int("DSAR_PUBLIC_RATE_LIMIT", default=5)
 DSAR_CONFIRMATION_MAX_AGE = 48 * 3600
 # R1.2.3: the dashboard flags open requests with no timeline event for this many days.
 DSAR_IDLE_DAYS = env.int("DSAR_IDLE_DAYS", default=7)
+# R1.4.3: remind a requester who has not answered an identity/clarification request every N days.
+DSAR_PAUSE_REMINDER_DAYS = env.int("DSAR_PAUSE_REMINDER_DAYS", default=14)

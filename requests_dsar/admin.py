@@ -77,7 +77,7 @@ class DecisionInline(ReadOnlyInline):
 
 class LetterInline(ReadOnlyInline):
     model = Letter
-    fields = ("kind", "language", "sent_at", "sent_by_username", "pdf")
+    fields = ("kind", "language", "created_at", "sent_at", "sent_by_username", "pdf")
     readonly_fields = fields
 
 

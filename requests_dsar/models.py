@@ -456,7 +456,8 @@ class Letter(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("letter"), max_length=30, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=2, choices=Request.Language.choices)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     sent_by_username = models.CharField(_("sent by"), max_length=150, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="dsar/letters/%Y/%m/", blank=True)
 

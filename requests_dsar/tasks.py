@@ -13,6 +13,13 @@ def due_soon_reminder_task() -> int:
 
 
 @shared_task(acks_late=True)
+def pause_reminders_task() -> int:
+    from .notifications import pause_reminders_send
+
+    return pause_reminders_send()
+
+
+@shared_task(acks_late=True)
 def web_submissions_purge_task() -> int:
     from .public import web_submissions_purge
 

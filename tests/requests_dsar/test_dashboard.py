@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests_dsar import dashboard, services
-from requests_dsar.models import ClockPause, Extension, Request, Right, State
-from requests_dsar.notifications import due_soon_reminder_send
+from requests_dsar.models import ClockPause, Extension, Letter, Request, Right, State
+from requests_dsar.notifications import due_soon_reminder_send, pause_reminders_send
 from requests_dsar.tasks import due_soon_reminder_task
 from tests.factories import dpo_user, support_user
 from tests.requests_dsar.factories import DataSubjectFactory, logged_request
@@ -50,7 +50,7 @@ def test_dashboard_lists_open_requests_by_due_date_with_overdue_and_paused(admin
     services.request_ask_information(request=paused, reason=ClockPause.Reason.IDENTITY, actor=None, asked_on=today)
     closed = _answered(received_on=date(2020, 1, 6), closed_on=date(2020, 1, 10))
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = admin_client.get(reverse("admin:index"))
 
     assert response.status_code == 200
@@ -181,3 +181,20 @@ def test_dashboard_flags_requests_without_action_for_the_configured_days(setting
     assert rows[idle.pk].idle
     assert rows[idle.pk].idle_days == 18
     assert not rows[active.pk].idle
+
+
+def test_requesters_who_do_not_answer_are_reminded_once_per_period(mailoutbox, settings):
+    settings.DSAR_PAUSE_REMINDER_DAYS = 14
+    request = logged_request(received_on=date(2026, 3, 2))
+    services.request_ask_information(
+        request=request, reason=ClockPause.Reason.CLARIFICATION, actor=None, asked_on=date(2026, 3, 3)
+    )
+
+    assert pause_reminders_send(today=date(2026, 3, 10)) == 0
+    assert pause_reminders_send(today=date(2026, 3, 17)) == 1
+    assert pause_reminders_send(today=date(2026, 3, 18)) == 0
+
+    assert len(mailoutbox) == 1
+    assert request.letters.get().kind == Letter.Kind.CLARIFICATION_REQUEST
+    request.refresh_from_db()
+    assert request.state == State.AWAITING_INFO

@@ -333,3 +333,37 @@ def test_fee_notice_tells_the_amount_and_the_right_to_withdraw(mailoutbox):
     assert letter.kind == Letter.Kind.FEE_NOTICE
     assert "12,50" in mailoutbox[0].body or "12.50" in mailoutbox[0].body
     assert "retirer" in mailoutbox[0].body
+
+
+def test_a_failing_step_leaves_nothing_half_written():
+    from unittest import mock
+
+    from requests_dsar.models import Request
+
+    with (
+        mock.patch("requests_dsar.services.audit.record", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        logged_request(rights=(Right.ACCESS, Right.ERASURE))
+
+    assert not Request.objects.exists()
+    assert not RequestEvent.objects.exists()
+
+
+def test_a_failing_letter_rolls_back_the_extension():
+    from unittest import mock
+
+    dpo = dpo_user()
+    request = logged_request(received_on=date(2026, 1, 31), actor=dpo)
+
+    with (
+        mock.patch("requests_dsar.letters.render_pdf", side_effect=OSError("disk")),
+        pytest.raises(OSError, match="disk"),
+    ):
+        services.request_extend(
+            request=request, reason=Extension.Reason.LARGE_VOLUME, explanation="x", actor=dpo, today=date(2026, 2, 2)
+        )
+
+    request.refresh_from_db()
+    assert request.due_on == date(2026, 3, 2)
+    assert not Extension.objects.exists()
