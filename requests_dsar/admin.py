@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 
 from ijinus_privacy.admin import PersonalDataAdminMixin
 
@@ -22,6 +23,7 @@ from .models import (
     RequestEvent,
     RequestItem,
 )
+from .resources import RequestRegisterResource
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -82,7 +84,8 @@ class LetterInline(ReadOnlyInline):
 
 
 @admin.register(Request)
-class RequestAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
+    resource_classes = [RequestRegisterResource]
     list_display = ("id", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
     list_filter = ("state", "channel", "identity_request_late")
     search_fields = ("=id", "=requester_email", "=subject__email")
@@ -150,6 +153,10 @@ class RequestAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         LetterInline,
         EventInline,
     ]
+
+    def has_export_permission(self, request) -> bool:
+        # The register export holds no requester detail (resources.py): both roles may take it.
+        return request.user.has_perm("requests_dsar.view_request")
 
     @admin.display(description=_("days left"))
     def days_left(self, obj: Request) -> int | None:

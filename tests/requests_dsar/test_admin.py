@@ -84,3 +84,25 @@ def test_a_real_worker_runs_the_daily_reminder(celery_worker_app):
 
     # The worker has its own connection: it sees the migrated tables, none of this test's rows.
     assert due_soon_reminder_task.apply_async(ignore_result=False).get(timeout=20) == 0
+
+
+def test_register_export_has_outcomes_but_no_requester_details():
+    from requests_dsar.resources import RequestRegisterResource
+
+    request = logged_request(rights=("access", "erasure"), requester_email="")
+
+    dataset = RequestRegisterResource().export()
+
+    row = dict(zip(dataset.headers, dataset[0], strict=True))
+    assert row["id"] == str(request.pk)
+    assert row["rights"] == "access erasure"
+    assert row["state"] == "received"
+    csv = dataset.csv
+    assert request.subject.email not in csv
+    assert request.subject.last_name not in csv
+
+
+def test_register_export_page_opens_for_customer_service(client):
+    client.force_login(support_user())
+
+    assert client.get(reverse("admin:requests_dsar_request_export")).status_code == 200
