@@ -61,7 +61,16 @@ class PauseInline(ReadOnlyInline):
 
 class IdentityCheckInline(ReadOnlyInline):
     model = IdentityCheck
-    fields = ("method", "status", "doubt_reason", "document_type", "checked_on", "checked_by_username", "attempts")
+    fields = (
+        "method",
+        "status",
+        "doubt_reason",
+        "document_type",
+        "checked_on",
+        "checked_by_username",
+        "copy_deleted_on",
+        "attempts",
+    )
     readonly_fields = fields
 
 

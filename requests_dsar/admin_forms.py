@@ -154,6 +154,9 @@ class IdentityDocumentForm(ActionForm):
     permission = "requests_dsar.verify_identity"
     check = forms.ModelChoiceField(label=_("Identity check"), queryset=IdentityCheck.objects.none())
     document_type = forms.ChoiceField(label=_("Document type"), choices=IdentityCheck.DocumentType.choices)
+    copy_received_and_deleted = forms.BooleanField(
+        label=_("A copy arrived by e-mail and I have deleted it (mailbox and attachments)"), required=False
+    )
 
     def __init__(self, *args, dsar: Request, **kwargs):
         super().__init__(*args, dsar=dsar, **kwargs)
@@ -163,7 +166,10 @@ class IdentityDocumentForm(ActionForm):
 
     def perform(self, actor) -> str:
         services.identity_check_record_document(
-            check=self.cleaned_data["check"], document_type=self.cleaned_data["document_type"], actor=actor
+            check=self.cleaned_data["check"],
+            document_type=self.cleaned_data["document_type"],
+            copy_received_and_deleted=self.cleaned_data["copy_received_and_deleted"],
+            actor=actor,
         )
         return _("Identity verified; any copy received must now be deleted (R1.5.3).")
 

@@ -368,6 +368,12 @@ class IdentityCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     checked_by_username = models.CharField(_("checked by"), max_length=150, blank=True)
+    copy_deleted_on = models.DateField(
+        _("copy received deleted on"),
+        null=True,
+        blank=True,
+        help_text=_("A copy of the document that arrived by e-mail is deleted right after the check (R1.5.3)."),
+    )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
 
     class Meta:

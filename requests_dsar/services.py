@@ -492,6 +492,8 @@ def identity_check_start(
 ) -> IdentityCheckStarted:
     """Start a proportionate identity check, on a recorded reasonable doubt (R1.5.1-R1.5.3)."""
     _require(actor, "requests_dsar.verify_identity")
+    if not request.is_open:
+        raise ValidationError(_("This request is closed."))
     if not doubt_reason.strip():
         raise ValidationError(_("Record the reasonable doubt that calls for a check (R1.5.1)."))
     if method == IdentityCheck.Method.DOCUMENT and not document_justification.strip():
@@ -582,8 +584,14 @@ def identity_check_confirm_token(*, check_id: int, token: str) -> IdentityCheck:
 
 
 @transaction.atomic
-def identity_check_record_document(*, check: IdentityCheck, document_type: str, actor: User | None) -> IdentityCheck:
-    """Record that a document was checked: type, date and checker only, never the document (R1.5.3)."""
+def identity_check_record_document(
+    *, check: IdentityCheck, document_type: str, actor: User | None, copy_received_and_deleted: bool = False
+) -> IdentityCheck:
+    """Record that a document was checked: type, date and checker only, never the document (R1.5.3).
+
+    ``copy_received_and_deleted``: staff confirm that a copy received by e-mail was deleted; the
+    deletion is logged (timeline and audit trail).
+    """
     _require(actor, "requests_dsar.verify_identity")
     if check.method != IdentityCheck.Method.DOCUMENT:
         raise ValidationError(_("This check does not use a document."))
@@ -592,4 +600,20 @@ def identity_check_record_document(*, check: IdentityCheck, document_type: str, 
     if document_type not in IdentityCheck.DocumentType.values:
         raise ValidationError(_("Choose the type of document checked."))
     _identity_verified(check=check, actor=actor, document_type=document_type)
+    if copy_received_and_deleted:
+        check.copy_deleted_on = timezone.localdate()
+        check.save(update_fields=["copy_deleted_on"])
+        _event(
+            request=check.request,
+            kind=RequestEvent.Kind.IDENTITY,
+            actor=actor,
+            reason=_("Copy of the identity document received by e-mail deleted (R1.5.3)"),
+        )
+        audit.record(
+            action=audit.Action.DELETE,
+            actor=actor,
+            object_type="requests_dsar.identity_document_copy",
+            object_id=check.pk,
+            subject_id=check.request.subject_id,
+        )
     return check

@@ -278,11 +278,16 @@ def test_document_check_needs_dpo_justification_and_records_only_the_type():
         actor=dpo,
     )
     services.identity_check_record_document(
-        check=started.check, document_type=IdentityCheck.DocumentType.PASSPORT, actor=dpo
+        check=started.check,
+        document_type=IdentityCheck.DocumentType.PASSPORT,
+        copy_received_and_deleted=True,
+        actor=dpo,
     )
 
     started.check.refresh_from_db()
     assert started.check.document_type == "passport"
+    assert started.check.copy_deleted_on is not None
+    assert AuditEvent.objects.filter(action="delete", object_type="requests_dsar.identity_document_copy").exists()
     assert started.check.checked_by_username == "dpo"
     assert not [f for f in IdentityCheck._meta.fields if f.get_internal_type() in ("FileField", "ImageField")]
 
