@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
@@ -15,6 +16,18 @@ class IjinusAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
+
+    def index(self, request, extra_context=None):
+        """The DPO's dashboard: open requests by due date and the R1.16.3 KPIs."""
+        extra_context = extra_context or {}
+        if request.user.has_perm("requests_dsar.view_request"):
+            from requests_dsar import dashboard
+
+            today = timezone.localdate()
+            extra_context["dsar_today"] = today
+            extra_context["dsar_open"] = dashboard.open_requests(today=today)
+            extra_context["dsar_kpis"] = dashboard.kpis()
+        return super().index(request, extra_context)
 
     @property
     def login_form(self):

@@ -34,9 +34,13 @@ def safe_url_fetcher():
     return _safe_url_fetcher()
 
 
+def html_to_pdf(html: str) -> bytes:
+    """Turn already-rendered HTML into PDF bytes, fetching nothing but ``data:`` URIs."""
+    import weasyprint  # heavy: imported only where a PDF is made
+
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=safe_url_fetcher()).write_pdf()
+
+
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render ``template_name`` (autoescaped Django template) to PDF bytes."""
-    import weasyprint
-
-    html = render_to_string(template_name, context)
-    return weasyprint.HTML(string=html, base_url=None, url_fetcher=safe_url_fetcher()).write_pdf()
+    return html_to_pdf(render_to_string(template_name, context))

@@ -50,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "-consents.export_register",
         "-consents.add_recipient",
         "-consents.change_recipient",
+        "-requests_dsar.extend_*",
+        "-requests_dsar.charge_*",
         "-subjects.purge_sensitive*",
         "-subjects.*_sensitivedataflag",
         "-subjects.*_restriction*",

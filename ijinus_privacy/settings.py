@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -256,7 +257,21 @@ CELERY_TASK_ROUTES = {
     "retention.tasks.*": {"queue": "retention"},
 }
 CELERY_WORKER_SEND_TASK_EVENTS = False
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # R1.2.3: the DPO hears every morning about requests due within a week.
+    "dsar-due-soon-reminder": {
+        "task": "requests_dsar.tasks.due_soon_reminder_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "dsar-pause-reminders": {
+        "task": "requests_dsar.tasks.pause_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "dsar-purge-unconfirmed-web-submissions": {
+        "task": "requests_dsar.tasks.web_submissions_purge_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # --- Application settings ---------------------------------------------------------------------
 # Key for hashing identifiers kept after erasure (suppression list, tombstones). Defaults to a
@@ -268,3 +283,16 @@ IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
 # its temporary copy goes to the project's media storage (removed on confirm), not the system /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
+
+# Data-subject requests (requests_dsar).
+# Public base URL used in e-mailed links (web-form confirmation, identity check).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
+# R1.2.2: add Good Friday and 26 December (Alsace-Moselle) to the deadline calendar.
+DSAR_ALSACE_MOSELLE_HOLIDAYS = env.bool("DSAR_ALSACE_MOSELLE_HOLIDAYS", default=False)
+# Public request page: submissions per IP address per hour, and the confirmation link's life.
+DSAR_PUBLIC_RATE_LIMIT = env.int("DSAR_PUBLIC_RATE_LIMIT", default=5)
+DSAR_CONFIRMATION_MAX_AGE = 48 * 3600
+# R1.2.3: the dashboard flags open requests with no timeline event for this many days.
+DSAR_IDLE_DAYS = env.int("DSAR_IDLE_DAYS", default=7)
+# R1.4.3: remind a requester who has not answered an identity/clarification request every N days.
+DSAR_PAUSE_REMINDER_DAYS = env.int("DSAR_PAUSE_REMINDER_DAYS", default=14)

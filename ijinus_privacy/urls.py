@@ -1,12 +1,15 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
 ]
+# Public pages, French and English (/fr/privacy/..., /en/privacy/...; no login).
+urlpatterns += i18n_patterns(path("privacy/", include("requests_dsar.urls")), prefix_default_language=False)
 
 if settings.DEBUG:
     from django.conf.urls.static import static

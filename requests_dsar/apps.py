@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RequestsDsarConfig(AppConfig):
     name = "requests_dsar"
     verbose_name = _("Data-subject requests")
+
+    def ready(self) -> None:
+        from ijinus_privacy.personal_data import registry
+
+        from .sources import RequestFileSource
+
+        registry.register(RequestFileSource())

@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from ijinus_privacy.admin import PersonalDataAdminMixin
+
+from . import services
+from .admin_forms import ACTIONS, RequestAddForm
+from .models import (
+    ClockPause,
+    Decision,
+    Extension,
+    IdentityCheck,
+    Letter,
+    Request,
+    RequestEvent,
+    RequestItem,
+)
+from .resources import RequestRegisterResource
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ItemInline(ReadOnlyInline):
+    model = RequestItem
+    fields = ("right", "details")
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ("occurred_at", "actor_username", "kind", "from_state", "to_state", "reason")
+    readonly_fields = fields
+
+
+class PauseInline(ReadOnlyInline):
+    model = ClockPause
+    fields = ("reason", "started_on", "ended_on")
+    readonly_fields = fields
+
+
+class IdentityCheckInline(ReadOnlyInline):
+    model = IdentityCheck
+    fields = (
+        "method",
+        "status",
+        "doubt_reason",
+        "document_type",
+        "checked_on",
+        "checked_by_username",
+        "copy_deleted_on",
+        "attempts",
+    )
+    readonly_fields = fields
+
+
+class ExtensionInline(ReadOnlyInline):
+    model = Extension
+    fields = ("reason", "explanation", "notice_sent_on", "decided_at")
+    readonly_fields = fields
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Decision
+    fields = ("item", "kind", "ground", "justification", "amount", "decided_by_username", "decided_at")
+    readonly_fields = fields
+
+
+class LetterInline(ReadOnlyInline):
+    model = Letter
+    fields = ("kind", "language", "created_at", "sent_at", "sent_by_username", "pdf")
+    readonly_fields = fields
+
+
+@admin.register(Request)
+class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
+    resource_classes = [RequestRegisterResource]
+    list_display = ("id", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
+    list_filter = ("state", "channel", "identity_request_late")
+    search_fields = ("=id", "=requester_email", "=subject__email")
+    list_select_related = ("subject",)
+    autocomplete_fields = ("subject",)
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    ordering = ("due_on", "id")
+    change_form_template = "admin/requests_dsar/request/change_form.html"
+    readonly_fields = (
+        "received_on",
+        "channel",
+        "state",
+        "first_due_on",
+        "ceiling_due_on",
+        "due_on",
+        "paused_days",
+        "identity_request_late",
+        "fee_amount",
+        "closed_on",
+        "created_at",
+    )
+    fieldsets = (
+        (
+            _("Receipt (R1.1)"),
+            {"fields": ("received_on", "channel", "state", "oral_summary")},
+        ),
+        (
+            _("Requester (R1.5.5)"),
+            {
+                "fields": (
+                    "subject",
+                    "requester_name",
+                    "requester_email",
+                    "requester_phone",
+                    "requester_address",
+                    "language",
+                    "representative_name",
+                    "representative_authority",
+                )
+            },
+        ),
+        (
+            _("Deadlines (R1.2-R1.4)"),
+            {
+                "fields": (
+                    "first_due_on",
+                    "ceiling_due_on",
+                    "due_on",
+                    "paused_days",
+                    "identity_request_late",
+                    "fee_amount",
+                    "closed_on",
+                    "created_at",
+                )
+            },
+        ),
+    )
+    inlines = [
+        ItemInline,
+        PauseInline,
+        IdentityCheckInline,
+        ExtensionInline,
+        DecisionInline,
+        LetterInline,
+        EventInline,
+    ]
+
+    def has_export_permission(self, request) -> bool:
+        # The register export holds no requester detail (resources.py): both roles may take it.
+        return request.user.has_perm("requests_dsar.view_request")
+
+    @admin.display(description=_("days left"))
+    def days_left(self, obj: Request) -> int | None:
+        return (obj.due_on - timezone.localdate()).days if obj.is_open else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RequestAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": (*RequestAddForm.Meta.fields, "rights")}),)
+        return self.fieldsets
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in form.changed_data if name in services.REQUEST_EDITABLE_FIELDS}
+            if changes:
+                services.request_update(request=obj, changes=changes, actor=request.user)
+            return
+        created = services.request_log(
+            received_on=data["received_on"],
+            channel=data["channel"],
+            rights=[services.RightAsked(right=right) for right in data["rights"]],
+            subject=data.get("subject"),
+            requester_name=data.get("requester_name", ""),
+            requester_email=data.get("requester_email", ""),
+            requester_phone=data.get("requester_phone", ""),
+            requester_address=data.get("requester_address", ""),
+            language=data.get("language", ""),
+            representative_name=data.get("representative_name", ""),
+            representative_authority=data.get("representative_authority", ""),
+            oral_summary=data.get("oral_summary", ""),
+            actor=request.user,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["dsar_actions"] = [
+            (slug, form_class.title)
+            for slug, form_class in ACTIONS.items()
+            if obj is not None and obj.is_open and request.user.has_perm(form_class.permission)
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/act/<slug:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="requests_dsar_request_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def action_view(self, request, object_id: int, action: str):
+        form_class = ACTIONS.get(action)
+        dsar = self.get_object(request, str(object_id))
+        if form_class is None or dsar is None:
+            raise Http404
+        if not request.user.has_perm(form_class.permission):
+            raise PermissionDenied
+        change_url = reverse("admin:requests_dsar_request_change", args=[dsar.pk])
+        form = form_class(request.POST or None, dsar=dsar)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = form.perform(request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, text, messages.ERROR)
+            else:
+                if getattr(result, "late", False):
+                    self.message_user(
+                        request,
+                        _(
+                            "Information was asked more than 3 working days after receipt: the clock pause may "
+                            "not hold (R1.4.2). The request is flagged."
+                        ),
+                        messages.WARNING,
+                    )
+                self.message_user(request, result if isinstance(result, str) else _("Done."), messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": form_class.title,
+            "form": form,
+            "dsar": dsar,
+            "opts": self.opts,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(admin.ModelAdmin):
+    """The timeline across requests: read-only (append-only rows)."""
+
+    list_display = ("id", "request", "occurred_at", "actor_username", "kind", "from_state", "to_state")
+    list_filter = ("kind",)
+    list_select_related = ("request",)
+    raw_id_fields = ("request", "actor")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,304 @@
+"""Forms behind the request's admin actions; each one ends in a single service call."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .letters import letter_send
+from .models import (
+    GROUNDS_BY_RIGHT,
+    TRANSITIONS,
+    ClockPause,
+    Extension,
+    IdentityCheck,
+    Letter,
+    RefusalGround,
+    Request,
+    Right,
+    State,
+)
+
+
+class RequestAddForm(forms.ModelForm):
+    rights = forms.MultipleChoiceField(
+        label=_("Rights asked (R1.1.3)"), choices=Right.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Request
+        fields = (
+            "received_on",
+            "channel",
+            "subject",
+            "requester_name",
+            "requester_email",
+            "requester_phone",
+            "requester_address",
+            "language",
+            "representative_name",
+            "representative_authority",
+            "oral_summary",
+        )
+
+    def _post_clean(self) -> None:
+        # Due dates are derived by the service: validate everything else, so errors show on the form.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+            self.instance.full_clean(
+                exclude=["first_due_on", "ceiling_due_on", "due_on"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class ActionForm(forms.Form):
+    title = ""
+    permission = "requests_dsar.change_request"
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        self.dsar = dsar
+        super().__init__(*args, **kwargs)
+
+    def perform(self, actor) -> str:
+        raise NotImplementedError
+
+
+class NoteForm(ActionForm):
+    title = _("Add a note")
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea)
+
+    def perform(self, actor) -> str:
+        services.request_add_note(request=self.dsar, text=self.cleaned_data["text"], actor=actor)
+        return _("Note added.")
+
+
+class TransitionForm(ActionForm):
+    title = _("Change state")
+    to_state = forms.ChoiceField(label=_("New state"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        allowed = TRANSITIONS.get(dsar.state, frozenset()) - {
+            State.AWAITING_INFO,
+            State.COMPLETED,
+            State.REFUSED,
+            State.PARTLY_REFUSED,
+            State.CLOSED_UNVERIFIED,
+        }
+        self.fields["to_state"].choices = [(s.value, s.label) for s in State if s in allowed]
+
+    def perform(self, actor) -> str:
+        services.request_transition(
+            request=self.dsar, to_state=self.cleaned_data["to_state"], reason=self.cleaned_data["reason"], actor=actor
+        )
+        return _("State changed.")
+
+
+class AskInformationForm(ActionForm):
+    title = _("Ask for clarification (clock paused, Recital 63)")
+    asked_on = forms.DateField(label=_("Asked on"), initial=timezone.localdate)
+    send_letter = forms.BooleanField(label=_("Send the clarification letter"), required=False, initial=True)
+
+    def perform(self, actor):
+        result = services.request_ask_information(
+            request=self.dsar,
+            reason=ClockPause.Reason.CLARIFICATION,
+            actor=actor,
+            asked_on=self.cleaned_data["asked_on"],
+        )
+        if self.cleaned_data["send_letter"]:
+            letter_send(request=self.dsar, kind=Letter.Kind.CLARIFICATION_REQUEST, actor=actor)
+        return result
+
+
+class InformationReceivedForm(ActionForm):
+    title = _("Information received (clock resumes)")
+    received_on = forms.DateField(label=_("Received on"), initial=timezone.localdate)
+
+    def perform(self, actor) -> str:
+        request = services.request_information_received(
+            request=self.dsar, actor=actor, received_on=self.cleaned_data["received_on"]
+        )
+        return _("Clock resumed; due on %(due)s.") % {"due": request.due_on.isoformat()}
+
+
+class IdentityStartForm(ActionForm):
+    title = _("Verify identity (R1.5)")
+    permission = "requests_dsar.verify_identity"
+    doubt_reason = forms.CharField(label=_("Reasonable doubt (R1.5.1)"), widget=forms.Textarea)
+    method = forms.ChoiceField(label=_("Method, in order of preference (R1.5.2)"), choices=IdentityCheck.Method.choices)
+    document_justification = forms.CharField(
+        label=_("DPO justification for a document check (R1.5.3)"), widget=forms.Textarea, required=False
+    )
+    asked_on = forms.DateField(label=_("Asked on"), initial=timezone.localdate)
+
+    def perform(self, actor):
+        return services.identity_check_start(
+            request=self.dsar,
+            method=self.cleaned_data["method"],
+            doubt_reason=self.cleaned_data["doubt_reason"],
+            document_justification=self.cleaned_data["document_justification"],
+            asked_on=self.cleaned_data["asked_on"],
+            actor=actor,
+        )
+
+
+class IdentityDocumentForm(ActionForm):
+    title = _("Record the document checked (type only, never a copy)")
+    permission = "requests_dsar.verify_identity"
+    check = forms.ModelChoiceField(label=_("Identity check"), queryset=IdentityCheck.objects.none())
+    document_type = forms.ChoiceField(label=_("Document type"), choices=IdentityCheck.DocumentType.choices)
+    copy_received_and_deleted = forms.BooleanField(
+        label=_("A copy arrived by e-mail and I have deleted it (mailbox and attachments)"), required=False
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.fields["check"].queryset = dsar.identity_checks.filter(
+            method=IdentityCheck.Method.DOCUMENT, status=IdentityCheck.Status.PENDING
+        )
+
+    def perform(self, actor) -> str:
+        services.identity_check_record_document(
+            check=self.cleaned_data["check"],
+            document_type=self.cleaned_data["document_type"],
+            copy_received_and_deleted=self.cleaned_data["copy_received_and_deleted"],
+            actor=actor,
+        )
+        return _("Identity verified; any copy received must now be deleted (R1.5.3).")
+
+
+class ExtendForm(ActionForm):
+    title = _("Extend by two further months (Art. 12(3))")
+    permission = "requests_dsar.extend_request"
+    reason = forms.ChoiceField(
+        label=_("Reason (EDPB 01/2022 §163)"),
+        choices=Extension.Reason.choices,
+        help_text=_("A large effort alone does not make a request complex (§164). Extensions are tracked (§162)."),
+    )
+    explanation = forms.CharField(label=_("Explanation sent to the requester"), widget=forms.Textarea)
+
+    def perform(self, actor) -> str:
+        services.request_extend(
+            request=self.dsar,
+            reason=self.cleaned_data["reason"],
+            explanation=self.cleaned_data["explanation"],
+            actor=actor,
+        )
+        return _("Extended; the notice was sent.")
+
+
+class DecideForm(ActionForm):
+    title = _("DPO decision")
+    permission = "requests_dsar.decide_request"
+    justification = forms.CharField(
+        label=_("Reasons"),
+        widget=forms.Textarea,
+        help_text=_(
+            "Refusal grounds are read narrowly (§175); a one-year interval is never excessive (§185); effort, "
+            "tone, no stated reason or an intent to sue do not make a request excessive (§§188-189)."
+        ),
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.items = list(dsar.items.all())
+        labels = dict(RefusalGround.choices)
+        for item in self.items:
+            grounds = GROUNDS_BY_RIGHT.get(item.right, frozenset())
+            self.fields[f"ground_{item.pk}"] = forms.ChoiceField(
+                label=_("Refuse “%(right)s” on the ground") % {"right": item.get_right_display()},
+                choices=[("", _("— grant —"))] + [(g, labels[g]) for g in RefusalGround.values if g in grounds],
+                required=False,
+            )
+            self.fields[f"why_{item.pk}"] = forms.CharField(label=_("Why"), required=False)
+
+    def perform(self, actor) -> str:
+        refusals = [
+            services.ItemRefusal(
+                item=item,
+                ground=self.cleaned_data[f"ground_{item.pk}"],
+                justification=self.cleaned_data[f"why_{item.pk}"],
+            )
+            for item in self.items
+            if self.cleaned_data.get(f"ground_{item.pk}")
+        ]
+        request = services.request_decide(
+            request=self.dsar, refusals=refusals, justification=self.cleaned_data["justification"], actor=actor
+        )
+        return _("Decision recorded: %(state)s.") % {"state": request.get_state_display()}
+
+
+class CloseUnverifiedForm(ActionForm):
+    title = _("Close: identity never verified (R1.4.3)")
+    permission = "requests_dsar.decide_request"
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+    def perform(self, actor) -> str:
+        services.request_close_unverified(request=self.dsar, reason=self.cleaned_data["reason"], actor=actor)
+        return _("Request closed.")
+
+
+class FeeForm(ActionForm):
+    title = _("Fee for further copies (Art. 15(3), R1.6.2)")
+    permission = "requests_dsar.charge_fee"
+    further_copy = forms.BooleanField(
+        label=_("This is a further copy of the same data (a new scope or period is a new, free request)"),
+        required=False,
+    )
+    amount = forms.DecimalField(label=_("Amount (EUR), administrative costs"), max_digits=8, decimal_places=2)
+    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea)
+
+    def perform(self, actor) -> str:
+        services.request_charge_fee(
+            request=self.dsar,
+            amount=self.cleaned_data["amount"],
+            further_copy=self.cleaned_data["further_copy"],
+            justification=self.cleaned_data["justification"],
+            actor=actor,
+        )
+        return _("Fee recorded.")
+
+
+class LetterForm(ActionForm):
+    title = _("Send a letter")
+    permission = "requests_dsar.send_letter"
+    kind = forms.ChoiceField(
+        label=_("Letter"),
+        choices=[
+            (k.value, k.label)
+            for k in (Letter.Kind.ACKNOWLEDGEMENT, Letter.Kind.IDENTITY_REQUEST, Letter.Kind.RESPONSE)
+        ],
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=Request.Language.choices)
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.fields["language"].initial = dsar.language
+
+    def perform(self, actor) -> str:
+        letter_send(
+            request=self.dsar, kind=self.cleaned_data["kind"], language=self.cleaned_data["language"], actor=actor
+        )
+        return _("Letter sent and kept as PDF.")
+
+
+ACTIONS: dict[str, type[ActionForm]] = {
+    "note": NoteForm,
+    "transition": TransitionForm,
+    "ask-information": AskInformationForm,
+    "information-received": InformationReceivedForm,
+    "identity": IdentityStartForm,
+    "identity-document": IdentityDocumentForm,
+    "letter": LetterForm,
+    "extend": ExtendForm,
+    "decide": DecideForm,
+    "close-unverified": CloseUnverifiedForm,
+    "fee": FeeForm,
+}

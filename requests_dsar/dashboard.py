@@ -1,0 +1,106 @@
+"""Reads for the DPO dashboard (admin index) and the daily reminder (R1.2.3, R1.16.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from .models import ANSWERED_STATES, ClockPause, Extension, Request, RequestEvent, State
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """Shares of answered requests (R1.16.3); ``None`` when nothing was answered yet."""
+
+    answered: int
+    within_one_month: float | None
+    within_three_months: float | None
+    extended: float | None
+    refused: float | None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def kpis() -> Kpis:
+    """One aggregate query over answered requests."""
+    extended = Extension.objects.filter(request=OuterRef("pk")).values("pk")[:1]
+    row = (
+        Request.objects.filter(state__in=ANSWERED_STATES)
+        .annotate(extension_id=Subquery(extended))
+        .aggregate(
+            answered=Count("pk"),
+            within_one_month=Count("pk", filter=Q(closed_on__lte=F("first_due_on"))),
+            within_three_months=Count("pk", filter=Q(closed_on__lte=F("ceiling_due_on"))),
+            extended=Count("pk", filter=Q(extension_id__isnull=False)),
+            refused=Count("pk", filter=Q(state__in=[State.REFUSED, State.PARTLY_REFUSED])),
+        )
+    )
+    answered = row["answered"]
+    return Kpis(
+        answered=answered,
+        within_one_month=_share(row["within_one_month"], answered),
+        within_three_months=_share(row["within_three_months"], answered),
+        extended=_share(row["extended"], answered),
+        refused=_share(row["refused"], answered),
+    )
+
+
+@dataclass(frozen=True)
+class OpenRequestRow:
+    pk: int
+    state: str
+    state_label: str
+    received_on: date
+    due_on: date
+    days_left: int
+    age_days: int
+    overdue: bool
+    paused: bool
+    pause_reason: str
+    rights: str
+    idle_days: int
+    idle: bool
+
+
+def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRequestRow]:
+    """Open requests by due date, with days left, the reason of a running pause, and a flag when
+    nothing happened for ``DSAR_IDLE_DAYS`` (R1.2.3). Two queries."""
+    today = today or timezone.localdate()
+    idle_after = settings.DSAR_IDLE_DAYS
+    open_pause = ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True).values("reason")[:1]
+    last_event = RequestEvent.objects.filter(request=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    requests = list(
+        Request.objects.open()
+        .annotate(pause_reason=Subquery(open_pause), last_event_at=Subquery(last_event))
+        .by_due_date()
+        .prefetch_related("items")[:limit]
+    )
+    pause_labels = dict(ClockPause.Reason.choices)
+    rows = []
+    for request in requests:
+        last_action = timezone.localdate(request.last_event_at) if request.last_event_at else request.received_on
+        idle_days = (today - last_action).days
+        rows.append(
+            OpenRequestRow(
+                pk=request.pk,
+                state=request.state,
+                state_label=request.get_state_display(),
+                received_on=request.received_on,
+                due_on=request.due_on,
+                days_left=(request.due_on - today).days,
+                age_days=(today - request.received_on).days,
+                overdue=request.due_on < today and not request.pause_reason,
+                paused=bool(request.pause_reason),
+                pause_reason=str(pause_labels.get(request.pause_reason, "")) if request.pause_reason else "",
+                rights=", ".join(str(item.get_right_display()) for item in request.items.all()),
+                idle_days=idle_days,
+                idle=idle_days >= idle_after,
+            )
+        )
+    return rows

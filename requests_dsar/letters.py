@@ -1,0 +1,139 @@
+"""Letters to the requester (R1.1.5, Art. 12(3)-(4), Art. 12(6)): e-mailed and kept as PDF.
+
+One HTML template per letter and language under ``templates/requests_dsar/letters/<lang>/``;
+the same rendering gives the e-mail (HTML + plain text) and the PDF kept on the request.
+Subjects of e-mails carry the request number only, never personal data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit
+from ijinus_privacy.pdf import render_pdf
+
+from .models import IdentityCheck, Letter, Request, RequestEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+SUBJECT_LINES = {
+    "fr": {
+        Letter.Kind.ACKNOWLEDGEMENT: "Votre demande n° {id} : accusé de réception",
+        Letter.Kind.IDENTITY_REQUEST: "Votre demande n° {id} : vérification de votre identité",
+        Letter.Kind.CLARIFICATION_REQUEST: "Votre demande n° {id} : précisions nécessaires",
+        Letter.Kind.EXTENSION_NOTICE: "Votre demande n° {id} : prolongation du délai de réponse",
+        Letter.Kind.REFUSAL: "Votre demande n° {id} : notre décision",
+        Letter.Kind.RESPONSE: "Votre demande n° {id} : notre réponse",
+        Letter.Kind.FEE_NOTICE: "Votre demande n° {id} : frais pour une copie supplémentaire",
+    },
+    "en": {
+        Letter.Kind.ACKNOWLEDGEMENT: "Your request no. {id}: acknowledgement",
+        Letter.Kind.IDENTITY_REQUEST: "Your request no. {id}: identity verification",
+        Letter.Kind.CLARIFICATION_REQUEST: "Your request no. {id}: clarification needed",
+        Letter.Kind.EXTENSION_NOTICE: "Your request no. {id}: extension of the response period",
+        Letter.Kind.REFUSAL: "Your request no. {id}: our decision",
+        Letter.Kind.RESPONSE: "Your request no. {id}: our response",
+        Letter.Kind.FEE_NOTICE: "Your request no. {id}: fee for a further copy",
+    },
+}
+
+
+def _language(request: Request, language: str | None) -> str:
+    lang = language or request.language or "fr"
+    return lang if lang in SUBJECT_LINES else "fr"
+
+
+def letter_context(request: Request, kind: str) -> dict:
+    items = list(request.items.all())
+    refused = (
+        list(request.decisions.filter(kind="refused").select_related("item")) if kind == Letter.Kind.REFUSAL else []
+    )
+    extension = getattr(request, "extension", None) if kind == Letter.Kind.EXTENSION_NOTICE else None
+    return {
+        "request": request,
+        "items": items,
+        "refusals": refused,
+        "extension": extension,
+        "requester_name": (request.subject.display_name if request.subject_id else "") or request.requester_name,
+        "today": timezone.localdate(),
+        "dpo_email": settings.DPO_EMAIL,
+    }
+
+
+def render_letter_html(request: Request, kind: str, language: str) -> str:
+    with translation.override(language):
+        return render_to_string(f"requests_dsar/letters/{language}/{kind}.html", letter_context(request, kind))
+
+
+@transaction.atomic
+def letter_send(*, request: Request, kind: str, actor: User | None, language: str | None = None) -> Letter:
+    """Render the letter, keep it as PDF on the request, and e-mail it when an address is known."""
+    if actor is not None and not actor.has_perm("requests_dsar.send_letter"):
+        raise PermissionDenied(_("You may not send letters."))
+    if kind not in Letter.Kind.values:
+        raise ValidationError(_("Unknown letter."))
+    if kind == Letter.Kind.REFUSAL and not request.decisions.filter(kind="refused").exists():
+        raise ValidationError(_("A refusal letter needs a recorded DPO refusal with its grounds (R1.6.4)."))
+    if kind == Letter.Kind.EXTENSION_NOTICE and not hasattr(request, "extension"):
+        raise ValidationError(_("Record the extension first (R1.3.1)."))
+    lang = _language(request, language)
+    html = render_letter_html(request, kind, lang)
+    with translation.override(lang):
+        pdf = render_pdf("requests_dsar/letters/pdf.html", {"body": html, "request": request})
+    letter = Letter(request=request, kind=kind, language=lang, sent_by_username=actor.get_username() if actor else "")
+    letter.full_clean()
+    letter.pdf.save(f"request-{request.pk}-{kind}-{lang}.pdf", ContentFile(pdf), save=False)
+    recipient = request.contact_email
+    if recipient:
+        message = EmailMultiAlternatives(
+            subject=SUBJECT_LINES[lang][kind].format(id=request.pk),
+            body=strip_tags(html),
+            to=[recipient],
+        )
+        message.attach_alternative(html, "text/html")
+        message.attach(f"request-{request.pk}.pdf", pdf, "application/pdf")
+        message.send()
+        letter.sent_at = timezone.now()
+    letter.save()
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEvent.Kind.LETTER,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_username=actor.get_username() if actor else "",
+        reason=letter.get_kind_display() + ("" if recipient else " — " + _("PDF kept for postal dispatch")),
+    )
+    audit.record(action=audit.Action.EXPORT, actor=actor, obj=request, fields=["letter"], reason=f"letter:{kind}")
+    return letter
+
+
+def public_url(path: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def identity_link_send(*, check_id: int, token: str) -> None:
+    """E-mail the one-time identity link to the address already on file (R1.5.2(2))."""
+    check = IdentityCheck.objects.select_related("request__subject").get(pk=check_id)
+    request = check.request
+    lang = _language(request, None)
+    link = public_url(reverse("requests_dsar_public:identity_confirm", args=[check.pk, token]))
+    with translation.override(lang):
+        html = render_to_string(f"requests_dsar/letters/{lang}/identity_link.html", {"request": request, "link": link})
+    message = EmailMultiAlternatives(
+        subject=SUBJECT_LINES[lang][Letter.Kind.IDENTITY_REQUEST].format(id=request.pk),
+        body=strip_tags(html),
+        to=[request.subject.email],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,64 @@
+"""Scheduled e-mails: the DPO's daily reminder (R1.2.3; ids, due dates and states only, no personal
+data) and reminders to requesters who have not answered (R1.4.3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+
+from .models import ClockPause, Letter, Request
+
+DUE_SOON_DAYS = 7
+
+
+def due_soon_reminder_send(*, today: date | None = None) -> int:
+    """E-mail the DPO the open requests due within 7 days (overdue included); return how many."""
+    today = today or timezone.localdate()
+    due = list(
+        Request.objects.due_within(DUE_SOON_DAYS, today=today).by_due_date().values_list("pk", "due_on", "state")
+    )
+    if not due:
+        return 0
+    lines = [f"Requests due by {today.isoformat()} + {DUE_SOON_DAYS} days:", ""]
+    for pk, due_on, state in due:
+        days_left = (due_on - today).days
+        flag = "OVERDUE" if days_left < 0 else f"{days_left} day(s) left"
+        lines.append(f"#{pk}  due {due_on.isoformat()}  {state}  {flag}")
+    EmailMessage(
+        subject=f"[IJINUS Privacy] {len(due)} request(s) due within {DUE_SOON_DAYS} days",
+        body="\n".join(lines),
+        to=[settings.DPO_EMAIL],
+    ).send()
+    return len(due)
+
+
+REMINDER_LETTER = {
+    ClockPause.Reason.IDENTITY: Letter.Kind.IDENTITY_REQUEST,
+    ClockPause.Reason.CLARIFICATION: Letter.Kind.CLARIFICATION_REQUEST,
+}
+
+
+def pause_reminders_send(*, today: date | None = None) -> int:
+    """Remind requesters who have not answered for ``DSAR_PAUSE_REMINDER_DAYS`` (R1.4.3).
+
+    One reminder per period: a request is skipped when its last letter of that kind is recent.
+    The DPO decides any closure (``request_close_unverified``); nothing closes on its own.
+    """
+    from .letters import letter_send
+
+    today = today or timezone.localdate()
+    every = settings.DSAR_PAUSE_REMINDER_DAYS
+    cutoff = today - timedelta(days=every)
+    sent = 0
+    pauses = ClockPause.objects.filter(ended_on__isnull=True, started_on__lte=cutoff).select_related("request")
+    for pause in pauses:
+        kind = REMINDER_LETTER[pause.reason]
+        last = pause.request.letters.filter(kind=kind).order_by("-id").values_list("created_at", flat=True).first()
+        if last is not None and timezone.localdate(last) > cutoff:
+            continue
+        letter_send(request=pause.request, kind=kind, actor=None)
+        sent += 1
+    return sent

@@ -1,0 +1,59 @@
+"""The request files as a personal-data source (DESIGN.md, registry).
+
+The request file is kept for accountability (Art. 5(2), R1.16): disposal keeps the facts
+(dates, channel, rights, states, decisions) and blanks who asked and what they wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource
+
+from .models import (
+    ClockPause,
+    Decision,
+    Extension,
+    IdentityCheck,
+    Letter,
+    Request,
+    RequestEvent,
+    RequestItem,
+    WebSubmission,
+)
+
+
+class RequestFileSource(PersonalDataSource):
+    name = "requests_dsar.requests"
+    label = "Data-subject requests"
+    models = (Request, RequestItem, RequestEvent, ClockPause, IdentityCheck, Extension, Decision, Letter, WebSubmission)
+    categories = ("identity", "contact", "requests")
+    register_entries = ("dsar",)
+    provided_by_subject = True
+
+    def collect(self, subject_id: int) -> CollectedData:
+        records = [
+            {
+                "request": request.pk,
+                "received_on": request.received_on.isoformat(),
+                "channel": request.get_channel_display(),
+                "rights": [item.get_right_display() for item in request.items.all()],
+                "state": request.get_state_display(),
+                "closed_on": request.closed_on.isoformat() if request.closed_on else None,
+            }
+            for request in Request.objects.filter(subject_id=subject_id).prefetch_related("items").order_by("id")
+        ]
+        return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
+
+    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
+        requests = Request.objects.filter(subject_id__in=subject_ids)
+        RequestItem.objects.filter(request__in=requests).update(details="")
+        return requests.update(
+            requester_name="",
+            requester_email="",
+            requester_phone="",
+            requester_address="",
+            representative_name="",
+            representative_authority="",
+            oral_summary="",
+        )

@@ -1,0 +1,89 @@
+"""Public pages (no login): submit a request, confirm it, confirm an identity check."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import public, services
+from .forms import PublicRequestForm
+from .models import IdentityCheck
+
+RATE_WINDOW_SECONDS = 3600
+
+
+def _rate_limited(request, scope: str) -> bool:
+    """Count POSTs per client address in the cache; the address itself is never stored (hashed)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    key = f"dsar-rate:{scope}:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    if cache.add(key, 1, RATE_WINDOW_SECONDS):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+            count = 1
+    return count > settings.DSAR_PUBLIC_RATE_LIMIT
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_form(request):
+    form = PublicRequestForm(request.POST or None)
+    if request.method == "POST":
+        if _rate_limited(request, "submit"):
+            return render(request, "requests_dsar/public/rate_limited.html", status=429)
+        if form.is_valid():
+            if not form.cleaned_data["website"]:
+                public.web_submission_create(
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    rights=form.cleaned_data["rights"],
+                    details=form.cleaned_data["details"],
+                    language=translation.get_language()[:2],
+                )
+            # Same page whoever the address belongs to, and for the honeypot: no enumeration.
+            return render(request, "requests_dsar/public/check_your_email.html")
+    return render(request, "requests_dsar/public/request_form.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """GET shows a button (mail scanners follow links); POST confirms, once."""
+    if request.method == "GET":
+        return render(request, "requests_dsar/public/confirm.html")
+    if _rate_limited(request, "confirm"):
+        return render(request, "requests_dsar/public/rate_limited.html", status=429)
+    try:
+        dsar = public.web_submission_confirm(token=token)
+    except ValidationError as error:
+        return render(request, "requests_dsar/public/link_error.html", {"message": error.messages[0]}, status=400)
+    return render(request, "requests_dsar/public/confirmed.html", {"dsar": dsar})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def identity_confirm(request, check_id: int, token: str):
+    if request.method == "GET":
+        return render(request, "requests_dsar/public/confirm.html")
+    if _rate_limited(request, "identity"):
+        return render(request, "requests_dsar/public/rate_limited.html", status=429)
+    try:
+        services.identity_check_confirm_token(check_id=check_id, token=token)
+    except (ValidationError, IdentityCheck.DoesNotExist):
+        return render(
+            request,
+            "requests_dsar/public/link_error.html",
+            {"message": translation.gettext("This link is not valid, has expired or was already used.")},
+            status=400,
+        )
+    return render(request, "requests_dsar/public/identity_confirmed.html")

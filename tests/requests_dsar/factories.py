@@ -1,0 +1,44 @@
+"""Factories for data-subject requests (synthetic data, Faker fr_FR)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from requests_dsar import services
+from requests_dsar.models import Channel, Right
+from subjects.models import DataSubject
+
+
+class DataSubjectFactory(DjangoModelFactory[DataSubject]):
+    class Meta:
+        model = DataSubject
+
+    last_name = factory.Faker("last_name")
+    first_names = factory.Faker("first_name")
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    phone = factory.Faker("phone_number")
+
+
+def logged_request(
+    *,
+    received_on: date = date(2026, 3, 5),
+    rights=(Right.ACCESS,),
+    subject: DataSubject | None = None,
+    channel: str = Channel.EMAIL,
+    actor=None,
+    **kwargs,
+):
+    """A request logged through the service, as staff would."""
+    if subject is None and "requester_name" not in kwargs:
+        subject = DataSubjectFactory()
+    return services.request_log(
+        received_on=received_on,
+        channel=channel,
+        rights=[services.RightAsked(right=right) for right in rights],
+        subject=subject,
+        actor=actor,
+        **kwargs,
+    )
