@@ -52,7 +52,7 @@ def test_the_admin_is_french_when_the_browser_says_nothing():
     assert "Personnes concernées" in index.text
     assert "Registre et consentements" in index.text
     assert "Accountability" not in index.text
-    assert "Complétude art. 30(1)" in register.text
+    assert "Par complétude art. 30(1)" in register.text
     assert "exercice de droits" in requests.text
 
 
