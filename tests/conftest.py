@@ -12,6 +12,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import translation
 
 from ijinus_privacy import audit_triggers
 from ijinus_privacy.celery import app as celery_app
@@ -36,6 +37,26 @@ def _service_markers(request):
         require_service(bool(settings.REDIS_URL), "Redis not configured: set REDIS_URL")
     if request.node.get_closest_marker("browser"):
         require_service(bool(shutil.which(CHROMIUM)), f"{CHROMIUM} not installed (Debian package chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """The product speaks French by default (LANGUAGE_CODE "fr", French catalogues in */locale/).
+
+    Tests assert the English source strings, so code called directly runs in English and the test
+    client asks for English (see ``client``) unless a test asks for French: Accept-Language, a /fr/
+    or unprefixed public URL, or translation.override (tests/ijinus_privacy/test_i18n.py).
+    """
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, sending ``Accept-Language: en`` unless a request says otherwise."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture(scope="session", autouse=True)

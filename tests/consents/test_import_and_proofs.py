@@ -146,7 +146,9 @@ def test_subject_page_shows_the_consent_history(admin_client):
     person = subject()
     give(person, at=timezone.now() - timedelta(days=3))
     withdraw(person)
-    response = admin_client.get(reverse("admin:subjects_datasubject_change", args=[person.pk]))
+    response = admin_client.get(
+        reverse("admin:subjects_datasubject_change", args=[person.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "Consent history" in response.content.decode()
 
