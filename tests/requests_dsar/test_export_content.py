@@ -88,7 +88,8 @@ def test_staff_names_and_other_peoples_e_mails_are_redacted_and_the_redaction_is
     UserFactory(first_name="Marie", last_name="Leclerc", email="m.leclerc@ijinus.example")
     subject = subject_with_data(tickets=1, email="client@exemple.fr")
     SupportTicket.objects.filter(subject=subject).update(
-        text="Rappelé par Marie Leclerc (m.leclerc@ijinus.example) ; copie à voisin@exemple.com, réponse à client@exemple.fr"
+        text="Rappelé par Marie Leclerc (m.leclerc@ijinus.example) ; copie à voisin@exemple.com, "
+        "réponse à client@exemple.fr"
     )
 
     collection = content.collect(subject, language="fr")
@@ -141,7 +142,8 @@ def test_portability_validates_and_keeps_only_provided_data_under_consent_or_con
 
     jsonschema.validate(document, _schema(render.PORTABILITY_SCHEMA))
     sources = {source["source"] for source in document["sources"]}
-    assert "subjects.contracts" in sources and "subjects.navigation" in sources
+    assert "subjects.contracts" in sources
+    assert "subjects.navigation" in sources
     assert "subjects.interests" not in sources  # inferred (R1.8.2)
     assert "subjects.third_party" not in sources  # not provided by the person
     assert "requests_dsar.requests" not in sources  # Art. 6(1)(c), not consent or contract (R1.8.1)

@@ -58,7 +58,8 @@ def _ask_code(client, path, django_capture_on_commit_callbacks):
 def test_nothing_is_sent_before_the_dpo_approves(built, mailoutbox):
     job = ExportJob.objects.get(request=built)
 
-    assert job.status == ExportJob.Status.DONE and job.sent_at is None
+    assert job.status == ExportJob.Status.DONE
+    assert job.sent_at is None
     assert mailoutbox == []
     with pytest.raises(delivery.ExportLinkError):
         delivery.export_job_from_token(delivery.export_link_token(job))
@@ -68,16 +69,19 @@ def test_the_dpo_approval_e_mails_a_signed_link_without_personal_data_in_subject
     message = mailoutbox[-1]
 
     assert message.to == ["lena.morvan@exemple.fr"]
-    assert "morvan" not in message.subject.lower() and "morvan" not in sent.lower()
+    assert "morvan" not in message.subject.lower()
+    assert "morvan" not in sent.lower()
     job = ExportJob.objects.get()
-    assert job.approved_by_username == "dpo" and job.sent_at is not None
+    assert job.approved_by_username == "dpo"
+    assert job.sent_at is not None
 
 
 def test_a_valid_link_and_the_right_code_download_the_file_once_audited(
     client, sent, mailoutbox, django_capture_on_commit_callbacks
 ):
     page = client.get(sent)
-    assert page.status_code == 200 and "code" in page.text.lower()
+    assert page.status_code == 200
+    assert "code" in page.text.lower()
 
     _ask_code(client, sent, django_capture_on_commit_callbacks)
     assert mailoutbox[-1].to == ["lena.morvan@exemple.fr"]
@@ -93,7 +97,8 @@ def test_a_valid_link_and_the_right_code_download_the_file_once_audited(
     ).exists()
     # the code was spent
     again = client.post(sent, {"action": "download", "code": code}, REMOTE_ADDR="198.51.100.4")
-    assert again.status_code == 200 and "attachment" not in again.get("Content-Disposition", "")
+    assert again.status_code == 200
+    assert "attachment" not in again.get("Content-Disposition", "")
 
 
 def test_a_wrong_code_is_refused_and_counted(client, sent, mailoutbox, django_capture_on_commit_callbacks):
@@ -149,7 +154,8 @@ def test_a_tampered_link_gets_a_clear_page(client, sent):
     response = client.get(tampered)
 
     assert response.status_code == 400
-    assert "<h1>" in response.text and "Traceback" not in response.text
+    assert "<h1>" in response.text
+    assert "Traceback" not in response.text
 
 
 def test_a_link_to_a_purged_export_is_no_longer_served(client, sent):

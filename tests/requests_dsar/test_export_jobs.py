@@ -42,7 +42,8 @@ def test_a_request_queues_one_job_per_format_and_workers_build_them(access_reque
     assert sorted(job.kind for job in jobs) == ["access_json", "access_pdf", "portability"]
     for job in ExportJob.objects.filter(request=access_request):
         assert job.status == ExportJob.Status.DONE
-        assert len(job.sha256) == 64 and job.size > 0
+        assert len(job.sha256) == 64
+        assert job.size > 0
         assert job.expires_at.date() == (job.finished_at + timedelta(days=settings.EXPORT_RETENTION_DAYS)).date()
     assert access_request.events.filter(kind="export").exists()
 
@@ -94,7 +95,8 @@ def test_a_job_abandoned_by_a_dead_worker_is_taken_again(access_request):
 
     job = services.export_build(job_id=job.pk)
 
-    assert job.status == ExportJob.Status.DONE and job.attempts == 2
+    assert job.status == ExportJob.Status.DONE
+    assert job.attempts == 2
 
 
 def test_the_file_is_encrypted_at_rest_and_decrypts_to_the_recorded_hash(access_request):
@@ -112,12 +114,15 @@ def test_the_file_is_encrypted_at_rest_and_decrypts_to_the_recorded_hash(access_
 def test_a_disk_error_leaves_no_file_and_the_job_pending_for_a_retry(access_request):
     job = services._create(subject=access_request.subject, kind="access_json", request=access_request, language="fr")
 
-    with mock.patch("requests_dsar.exports.storage.os.fsync", side_effect=OSError("disk full")):
-        with pytest.raises(OSError):
-            services.export_build(job_id=job.pk)
+    with (
+        mock.patch("requests_dsar.exports.storage.os.fsync", side_effect=OSError("disk full")),
+        pytest.raises(OSError, match="disk full"),
+    ):
+        services.export_build(job_id=job.pk)
 
     job.refresh_from_db()
-    assert job.status == ExportJob.Status.PENDING and job.error_code == "OSError"
+    assert job.status == ExportJob.Status.PENDING
+    assert job.error_code == "OSError"
     assert _export_files() == []  # the partial temp file was removed
 
 
@@ -136,11 +141,13 @@ def test_broker_down_at_submission_keeps_the_job_pending_then_beat_dispatches_it
     access_request, django_capture_on_commit_callbacks
 ):
     # given Redis refusing connections when the request is submitted (T9)
-    with mock.patch(
-        "requests_dsar.tasks.export_build_task.apply_async", side_effect=OperationalError("connection refused")
+    with (
+        mock.patch(
+            "requests_dsar.tasks.export_build_task.apply_async", side_effect=OperationalError("connection refused")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
     ):
-        with django_capture_on_commit_callbacks(execute=True):
-            jobs = services.export_jobs_create(request=access_request, actor=None, kinds=["access_json"])
+        jobs = services.export_jobs_create(request=access_request, actor=None, kinds=["access_json"])
 
     job = ExportJob.objects.get(pk=jobs[0].pk)
     assert job.status == ExportJob.Status.PENDING
@@ -162,7 +169,9 @@ def test_expired_export_files_are_purged_and_the_job_row_kept(access_request):
     assert services.export_purge(now=job.expires_at + timedelta(seconds=1)) == 1
 
     job.refresh_from_db()
-    assert job.purged_at is not None and job.file_path == "" and not job.is_downloadable
+    assert job.purged_at is not None
+    assert job.file_path == ""
+    assert not job.is_downloadable
     assert _export_files() == []
     assert AuditEvent.objects.filter(action="delete", object_type="requests_dsar.exportjob").exists()
 
@@ -179,7 +188,8 @@ def test_the_command_writes_the_export_through_the_same_job(tmp_path):
     call_command("dsar_export", subject="commande@exemple.fr", fmt="portability", output=str(output))
 
     job = ExportJob.objects.get(subject=subject)
-    assert job.status == ExportJob.Status.DONE and job.request is None
+    assert job.status == ExportJob.Status.DONE
+    assert job.request is None
     assert storage.sha256(output.read_bytes()) == job.sha256
     assert output.read_bytes()[:2] == b"PK"
 
