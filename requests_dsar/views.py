@@ -106,10 +106,12 @@ def export_download(request, token: str):
         return _export_link_error(request, error)
     context = {"job": job, "code_sent": bool(job.code_hash)}
     if request.method == "POST":
-        if _rate_limited(request, "export"):
+        # Codes are limited per export (sends and wrong attempts); the address limit curbs e-mail floods.
+        sending = request.POST.get("action") == "send_code"
+        if sending and _rate_limited(request, "export-code"):
             return render(request, "requests_dsar/public/rate_limited.html", status=429)
         try:
-            if request.POST.get("action") == "send_code":
+            if sending:
                 delivery.export_code_send(job=job)
                 context["code_sent"] = True
             else:
