@@ -154,9 +154,8 @@ def run(scale: int) -> None:
     try:
         _setup(config, media)
         from django.db import connection, reset_queries
-        from django.test.utils import CaptureQueriesContext
-
         from django.template.loader import render_to_string
+        from django.test.utils import CaptureQueriesContext
 
         from ijinus_privacy.pdf import html_to_pdf
         from requests_dsar.exports import content, render
