@@ -339,8 +339,24 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         return response
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Rows written only by services: listed and opened, never added, changed or deleted here."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyModelAdmin):
     """Every export across requests, for the DPO to follow the workers (read-only)."""
 
     list_display = ("id", "request", "kind", "status", "attempts", "created_at", "finished_at", "sent_at", "expires_at")
@@ -349,39 +365,17 @@ class ExportJobAdmin(admin.ModelAdmin):
     raw_id_fields = ("request", "subject", "approved_by")
     readonly_fields = ("request", "subject", *EXPORT_FIELDS, "download")
     fields = readonly_fields
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description=_("file"))
     def download(self, obj: ExportJob) -> str:
         return _export_download_link(obj)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(RequestEvent)
-class RequestEventAdmin(admin.ModelAdmin):
+class RequestEventAdmin(ReadOnlyModelAdmin):
     """The timeline across requests: read-only (append-only rows)."""
 
     list_display = ("id", "request", "occurred_at", "actor_username", "kind", "from_state", "to_state")
     list_filter = ("kind",)
     list_select_related = ("request",)
     raw_id_fields = ("request", "actor")
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
