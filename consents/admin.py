@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .consent_admin import register as _register_consent_admin
 from .export import register_export
 from .models import (
     ActivityDataCategory,
@@ -412,3 +413,8 @@ class RegisterVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Consent records (issue 4): notices, events, marketing bases, suppression list; the consent
+# history inline is attached to the subject page from here.
+_register_consent_admin(admin.site)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from ijinus_privacy.pdf import render_pdf
+from ijinus_privacy.spreadsheets import escape_formula
 
 from . import services
 from .models import Controller, ProcessingActivity, RegisterVersion
@@ -21,7 +22,6 @@ from .models import Controller, ProcessingActivity, RegisterVersion
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SEPARATOR = " | "
 
 CSV_COLUMNS = (
@@ -58,10 +58,8 @@ CSV_COLUMNS = (
 )
 
 
-def escape_formula(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): prefix ' to = + - @ tab CR."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+def csv_cell(value: Any) -> str:
+    return escape_formula("" if value is None else str(value))
 
 
 def _purpose_text(purpose) -> str:
@@ -132,7 +130,7 @@ def register_csv(activities=None) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for activity in activities:
-        writer.writerow({key: escape_formula(value) for key, value in activity_row(activity, controller).items()})
+        writer.writerow({key: csv_cell(value) for key, value in activity_row(activity, controller).items()})
     return buffer.getvalue()
 
 

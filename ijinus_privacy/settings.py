@@ -267,6 +267,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_dsar.tasks.pause_reminders_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # R2.5.2: a cookie consent lasts 13 months at most.
+    "consents-cookie-expiry": {
+        "task": "consents.tasks.cookie_consent_expiry_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "dsar-purge-unconfirmed-web-submissions": {
         "task": "requests_dsar.tasks.web_submissions_purge_task",
         "schedule": crontab(hour=3, minute=15),

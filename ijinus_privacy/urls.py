@@ -9,7 +9,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # Public pages, French and English (/fr/privacy/..., /en/privacy/...; no login).
-urlpatterns += i18n_patterns(path("privacy/", include("requests_dsar.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("privacy/", include("requests_dsar.urls")),
+    path("privacy/", include("consents.urls")),
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     from django.conf.urls.static import static

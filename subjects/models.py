@@ -19,6 +19,12 @@ class DataSubjectQuerySet(models.QuerySet):
     def with_role(self, role: str) -> DataSubjectQuerySet:
         return self.filter(roles__role=role)
 
+    def marketable(self, *, channel: str, on=None, product_family: str | None = None) -> DataSubjectQuerySet:
+        """Who may receive marketing on ``channel`` on day ``on`` (R2.6, R1.13.3): see consents.selectors."""
+        from consents.selectors import marketable_subjects
+
+        return marketable_subjects(self, channel=channel, on=on, product_family=product_family)
+
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()

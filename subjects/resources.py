@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,17 +19,9 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
 from ijinus_privacy import audit
+from ijinus_privacy.spreadsheets import escape_formula
 
 from .models import DataSubject, SubjectRole, normalise_email
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """Neutralise spreadsheet formula injection (OWASP CSV injection): prefix a single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class EmailWidget(widgets.CharWidget):

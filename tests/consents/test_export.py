@@ -8,9 +8,10 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from consents import services
-from consents.export import CSV_COLUMNS, escape_formula
+from consents.export import CSV_COLUMNS
 from consents.models import ProcessingActivity
 from ijinus_privacy.models import AuditEvent
+from ijinus_privacy.spreadsheets import escape_formula
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ijinus_privacy.models import AuditEvent
+from ijinus_privacy.spreadsheets import escape_formula
 from subjects.models import DataSubject, SubjectRole
-from subjects.resources import DataSubjectResource, SubjectRoleResource, escape_formula
+from subjects.resources import DataSubjectResource, SubjectRoleResource
 from tests.factories import dpo_user, support_user
 from tests.subjects import factories as f
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit
 
-from .models import (
+from ..models import (
     ActivityDataCategory,
     Controller,
     DataCategory,

@@ -1,0 +1,371 @@
+"""Admin for notices, consent events, marketing bases and the suppression list (thin: services write).
+
+Consent events are read-only (R2.1.1): they are added by the services (site forms, unsubscribe
+links, imports, the withdrawal action), never edited or deleted here. The subject page shows the
+subject's history newest first, the current event of each channel marked (``ConsentEventInline``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import ShowFacets
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from ijinus_privacy.admin import PersonalDataAdminMixin
+from subjects.models import DataSubject, ProductFamily
+
+from . import imports, proofs, services
+from .models import (
+    MARKETING_CHANNELS,
+    Channel,
+    ConsentEvent,
+    MarketingBasis,
+    Notice,
+    ProductFamilyAnalogy,
+    Suppression,
+)
+
+
+def _with_current_flag(queryset):
+    latest = (
+        ConsentEvent.objects.filter(subject_id=OuterRef("subject_id"), channel=OuterRef("channel"))
+        .order_by("-occurred_at", "-id")
+        .values("pk")[:1]
+    )
+    return queryset.annotate(
+        _current_pk=Subquery(latest),
+        is_current=ExpressionWrapper(Q(pk=Subquery(latest)), output_field=BooleanField()),
+    )
+
+
+class HistoryFormSet(BaseInlineFormSet):
+    """A read-only history: nothing to validate or save, and a subject form posted without this
+    inline's management form (older clients, tests) still saves."""
+
+    def __init__(self, data=None, files=None, *args, **kwargs):
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data, files = None, None
+        super().__init__(data, files, *args, **kwargs)
+
+    def is_valid(self) -> bool:
+        return True
+
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+class ConsentEventInline(admin.TabularInline):
+    """The subject's consent history, newest first; "current" marks each channel's state (R2.1.1)."""
+
+    model = ConsentEvent
+    formset = HistoryFormSet
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-occurred_at", "-id")
+    fields = ("channel", "action", "current", "occurred_at", "collection_point", "mechanism", "notice")
+    readonly_fields = fields
+    verbose_name_plural = _("Consent history, newest first (R2.1; the current state of each channel is marked)")
+
+    def get_queryset(self, request):
+        return _with_current_flag(super().get_queryset(request).select_related("notice"))
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("current"), boolean=True)
+    def current(self, obj: ConsentEvent) -> bool:
+        return bool(getattr(obj, "is_current", False))
+
+
+def attach_history_to_subject_admin(site: admin.AdminSite) -> None:
+    """Show the consent history on the subject page without editing subjects/admin.py."""
+    subject_admin = site._registry.get(DataSubject)
+    if subject_admin is not None and ConsentEventInline not in subject_admin.inlines:
+        subject_admin.inlines = [*subject_admin.inlines, ConsentEventInline]
+
+
+class CurrentOnlyFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("Current state only (latest per subject and channel)"))]
+
+    def queryset(self, request, queryset):
+        return queryset.current() if self.value() == "current" else queryset
+
+
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "channel", "language", "version", "effective_on", "sha256")
+    list_filter = ("kind", "channel", "language")
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+    fields = ("kind", "channel", "language", "effective_on", "title", "text", "version", "sha256", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # immutable once saved (R5.6.1)
+            return self.fields
+        return ("version", "sha256", "created_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        saved = services.notice_create(
+            kind=obj.kind,
+            channel=obj.channel,
+            language=obj.language,
+            effective_on=obj.effective_on,
+            title=obj.title,
+            text=obj.text,
+            actor=request.user,
+        )
+        obj.pk, obj.version, obj.sha256 = saved.pk, saved.version, saved.sha256
+        obj._state.adding = False
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("E-mailing tool export (CSV or XLSX)"))
+    notice = forms.ModelChoiceField(
+        queryset=Notice.objects.filter(kind=Notice.Kind.CONSENT_TEXT, channel=Channel.NEWSLETTER_EMAIL),
+        label=_("Consent wording the tool showed (R2.1.4)"),
+    )
+    batch_reference = forms.CharField(max_length=60, label=_("Batch reference (e.g. tool export name and date)"))
+
+
+class AudienceForm(forms.Form):
+    channel = forms.ChoiceField(choices=[(c.value, c.label) for c in MARKETING_CHANNELS], label=_("Channel"))
+    on = forms.DateField(label=_("Send date"), initial=date.today)
+    product_family = forms.ChoiceField(
+        choices=[("", _("None (no soft opt-in)")), *ProductFamily.choices],
+        required=False,
+        label=_("Product family promoted (soft opt-in, R2.6.3)"),
+    )
+
+
+class WithdrawForm(forms.Form):
+    staff_reference = forms.CharField(max_length=100, label=_("How the person asked (call id, letter reference)"))
+
+
+class ConsentEventAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "subject", "channel", "action", "occurred_at", "collection_point", "mechanism", "entered_by")
+    list_filter = (CurrentOnlyFilter, "channel", "action", "collection_point", "entered_by")
+    raw_id_fields = ("subject",)
+    list_select_related = ("subject",)
+    search_fields = ("=subject__id", "=visitor_id")
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+    readonly_fields = [field.name for field in ConsentEvent._meta.fields]
+    actions = ["withdraw", "proof_bundle"]
+    change_list_template = "admin/consents/consentevent/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_withdraw_permission(self, request) -> bool:
+        return request.user.has_perm("consents.add_consentevent")
+
+    def has_proof_permission(self, request) -> bool:
+        return request.user.has_perm("consents.export_consentproof")
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(
+        description=_("Record a withdrawal for these subjects and channels (Art. 7(3))"), permissions=["withdraw"]
+    )
+    def withdraw(self, request, queryset):
+        form = WithdrawForm(request.POST if "staff_reference" in request.POST else None)
+        if not form.is_valid():
+            return render(
+                request,
+                "admin/consents/withdraw.html",
+                {**self.admin_site.each_context(request), "form": form, "queryset": queryset, "opts": self.opts},
+            )
+        done = 0
+        pairs = set(queryset.filter(subject__isnull=False).values_list("subject_id", "channel"))
+        for subject_id, channel in sorted(pairs):
+            try:
+                _event, created = services.consent_withdraw(
+                    subject=DataSubject.objects.get(pk=subject_id),
+                    channel=channel,
+                    collection_point=ConsentEvent.CollectionPoint.STAFF,
+                    mechanism=ConsentEvent.Mechanism.ORAL,
+                    entered_by=ConsentEvent.EnteredBy.STAFF,
+                    staff_reference=form.cleaned_data["staff_reference"],
+                    actor=request.user,
+                )
+                done += int(created)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+        self.message_user(request, _("%(count)d withdrawals recorded.") % {"count": done}, messages.SUCCESS)
+        return None
+
+    @admin.action(description=_("Consent-proof bundle of the selection (CSV + PDF, zip)"), permissions=["proof"])
+    def proof_bundle(self, request, queryset):
+        csv_bytes, pdf_bytes = proofs.proof_bundle(
+            events=queryset.select_related("notice").order_by("subject_id", "channel", "occurred_at", "id"),
+            actor=request.user,
+            title=str(_("Consent proofs")),
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("consent-proofs.csv", csv_bytes)
+            archive.writestr("consent-proofs.pdf", pdf_bytes)
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="consent-proofs.zip"'
+        return response
+
+    def get_urls(self):
+        extra = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="consents_consentevent_import"),
+            path("audience/", self.admin_site.admin_view(self.audience_view), name="consents_consentevent_audience"),
+        ]
+        return extra + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm("consents.import_consentevent"),
+            "can_export_audience": request.user.has_perm("consents.export_audience"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _page(self, request, template: str, context: dict):
+        return render(request, template, {**self.admin_site.each_context(request), "opts": self.opts, **context})
+
+    def import_view(self, request):
+        if not request.user.has_perm("consents.import_consentevent"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                dataset = imports.read_dataset(upload.read(), file_name=upload.name)
+            except Exception:
+                self.message_user(request, _("This file cannot be read as CSV or XLSX."), messages.ERROR)
+                return self._page(request, "admin/consents/import.html", {"form": form})
+            report = imports.import_consent_proofs(
+                dataset=dataset,
+                notice=form.cleaned_data["notice"],
+                batch_reference=form.cleaned_data["batch_reference"],
+                actor=request.user,
+            )
+            if report.errors:
+                self.message_user(request, _("Nothing was imported: fix the rows below."), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(events)d consents imported, %(new)d new subjects, %(skipped)d already on record.")
+                    % {"events": report.events, "new": report.created_subjects, "skipped": report.skipped},
+                    messages.SUCCESS,
+                )
+        return self._page(request, "admin/consents/import.html", {"form": form, "report": report})
+
+    def audience_view(self, request):
+        if not request.user.has_perm("consents.export_audience"):
+            raise PermissionDenied
+        form = AudienceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data, count = proofs.audience_csv(
+                channel=form.cleaned_data["channel"],
+                on=form.cleaned_data["on"],
+                product_family=form.cleaned_data["product_family"] or None,
+                actor=request.user,
+            )
+            response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+            name = f"audience-{form.cleaned_data['channel']}-{form.cleaned_data['on'].isoformat()}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["X-Audience-Count"] = str(count)
+            return response
+        return self._page(request, "admin/consents/audience.html", {"form": form})
+
+
+class MarketingBasisAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "subject", "channel", "basis", "product_family", "informed_on", "opt_out_offered")
+    list_filter = ("channel", "basis", "product_family")
+    raw_id_fields = ("subject", "contract")
+    list_select_related = ("subject",)
+    search_fields = ("=subject__id",)
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+    readonly_fields = ("recorded_at", "recorded_by")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = services.marketing_basis_record(
+            subject=obj.subject,
+            channel=obj.channel,
+            basis=obj.basis,
+            contract=obj.contract,
+            informed_on=obj.informed_on,
+            opt_out_offered=obj.opt_out_offered,
+            job_function=obj.job_function,
+            actor=request.user,
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+
+class SuppressionAdmin(admin.ModelAdmin):
+    list_display = ("id", "identifier_kind", "channel", "reason", "created_at")
+    list_filter = ("identifier_kind", "channel", "reason")
+    readonly_fields = [field.name for field in Suppression._meta.fields]
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ProductFamilyAnalogyAdmin(admin.ModelAdmin):
+    list_display = ("id", "family", "analogous_family")
+    list_filter = ("family",)
+
+
+def register(site: admin.AdminSite) -> None:
+    site.register(Notice, NoticeAdmin)
+    site.register(ConsentEvent, ConsentEventAdmin)
+    site.register(MarketingBasis, MarketingBasisAdmin)
+    site.register(Suppression, SuppressionAdmin)
+    site.register(ProductFamilyAnalogy, ProductFamilyAnalogyAdmin)
+    attach_history_to_subject_admin(site)

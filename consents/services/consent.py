@@ -1,0 +1,362 @@
+"""Writes on notices, consent events, marketing bases and the suppression list (R2, R1.13, R5.6).
+
+Every function validates (``full_clean``), saves and records its audit event in one transaction.
+Consent events are only ever added (R2.1.1); a withdrawal is a new event, never an edit, and it
+takes effect from its own time on (R2.3.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit
+from ijinus_privacy.identifiers import IdentifierKind, identifier_hash, subject_identifier_hashes
+from subjects.models import DataSubject
+
+from ..models import (
+    COOKIE_CHANNELS,
+    COOKIE_LIFETIME_MONTHS,
+    MARKETING_CHANNELS,
+    ConsentEvent,
+    MarketingBasis,
+    Notice,
+    Suppression,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+EVENT_PROOF_FIELDS = [
+    "channel",
+    "action",
+    "occurred_at",
+    "requested_at",
+    "confirmed_at",
+    "notice",
+    "collection_point",
+    "collection_detail",
+    "interface_version",
+    "mechanism",
+    "language",
+    "entered_by",
+    "staff_reference",
+    "ip_address",
+]
+
+
+def _staff(actor: User | None) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- Notices ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_create(
+    *,
+    kind: str,
+    language: str,
+    effective_on: date,
+    title: str,
+    text: str,
+    actor: User | None,
+    channel: str = "",
+) -> Notice:
+    """Store a new version (numbered after the last one of the same kind, channel and language)."""
+    last = Notice.objects.filter(kind=kind, channel=channel, language=language).aggregate(last=Max("version"))
+    notice = Notice(
+        kind=kind,
+        channel=channel,
+        language=language,
+        version=(last["last"] or 0) + 1,
+        effective_on=effective_on,
+        title=title,
+        text=text,
+        created_by=_staff(actor),
+    )
+    notice.full_clean(exclude=["sha256"])
+    notice.save()
+    audit.record(action=audit.Action.CREATE, actor=actor, obj=notice, fields=["text", "effective_on", "version"])
+    return notice
+
+
+# --- Consent events ----------------------------------------------------------------------------
+
+
+def current_event(*, subject: DataSubject, channel: str, at: datetime | None = None) -> ConsentEvent | None:
+    return ConsentEvent.objects.filter(subject=subject, channel=channel).current(at=at).first()
+
+
+def current_state(*, subject: DataSubject, at: datetime | None = None) -> dict[str, ConsentEvent]:
+    """The latest event per channel for one subject: one query (``ConsentEventQuerySet.current``)."""
+    events = ConsentEvent.objects.filter(subject=subject).current(at=at).select_related("notice")
+    return {event.channel: event for event in events}
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    channel: str,
+    action: str,
+    collection_point: str,
+    mechanism: str,
+    language: str,
+    entered_by: str,
+    actor: User | None,
+    subject: DataSubject | None = None,
+    visitor_id: str = "",
+    notice: Notice | None = None,
+    occurred_at: datetime | None = None,
+    requested_at: datetime | None = None,
+    confirmed_at: datetime | None = None,
+    collection_detail: str = "",
+    interface_version: str = "",
+    staff_reference: str = "",
+    ip_address: str | None = None,
+) -> ConsentEvent:
+    """Append one consent event with its proof (R2.1); refuse it when a proof field is missing (R2.2).
+
+    A new consent given by the person lifts the suppression of that channel for their identifiers:
+    they asked again, with a fresh proof. An import never does (``consents.imports`` refuses
+    suppressed addresses instead).
+    """
+    if occurred_at is None:
+        occurred_at = confirmed_at or timezone.now()
+    event = ConsentEvent(
+        subject=subject,
+        visitor_id=visitor_id,
+        channel=channel,
+        action=action,
+        occurred_at=occurred_at,
+        requested_at=requested_at,
+        confirmed_at=confirmed_at,
+        notice=notice,
+        collection_point=collection_point,
+        collection_detail=collection_detail,
+        interface_version=interface_version,
+        mechanism=mechanism,
+        language=language,
+        entered_by=entered_by,
+        staff_member=_staff(actor) if entered_by == ConsentEvent.EnteredBy.STAFF else None,
+        staff_reference=staff_reference,
+        ip_address=ip_address or None,
+    )
+    event.full_clean()
+    event.save()
+    audit.record(action=audit.Action.CREATE, actor=actor, obj=event, fields=EVENT_PROOF_FIELDS)
+    if (
+        subject is not None
+        and action == ConsentEvent.Action.GIVEN
+        and current_event(subject=subject, channel=channel) == event
+    ):
+        _suppression_lift(subject=subject, channel=channel, actor=actor)
+    return event
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    subject: DataSubject,
+    channel: str,
+    collection_point: str,
+    mechanism: str,
+    actor: User | None,
+    entered_by: str = ConsentEvent.EnteredBy.SUBJECT,
+    language: str | None = None,
+    collection_detail: str = "",
+    staff_reference: str = "",
+    reason: str = Suppression.Reason.WITHDRAWAL,
+) -> tuple[ConsentEvent | None, bool]:
+    """Record a withdrawal (Art. 7(3)) or a marketing objection (Art. 21(3)); suppress the identifiers.
+
+    Returns ``(event, True)`` when a withdrawal was recorded, ``(latest event, False)`` when the
+    person had already withdrawn or refused (a reused unsubscribe link): nothing new is written
+    then, except a missing suppression entry.
+    """
+    DataSubject.objects.select_for_update().filter(pk=subject.pk).first()  # one withdrawal at a time
+    latest = current_event(subject=subject, channel=channel)
+    if channel in MARKETING_CHANNELS:
+        suppression_add_for_subject(subject=subject, channels=[channel], reason=reason, actor=actor)
+    if latest is not None and latest.action in (ConsentEvent.Action.WITHDRAWN, ConsentEvent.Action.REFUSED):
+        return latest, False
+    event = consent_record(
+        subject=subject,
+        channel=channel,
+        action=ConsentEvent.Action.WITHDRAWN,
+        collection_point=collection_point,
+        mechanism=mechanism,
+        language=language or subject.language,
+        entered_by=entered_by,
+        staff_reference=staff_reference,
+        collection_detail=collection_detail,
+        actor=actor,
+    )
+    return event, True
+
+
+@transaction.atomic
+def marketing_objection_record(
+    *, subject: DataSubject, actor: User | None, staff_reference: str, collection_point: str
+) -> list[ConsentEvent]:
+    """Objection to all direct marketing (Art. 21(2)-(3), R1.13.2): absolute, immediate, every channel."""
+    events = []
+    for channel in MARKETING_CHANNELS:
+        event, created = consent_withdraw(
+            subject=subject,
+            channel=channel,
+            collection_point=collection_point,
+            mechanism=ConsentEvent.Mechanism.ORAL,
+            entered_by=ConsentEvent.EnteredBy.STAFF,
+            staff_reference=staff_reference,
+            reason=Suppression.Reason.OBJECTION,
+            actor=actor,
+        )
+        if created:
+            events.append(event)
+    return events
+
+
+# --- Cookies (R2.5) ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cookie_consents_expire(*, now: datetime | None = None) -> int:
+    """Record an ``expired`` event for each cookie consent older than 13 months (R2.5.2).
+
+    Idempotent: once expired, the latest event is no longer a consent, so a re-run finds nothing.
+    The expiry takes effect at the 13-month mark, not at the time the task happens to run.
+    """
+    now = now or timezone.now()
+    lifetime = relativedelta(months=COOKIE_LIFETIME_MONTHS)
+    due = (
+        ConsentEvent.objects.filter(channel__in=COOKIE_CHANNELS)
+        .current(at=now)
+        .filter(action__in=ConsentEvent.POSITIVE_ACTIONS, occurred_at__lte=now - lifetime)
+        .order_by("pk")
+    )
+    count = 0
+    for given in due.iterator(chunk_size=1000):
+        expired = ConsentEvent(
+            subject_id=given.subject_id,
+            visitor_id=given.visitor_id,
+            channel=given.channel,
+            action=ConsentEvent.Action.EXPIRED,
+            occurred_at=given.occurred_at + lifetime,
+            collection_point=ConsentEvent.CollectionPoint.SYSTEM,
+            collection_detail=_("Cookie consent lifetime of 13 months reached (R2.5.2)."),
+            mechanism=ConsentEvent.Mechanism.AUTOMATIC,
+            language=given.language,
+            entered_by=ConsentEvent.EnteredBy.SYSTEM,
+        )
+        expired.full_clean()
+        expired.save()
+        audit.record(action=audit.Action.CREATE, actor=None, obj=expired, fields=["action"], reason="R2.5.2")
+        count += 1
+    return count
+
+
+# --- Marketing bases (R2.6) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def marketing_basis_record(
+    *,
+    subject: DataSubject,
+    channel: str,
+    basis: str,
+    informed_on: date,
+    opt_out_offered: bool,
+    actor: User | None,
+    contract=None,
+    job_function: str = "",
+) -> MarketingBasis:
+    record = MarketingBasis(
+        subject=subject,
+        channel=channel,
+        basis=basis,
+        contract=contract,
+        informed_on=informed_on,
+        opt_out_offered=opt_out_offered,
+        job_function=job_function,
+        recorded_by=_staff(actor),
+    )
+    record.full_clean()
+    record.save()
+    audit.record(
+        action=audit.Action.CREATE,
+        actor=actor,
+        obj=record,
+        fields=["channel", "basis", "contract", "product_family", "opt_out_offered", "informed_on", "job_function"],
+    )
+    return record
+
+
+# --- Suppression list (R1.13.3) ----------------------------------------------------------------
+
+
+def suppressed_hashes(*, channel: str, hashes: Iterable[str]) -> set[str]:
+    return set(
+        Suppression.objects.for_channel(channel).matching(list(hashes)).values_list("identifier_hash", flat=True)
+    )
+
+
+def is_suppressed(*, channel: str, email: str = "", phone: str = "") -> bool:
+    return bool(suppressed_hashes(channel=channel, hashes=subject_identifier_hashes(email=email, phone=phone).values()))
+
+
+@transaction.atomic
+def suppression_add(
+    *, kind: IdentifierKind | str, value: str, channels: Iterable[str], reason: str, actor: User | None
+) -> list[Suppression]:
+    """Suppress an e-mail or phone on channels (or ``ALL_CHANNELS``); only its keyed hash is kept."""
+    digest = identifier_hash(kind, value)
+    if not digest:
+        raise ValidationError(_("There is no e-mail or phone to suppress."))
+    added = []
+    for channel in channels:
+        entry, created = Suppression.objects.get_or_create(
+            identifier_hash=digest,
+            channel=channel,
+            defaults={"identifier_kind": IdentifierKind(kind).value, "reason": reason},
+        )
+        if created:
+            audit.record(action=audit.Action.CREATE, actor=actor, obj=entry, fields=["identifier_hash", "channel"])
+            added.append(entry)
+    return added
+
+
+@transaction.atomic
+def suppression_add_for_subject(
+    *, subject: DataSubject, channels: Iterable[str], reason: str, actor: User | None
+) -> list[Suppression]:
+    """Suppress every identifier the subject has (e-mail and phone) on these channels."""
+    channels = list(channels)
+    added: list[Suppression] = []
+    for kind, value in ((IdentifierKind.EMAIL, subject.email), (IdentifierKind.PHONE, subject.phone)):
+        if value:
+            added += suppression_add(kind=kind, value=value, channels=channels, reason=reason, actor=actor)
+    return added
+
+
+def _suppression_lift(*, subject: DataSubject, channel: str, actor: User | None) -> int:
+    hashes = list(subject_identifier_hashes(email=subject.email, phone=subject.phone).values())
+    entries = list(Suppression.objects.filter(channel=channel, identifier_hash__in=hashes))
+    for entry in entries:
+        audit.record(
+            action=audit.Action.DELETE,
+            actor=actor,
+            obj=entry,
+            subject_id=subject.pk,
+            reason="Suppression lifted by a new consent given by the person (R2.1)",
+        )
+        entry.delete()
+    return len(entries)

@@ -1,0 +1,49 @@
+"""Consent records as a personal-data source (DESIGN.md "Architecture"; R2.1, R2.9).
+
+Consent proofs are part of an access export (the person sees what they agreed to and when).
+Erasure and retention delete them: once the person is gone, what must survive is the hashed
+suppression entry (``Suppression``, no link to the subject), never the proof itself (R2.9.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ijinus_privacy.personal_data import Disposal
+from subjects.sources import P_COOKIES, P_NEWSLETTER, P_PROSPECTION, ModelSource, Part
+
+from .models import ConsentEvent, MarketingBasis
+
+
+class ConsentSource(ModelSource):
+    name = "consents.consents"
+    label = "Consents and marketing choices (R2.1, R2.6)"
+    categories = ("consent_proof", "marketing_preferences")
+    register_entries = (P_NEWSLETTER, P_PROSPECTION, P_COOKIES)
+    parts = (
+        Part(
+            ConsentEvent,
+            (
+                "channel",
+                "action",
+                "occurred_at",
+                "requested_at",
+                "confirmed_at",
+                "notice",
+                "collection_point",
+                "collection_detail",
+                "mechanism",
+                "language",
+                "entered_by",
+                "ip_address",
+            ),
+        ),
+        Part(MarketingBasis, ("channel", "basis", "product_family", "opt_out_offered", "informed_on", "job_function")),
+    )
+
+    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
+        """Delete (never anonymise) the proofs: a proof of nobody proves nothing (R2.9.1)."""
+        return super().dispose(subject_ids, disposal=Disposal.DELETE)
+
+
+SOURCES = (ConsentSource,)
