@@ -40,7 +40,8 @@ def export_build_task(self, job_id: int) -> str:
     """Build one export (queue ``exports``); a done job returns at once (idempotent, T8)."""
     from .exports.services import export_build
 
-    return export_build(job_id=job_id).status
+    job = export_build(job_id=job_id)
+    return job.status if job is not None else "gone"
 
 
 @shared_task(acks_late=True)

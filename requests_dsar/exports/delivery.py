@@ -111,7 +111,7 @@ def _code_hash(job: ExportJob, code: str) -> str:
 def export_code_send(*, job: ExportJob) -> None:
     """Send a new one-time code to the request's address; the previous code dies."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("request__subject").get(pk=job.pk)
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("request__subject").get(pk=job.pk)
         if not job.is_downloadable or job.request is None or not job.request.contact_email:
             raise ExportLinkError(_("This export is no longer available."), code="unavailable")
         if job.codes_sent >= settings.EXPORT_CODE_MAX_SENDS:

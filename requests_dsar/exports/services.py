@@ -160,10 +160,11 @@ def _fail(job_id: int, error: BaseException, *, retry: bool) -> None:
     logger.warning("export job %s failed: %s (attempt %s)", job_id, type(error).__name__, job.attempts)
 
 
-def export_build(*, job_id: int) -> ExportJob:
-    """Build the job's file if it is not built yet; idempotent (T8)."""
+def export_build(*, job_id: int) -> ExportJob | None:
+    """Build the job's file if it is not built yet; idempotent (T8). ``None``: the job is gone
+    (the subject was erased before a worker took it)."""
     if not _claim(job_id):
-        return ExportJob.objects.get(pk=job_id)
+        return ExportJob.objects.filter(pk=job_id).first()
     job = ExportJob.objects.select_related("subject", "request").get(pk=job_id)
     try:
         data, collection = build_content(job)
