@@ -276,6 +276,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_dsar.tasks.web_submissions_purge_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Export files are deleted EXPORT_RETENTION_DAYS after they were built.
+    "dsar-export-purge": {
+        "task": "requests_dsar.tasks.export_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # T9: jobs left pending (broker down when they were submitted) are published again.
+    "dsar-export-redispatch": {
+        "task": "requests_dsar.tasks.export_redispatch_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Application settings ---------------------------------------------------------------------
@@ -301,3 +311,14 @@ DSAR_CONFIRMATION_MAX_AGE = 48 * 3600
 DSAR_IDLE_DAYS = env.int("DSAR_IDLE_DAYS", default=7)
 # R1.4.3: remind a requester who has not answered an identity/clarification request every N days.
 DSAR_PAUSE_REMINDER_DAYS = env.int("DSAR_PAUSE_REMINDER_DAYS", default=14)
+
+# Access and portability exports (requests_dsar/exports). Files are always encrypted at rest with
+# Fernet; set EXPORT_ENCRYPTION_KEY (``Fernet.generate_key()``) in production so that the key is
+# not derived from SECRET_KEY and survives its rotation.
+EXPORT_ENCRYPTION_KEY = env.str("EXPORT_ENCRYPTION_KEY", default="")
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
+EXPORT_LINK_MAX_AGE = env.int("EXPORT_LINK_MAX_AGE", default=7 * 24 * 3600)  # the e-mailed link, 7 days
+EXPORT_CODE_VALIDITY_MINUTES = env.int("EXPORT_CODE_VALIDITY_MINUTES", default=15)
+EXPORT_CODE_MAX_ATTEMPTS = 5  # wrong codes before the code is void
+EXPORT_CODE_MAX_SENDS = 10  # codes per export; beyond, the subject contacts the DPO
+EXPORT_REDISPATCH_AFTER_MINUTES = env.int("EXPORT_REDISPATCH_AFTER_MINUTES", default=5)

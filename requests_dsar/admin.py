@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
@@ -13,9 +14,11 @@ from ijinus_privacy.admin import PersonalDataAdminMixin
 
 from . import services
 from .admin_forms import ACTIONS, RequestAddForm
+from .exports.delivery import export_staff_download
 from .models import (
     ClockPause,
     Decision,
+    ExportJob,
     Extension,
     IdentityCheck,
     Letter,
@@ -92,6 +95,45 @@ class LetterInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+EXPORT_FIELDS = (
+    "kind",
+    "status",
+    "attempts",
+    "created_at",
+    "finished_at",
+    "record_count",
+    "redaction_count",
+    "size",
+    "sha256",
+    "error_code",
+    "approved_by_username",
+    "sent_at",
+    "download_count",
+    "expires_at",
+    "purged_at",
+)
+
+
+def _export_download_link(job: ExportJob) -> str:
+    if not job.is_downloadable or job.request_id is None:
+        return "—"
+    url = reverse("admin:requests_dsar_request_export_download", args=[job.request_id, job.pk])
+    return format_html('<a href="{}">{}</a>', url, _("Download (audited)"))
+
+
+class ExportJobInline(ReadOnlyInline):
+    """The exports of the request and their progress (R1.7, R1.8)."""
+
+    model = ExportJob
+    fk_name = "request"
+    fields = (*EXPORT_FIELDS, "download")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj: ExportJob) -> str:
+        return _export_download_link(obj)
+
+
 @admin.register(Request)
 class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [RequestRegisterResource]
@@ -160,6 +202,7 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         ExtensionInline,
         DecisionInline,
         LetterInline,
+        ExportJobInline,
         EventInline,
     ]
 
@@ -234,6 +277,11 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.action_view),
                 name="requests_dsar_request_act",
             ),
+            path(
+                "<int:object_id>/export/<int:job_id>/download/",
+                self.admin_site.admin_view(self.export_download_view),
+                name="requests_dsar_request_export_download",
+            ),
             *super().get_urls(),
         ]
 
@@ -274,15 +322,26 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)
 
+    def export_download_view(self, request, object_id: int, job_id: int):
+        """Staff download of an export, decrypted and audited (R5.1)."""
+        dsar = self.get_object(request, str(object_id))
+        job = ExportJob.objects.filter(pk=job_id, request_id=object_id).first() if dsar else None
+        if job is None:
+            raise Http404
+        change_url = reverse("admin:requests_dsar_request_change", args=[object_id])
+        try:
+            content = export_staff_download(job=job, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        response = HttpResponse(content, content_type=job.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+        return response
 
-@admin.register(RequestEvent)
-class RequestEventAdmin(admin.ModelAdmin):
-    """The timeline across requests: read-only (append-only rows)."""
 
-    list_display = ("id", "request", "occurred_at", "actor_username", "kind", "from_state", "to_state")
-    list_filter = ("kind",)
-    list_select_related = ("request",)
-    raw_id_fields = ("request", "actor")
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Rows written only by services: listed and opened, never added, changed or deleted here."""
+
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
 
@@ -294,3 +353,29 @@ class RequestEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyModelAdmin):
+    """Every export across requests, for the DPO to follow the workers (read-only)."""
+
+    list_display = ("id", "request", "kind", "status", "attempts", "created_at", "finished_at", "sent_at", "expires_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("request",)
+    raw_id_fields = ("request", "subject", "approved_by")
+    readonly_fields = ("request", "subject", *EXPORT_FIELDS, "download")
+    fields = readonly_fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj: ExportJob) -> str:
+        return _export_download_link(obj)
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(ReadOnlyModelAdmin):
+    """The timeline across requests: read-only (append-only rows)."""
+
+    list_display = ("id", "request", "occurred_at", "actor_username", "kind", "from_state", "to_state")
+    list_filter = ("kind",)
+    list_select_related = ("request",)
+    raw_id_fields = ("request", "actor")

@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .exports import services as export_services
 from .letters import letter_send
 from .models import (
     GROUNDS_BY_RIGHT,
     TRANSITIONS,
     ClockPause,
+    ExportJob,
     Extension,
     IdentityCheck,
     Letter,
@@ -289,6 +291,45 @@ class LetterForm(ActionForm):
         return _("Letter sent and kept as PDF.")
 
 
+class ExportBuildForm(ActionForm):
+    title = _("Build the exports (access PDF + JSON, portability zip)")
+    kinds = forms.MultipleChoiceField(
+        label=_("Formats (R1.7.4, R1.8.3)"), choices=ExportJob.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        allowed = export_services.kinds_for_request(dsar)
+        self.fields["kinds"].choices = [(k.value, k.label) for k in ExportJob.Kind if k.value in allowed]
+        self.fields["kinds"].initial = allowed
+
+    def perform(self, actor) -> str:
+        jobs = export_services.export_jobs_create(request=self.dsar, kinds=self.cleaned_data["kinds"], actor=actor)
+        if not jobs:
+            return _("These exports already exist; see the Exports section.")
+        return _("Exports queued: a worker builds them; their status shows in the Exports section.")
+
+
+class ExportSendForm(ActionForm):
+    title = _("Approve and send the exports to the data subject (DPO)")
+    permission = "requests_dsar.approve_export"
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the exports (content, redactions under Art. 15(4)) and approve sending the signed "
+            "download link to the requester's e-mail address."
+        )
+    )
+
+    def perform(self, actor) -> str:
+        jobs = export_services.export_approve_and_send(request=self.dsar, actor=actor)
+        if any(job.redaction_count for job in jobs):
+            return _(
+                "Download link sent. Some third-party data was redacted: this is a partial refusal to record "
+                "with its reasons (R1.6.4)."
+            )
+        return _("Download link sent.")
+
+
 ACTIONS: dict[str, type[ActionForm]] = {
     "note": NoteForm,
     "transition": TransitionForm,
@@ -301,4 +342,6 @@ ACTIONS: dict[str, type[ActionForm]] = {
     "decide": DecideForm,
     "close-unverified": CloseUnverifiedForm,
     "fee": FeeForm,
+    "exports": ExportBuildForm,
+    "send-exports": ExportSendForm,
 }

@@ -127,8 +127,8 @@ def identity_link_send(*, check_id: int, token: str) -> None:
     check = IdentityCheck.objects.select_related("request__subject").get(pk=check_id)
     request = check.request
     lang = _language(request, None)
-    link = public_url(reverse("requests_dsar_public:identity_confirm", args=[check.pk, token]))
     with translation.override(lang):
+        link = public_url(reverse("requests_dsar_public:identity_confirm", args=[check.pk, token]))
         html = render_to_string(f"requests_dsar/letters/{lang}/identity_link.html", {"request": request, "link": link})
     message = EmailMultiAlternatives(
         subject=SUBJECT_LINES[lang][Letter.Kind.IDENTITY_REQUEST].format(id=request.pk),

@@ -265,6 +265,7 @@ class RequestEvent(models.Model):
         DECISION = "decision", _("DPO decision")
         FEE = "fee", _("Fee")
         LETTER = "letter", _("Letter sent")
+        EXPORT = "export", _("Export")
         WARNING = "warning", _("Warning")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
@@ -500,3 +501,115 @@ class WebSubmission(models.Model):
 
     def __str__(self) -> str:
         return _("Web submission #%(id)s") % {"id": self.pk}
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def live(self) -> ExportJobQuerySet:
+        """Jobs whose file has not been purged."""
+        return self.filter(purged_at__isnull=True)
+
+    def stale_pending(self, *, older_than: timedelta, now=None) -> ExportJobQuerySet:
+        """Jobs still waiting for a worker: their publish failed or was lost (T9)."""
+        now = now or timezone.now()
+        return self.filter(status=ExportJob.Status.PENDING, created_at__lt=now - older_than)
+
+    def expired(self, *, now=None) -> ExportJobQuerySet:
+        now = now or timezone.now()
+        return self.live().filter(expires_at__lt=now)
+
+
+class ExportJob(models.Model):
+    """One export of a subject's data, built by a worker on the ``exports`` queue (R1.7, R1.8).
+
+    The row is the job: a worker claims it by moving it from pending to running, so a re-delivered
+    task finds it done or taken and does nothing (idempotent). The file lives under
+    ``MEDIA_ROOT/exports/``, encrypted (Fernet), with the SHA-256 of its plain content; ``__str__``
+    and ``error_code`` never hold personal data.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS_PDF = "access_pdf", _("Access copy, PDF (Art. 15)")
+        ACCESS_JSON = "access_json", _("Access copy, JSON (Art. 15)")
+        PORTABILITY = "portability", _("Portability, JSON + CSV zip (Art. 20)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, null=True, blank=True, related_name="export_jobs", verbose_name=_("request")
+    )
+    subject = models.ForeignKey(
+        DataSubject, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("data subject")
+    )
+    kind = models.CharField(_("format"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Request.Language.choices, default="fr")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    file_path = models.CharField(_("file (under MEDIA_ROOT)"), max_length=300, blank=True, editable=False)
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    record_count = models.PositiveIntegerField(_("records"), null=True, blank=True)
+    redaction_count = models.PositiveIntegerField(
+        _("redactions (Art. 15(4))"),
+        default=0,
+        help_text=_("Third-party data redacted (R1.7.6): a partial refusal to state in the response (R1.6.4)."),
+    )
+    error_code = models.CharField(_("error"), max_length=100, blank=True, help_text=_("A code, never personal data."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved by the DPO at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by_username = models.CharField(_("approved by"), max_length=150, blank=True)
+    sent_at = models.DateTimeField(_("link e-mailed at"), null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(_("download code expires at"), null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    codes_sent = models.PositiveSmallIntegerField(_("codes sent"), default=0)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("approve_export", _("Approve and send an export to the data subject (DPO)")),
+            ("download_export", _("Download an export from the admin (audited)")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind"],
+                condition=Q(purged_at__isnull=True, request__isnull=False),
+                name="dsar_export_one_live_per_request_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="dsar_export_status_created")]
+
+    def __str__(self) -> str:
+        return _("Export #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.DONE and self.purged_at is None and bool(self.file_path)
+
+    @property
+    def filename(self) -> str:
+        extension = {self.Kind.ACCESS_PDF: "pdf", self.Kind.ACCESS_JSON: "json", self.Kind.PORTABILITY: "zip"}
+        return f"ijinus-{self.kind.replace('_', '-')}-{self.pk}.{extension[self.kind]}"
+
+    @property
+    def content_type(self) -> str:
+        return {
+            self.Kind.ACCESS_PDF: "application/pdf",
+            self.Kind.ACCESS_JSON: "application/json",
+            self.Kind.PORTABILITY: "application/zip",
+        }[self.kind]

@@ -63,8 +63,8 @@ def web_submission_create(
     submission.full_clean()
     submission.save()
     token = signing.dumps({"id": submission.pk, "n": nonce}, salt=SALT)
-    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("requests_dsar_public:confirm", args=[token])
     with translation.override(submission.language):
+        link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("requests_dsar_public:confirm", args=[token])
         html = render_to_string("requests_dsar/public/confirmation_email.html", {"link": link})
         subject = _("Confirm your personal-data request")
     message = EmailMultiAlternatives(subject=str(subject), body=strip_tags(html), to=[submission.email])

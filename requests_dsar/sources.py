@@ -13,6 +13,7 @@ from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSo
 from .models import (
     ClockPause,
     Decision,
+    ExportJob,
     Extension,
     IdentityCheck,
     Letter,
@@ -26,9 +27,20 @@ from .models import (
 class RequestFileSource(PersonalDataSource):
     name = "requests_dsar.requests"
     label = "Data-subject requests"
-    models = (Request, RequestItem, RequestEvent, ClockPause, IdentityCheck, Extension, Decision, Letter, WebSubmission)
-    categories = ("identity", "contact", "requests")
-    register_entries = ("dsar",)
+    models = (
+        Request,
+        RequestItem,
+        RequestEvent,
+        ClockPause,
+        IdentityCheck,
+        Extension,
+        Decision,
+        Letter,
+        WebSubmission,
+        ExportJob,
+    )
+    categories = ("identity", "contact", "request_file")
+    register_entries = ("P11",)  # consents register: handling data-subject rights requests
     provided_by_subject = True
 
     def collect(self, subject_id: int) -> CollectedData:
@@ -46,9 +58,16 @@ class RequestFileSource(PersonalDataSource):
         return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
 
     def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
+        from .exports import storage
+
+        # Export files are copies of the data: they go whatever the disposal, the job rows with them.
+        exports = ExportJob.objects.filter(subject_id__in=subject_ids)
+        for path in exports.exclude(file_path="").values_list("file_path", flat=True):
+            storage.remove(path)
+        deleted = exports._raw_delete(exports.db)
         requests = Request.objects.filter(subject_id__in=subject_ids)
         RequestItem.objects.filter(request__in=requests).update(details="")
-        return requests.update(
+        return deleted + requests.update(
             requester_name="",
             requester_email="",
             requester_phone="",

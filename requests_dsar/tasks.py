@@ -24,3 +24,35 @@ def web_submissions_purge_task() -> int:
     from .public import web_submissions_purge
 
     return web_submissions_purge()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=15 * 60,
+    time_limit=20 * 60,
+)
+def export_build_task(self, job_id: int) -> str:
+    """Build one export (queue ``exports``); a done job returns at once (idempotent, T8)."""
+    from .exports.services import export_build
+
+    job = export_build(job_id=job_id)
+    return job.status if job is not None else "gone"
+
+
+@shared_task(acks_late=True)
+def export_purge_task() -> int:
+    from .exports.services import export_purge
+
+    return export_purge()
+
+
+@shared_task(acks_late=True)
+def export_redispatch_task() -> int:
+    from .exports.services import export_redispatch
+
+    return export_redispatch()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("request/", views.request_form, name="request"),
     path("request/confirm/<str:token>/", views.confirm, name="confirm"),
     path("identity/<int:check_id>/<str:token>/", views.identity_confirm, name="identity_confirm"),
+    path("export/<str:token>/", views.export_download, name="export_download"),
 ]

@@ -7,12 +7,14 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import public, services
+from .exports import delivery
 from .forms import PublicRequestForm
 from .models import IdentityCheck
 
@@ -87,3 +89,39 @@ def identity_confirm(request, check_id: int, token: str):
             status=400,
         )
     return render(request, "requests_dsar/public/identity_confirmed.html")
+
+
+def _export_link_error(request, error: ValidationError):
+    status = 410 if error.code in ("expired", "unavailable") else 400
+    return render(request, "requests_dsar/public/export_link_error.html", {"message": error.messages[0]}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def export_download(request, token: str):
+    """The signed link of an approved export (R1.7.4): a one-time code by e-mail, then the file."""
+    try:
+        job = delivery.export_job_from_token(token)
+    except delivery.ExportLinkError as error:
+        return _export_link_error(request, error)
+    context = {"job": job, "code_sent": bool(job.code_hash)}
+    if request.method == "POST":
+        # Codes are limited per export (sends and wrong attempts); the address limit curbs e-mail floods.
+        sending = request.POST.get("action") == "send_code"
+        if sending and _rate_limited(request, "export-code"):
+            return render(request, "requests_dsar/public/rate_limited.html", status=429)
+        try:
+            if sending:
+                delivery.export_code_send(job=job)
+                context["code_sent"] = True
+            else:
+                job, content = delivery.export_download_by_code(job_id=job.pk, code=request.POST.get("code", ""))
+                response = HttpResponse(content, content_type=job.content_type)
+                response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+                return response
+        except delivery.ExportLinkError as error:
+            if error.code != "code":
+                return _export_link_error(request, error)
+            job.refresh_from_db()
+            context.update(message=error.messages[0], code_sent=bool(job.code_hash))
+    return render(request, "requests_dsar/public/export_download.html", context)

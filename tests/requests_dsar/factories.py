@@ -42,3 +42,22 @@ def logged_request(
         actor=actor,
         **kwargs,
     )
+
+
+def subject_with_data(*, tickets: int = 3, **subject_fields) -> DataSubject:
+    """A client with a little of everything (≤ 50 rows): roles, contract, order, invoice, tickets,
+    navigation, a device, an assumed interest (inferred) and data received from a third party."""
+    from subjects.models import SubjectRole
+    from tests.subjects import factories as sf
+
+    subject = sf.DataSubjectFactory(language=subject_fields.pop("language", "fr"), **subject_fields)
+    sf.SubjectRoleFactory(subject=subject, role=SubjectRole.Role.ACTIVE_CLIENT)
+    sf.ContractFactory(subject=subject, reference="C-424242")
+    sf.DeliveryFactory(subject=subject)
+    sf.PaymentFactory(subject=subject)
+    sf.TicketFactory.create_batch(tickets, subject=subject)
+    sf.NavigationFactory(subject=subject)
+    sf.DeviceFactory(subject=subject)
+    sf.InterestFactory(subject=subject)
+    sf.ThirdPartyFactory(subject=subject)
+    return subject

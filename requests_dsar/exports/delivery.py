@@ -1,0 +1,192 @@
+"""Delivery of an approved export (R1.7.4): a signed link, a one-time code, an audited download.
+
+The e-mailed link carries the job id signed with a timestamp (``TimestampSigner``, valid
+``EXPORT_LINK_MAX_AGE``, 7 days by default); nothing else about the person is in the URL. Following
+it, the subject asks for a 6-digit code sent to the same address; only an HMAC of the code is
+stored, it expires after ``EXPORT_CODE_VALIDITY_MINUTES`` and dies after
+``EXPORT_CODE_MAX_ATTEMPTS`` wrong tries. A right code serves the file once and is spent. Every
+download, by the subject or by staff, is an audit event (Action.DOWNLOAD).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit
+
+from ..models import ExportJob, Request
+from . import storage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+LINK_SALT = "requests_dsar.export_download"
+CODE_SALT = "requests_dsar.export_code"
+
+SUBJECT_LINES = {
+    "fr": {
+        "link": "Votre demande n° {id} : vos données sont prêtes",
+        "code": "Votre code de téléchargement (demande n° {id})",
+    },
+    "en": {
+        "link": "Your request no. {id}: your data is ready",
+        "code": "Your download code (request no. {id})",
+    },
+}
+
+
+class ExportLinkError(ValidationError):
+    """The link or the code cannot be used; ``code`` says why: invalid, expired, unavailable, code."""
+
+
+def export_link_token(job: ExportJob) -> str:
+    return signing.TimestampSigner(salt=LINK_SALT).sign_object({"j": job.pk})
+
+
+def export_link_url(job: ExportJob, *, language: str = "fr") -> str:
+    """The signed download link, in the requester's language (/privacy/... or /en/privacy/...)."""
+    with translation.override(language):
+        path = reverse("requests_dsar_public:export_download", args=[export_link_token(job)])
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def _language(request: Request | None, job: ExportJob) -> str:
+    lang = (request.language if request else "") or job.language or "fr"
+    return lang if lang in SUBJECT_LINES else "fr"
+
+
+def _send(*, to: str, subject: str, template: str, context: dict, language: str) -> None:
+    with translation.override(language):
+        html = render_to_string(template, context)
+    message = EmailMultiAlternatives(subject=subject, body=strip_tags(html), to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def export_links_send(*, request_id: int, job_ids: list[int]) -> None:
+    """E-mail the signed links of approved exports to the request's address (after commit)."""
+    request = Request.objects.select_related("subject").get(pk=request_id)
+    jobs = list(ExportJob.objects.filter(pk__in=job_ids).order_by("id"))
+    lang = _language(request, jobs[0])
+    links = [(job, export_link_url(job, language=lang)) for job in jobs]
+    _send(
+        to=request.contact_email,
+        subject=SUBJECT_LINES[lang]["link"].format(id=request.pk),
+        template=f"requests_dsar/export/{lang}/link_email.html",
+        context={"request": request, "links": links, "days": settings.EXPORT_LINK_MAX_AGE // 86400},
+        language=lang,
+    )
+
+
+def export_job_from_token(token: str) -> ExportJob:
+    """The job a link points to, if the link is genuine, unexpired and the file still available."""
+    try:
+        payload = signing.TimestampSigner(salt=LINK_SALT).unsign_object(token, max_age=settings.EXPORT_LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise ExportLinkError(_("This link has expired."), code="expired") from exc
+    except signing.BadSignature as exc:
+        raise ExportLinkError(_("This link is not valid."), code="invalid") from exc
+    job = ExportJob.objects.select_related("request").filter(pk=payload.get("j")).first()
+    if job is None or job.sent_at is None or not job.is_downloadable:
+        raise ExportLinkError(_("This export is no longer available."), code="unavailable")
+    return job
+
+
+def _code_hash(job: ExportJob, code: str) -> str:
+    return salted_hmac(CODE_SALT, f"{job.pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def export_code_send(*, job: ExportJob) -> None:
+    """Send a new one-time code to the request's address; the previous code dies."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("request__subject").get(pk=job.pk)
+        if not job.is_downloadable or job.request is None or not job.request.contact_email:
+            raise ExportLinkError(_("This export is no longer available."), code="unavailable")
+        if job.codes_sent >= settings.EXPORT_CODE_MAX_SENDS:
+            raise ExportLinkError(
+                _("Too many codes were requested for this export. Please contact our Data Protection Officer."),
+                code="code",
+            )
+        code = f"{secrets.randbelow(10**6):06d}"
+        job.code_hash = _code_hash(job, code)
+        job.code_expires_at = timezone.now() + timedelta(minutes=settings.EXPORT_CODE_VALIDITY_MINUTES)
+        job.code_attempts = 0
+        job.codes_sent += 1
+        job.save(update_fields=["code_hash", "code_expires_at", "code_attempts", "codes_sent"])
+        audit.record(action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code sent")
+        request = job.request
+        lang = _language(request, job)
+        to = request.contact_email
+        transaction.on_commit(
+            lambda: _send(
+                to=to,
+                subject=SUBJECT_LINES[lang]["code"].format(id=request.pk),
+                template=f"requests_dsar/export/{lang}/code_email.html",
+                context={"code": code, "minutes": settings.EXPORT_CODE_VALIDITY_MINUTES},
+                language=lang,
+            )
+        )
+
+
+def export_download_by_code(*, job_id: int, code: str) -> tuple[ExportJob, bytes]:
+    """Check the code (one use, expiring, attempts limited) and return the decrypted file.
+
+    A wrong code is counted in a transaction that commits before the error is raised.
+    """
+    error = None
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job_id)
+        if not job.is_downloadable:
+            error = ExportLinkError(_("This export is no longer available."), code="unavailable")
+        elif not job.code_hash or job.code_expires_at is None or timezone.now() > job.code_expires_at:
+            error = ExportLinkError(_("This code has expired or was already used. Ask for a new code."), code="code")
+        elif not secrets.compare_digest(job.code_hash, _code_hash(job, code.strip())):
+            job.code_attempts += 1
+            if job.code_attempts >= settings.EXPORT_CODE_MAX_ATTEMPTS:
+                job.code_hash = ""
+                error = ExportLinkError(_("Too many wrong codes. Ask for a new code."), code="code")
+            else:
+                error = ExportLinkError(_("This code is not valid."), code="code")
+            job.save(update_fields=["code_attempts", "code_hash"])
+            audit.record(action=audit.Action.CHANGE, obj=job, fields=["code_attempts"], reason="wrong code")
+        else:
+            job.code_hash = ""
+            job.download_count += 1
+            job.save(update_fields=["code_hash", "download_count"])
+            audit.record(action=audit.Action.DOWNLOAD, obj=job, fields=["file"], reason="subject")
+            content = storage.read(job.file_path)
+    if error is not None:
+        raise error
+    return job, content
+
+
+@transaction.atomic
+def export_staff_download(*, job: ExportJob, actor: User) -> bytes:
+    """Staff download from the admin: permission checked, audited (R5.1)."""
+    if not actor.has_perm("requests_dsar.download_export"):
+        raise PermissionDenied(_("You may not download exports."))
+    if not job.is_downloadable:
+        raise ValidationError(_("This export has no file (not built yet, or deleted after expiry)."))
+    audit.record(action=audit.Action.DOWNLOAD, actor=actor, obj=job, fields=["file"], reason="staff")
+    return storage.read(job.file_path)
+
+
+@transaction.atomic
+def export_read_for_operator(*, job: ExportJob) -> bytes:
+    """The operator's ``dsar_export`` command takes the file out: audited like any download."""
+    audit.record(action=audit.Action.DOWNLOAD, obj=job, fields=["file"], reason="command")
+    return storage.read(job.file_path)

@@ -1,0 +1,264 @@
+"""Every write on export jobs: create, build, approve and send, purge, re-dispatch (R1.7, R1.8; T6-T9).
+
+A job is claimed by a conditional UPDATE (pending -> running), so two deliveries of the same task,
+or two workers, never build it twice; a done job returns at once. The file name is the job id, so a
+re-run after a crash overwrites the same file instead of adding a second one. The broker may be down
+when a job is created (T9): the job stays ``pending`` and beat publishes it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit
+from subjects.models import DataSubject
+
+from ..models import ExportJob, Request, RequestEvent, Right
+from . import content, render, storage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+logger = logging.getLogger(__name__)
+
+KINDS_BY_RIGHT = {
+    Right.ACCESS: (ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON),
+    Right.PORTABILITY: (ExportJob.Kind.PORTABILITY,),
+}
+MAX_ATTEMPTS = 6  # the first run and the task's five retries
+# A job left "running" past the task's hard time limit (20 min, tasks.py) belongs to a dead worker.
+STALE_RUNNING = timedelta(minutes=30)
+
+
+def _actor_or_none(actor: User | None) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _username(actor: User | None) -> str:
+    return actor.get_username() if _actor_or_none(actor) else ""
+
+
+def kinds_for_request(request: Request) -> list[str]:
+    rights = set(request.items.values_list("right", flat=True))
+    return [kind for right, kinds in KINDS_BY_RIGHT.items() if right in rights for kind in kinds]
+
+
+def export_dispatch(job_id: int) -> bool:
+    """Publish the build task; a broker failure leaves the job pending for beat (T9). Never raises."""
+    from ..tasks import export_build_task
+
+    try:
+        export_build_task.apply_async(args=[job_id], retry=False)
+    except Exception as error:  # kombu OperationalError, redis ConnectionError, socket errors
+        logger.warning("export job %s not published (%s): left pending for re-dispatch", job_id, type(error).__name__)
+        return False
+    return True
+
+
+def _create(*, subject: DataSubject, kind: str, request: Request | None, language: str) -> ExportJob:
+    job = ExportJob(subject=subject, request=request, kind=kind, language=language)
+    job.full_clean()
+    job.save()
+    return job
+
+
+@transaction.atomic
+def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[str] | None = None) -> list[ExportJob]:
+    """Queue the exports a request calls for (access: PDF + JSON; portability: zip), once per format.
+
+    A live job of the same format is reused; a failed one is queued again. Publishing happens after
+    commit, and a broker failure does not fail the request (T9).
+    """
+    if actor is not None and not actor.has_perm("requests_dsar.change_request"):
+        raise PermissionDenied(_("You may not start exports."))
+    if request.subject_id is None:
+        raise ValidationError(_("Link the request to a data subject before exporting their data."))
+    if not request.is_open:
+        raise ValidationError(_("This request is closed."))
+    allowed = kinds_for_request(request)
+    kinds = list(kinds) if kinds is not None else allowed
+    if not kinds:
+        raise ValidationError(_("Exports answer access (Art. 15) or portability (Art. 20) requests only."))
+    if any(kind not in allowed for kind in kinds):
+        raise ValidationError(_("This format does not match the rights asked in the request."))
+    jobs = []
+    for kind in kinds:
+        job = ExportJob.objects.live().select_for_update().filter(request=request, kind=kind).first()
+        if job is None:
+            job = _create(subject=request.subject, kind=kind, request=request, language=request.language)
+        elif job.status == ExportJob.Status.FAILED:
+            job.status, job.error_code, job.attempts, job.created_at = ExportJob.Status.PENDING, "", 0, timezone.now()
+            job.save(update_fields=["status", "error_code", "attempts", "created_at"])
+        else:
+            continue
+        jobs.append(job)
+        audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"queued:{kind}")
+    if jobs:
+        RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.EXPORT,
+            actor=_actor_or_none(actor),
+            actor_username=_username(actor),
+            reason=", ".join(job.get_kind_display() for job in jobs),
+        )
+        for job in jobs:
+            transaction.on_commit(lambda job_id=job.pk: export_dispatch(job_id))
+    return jobs
+
+
+@transaction.atomic
+def export_job_create_for_subject(*, subject: DataSubject, kind: str, actor: User | None) -> ExportJob:
+    """A job outside any request (the operator's ``dsar_export`` command)."""
+    if kind not in ExportJob.Kind.values:
+        raise ValidationError(_("Unknown export format."))
+    job = _create(subject=subject, kind=kind, request=None, language=subject.language or "fr")
+    audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"command:{kind}")
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        ExportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ExportJob.Status.PENDING) | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING)
+        )
+        .update(status=ExportJob.Status.RUNNING, started_at=now, attempts=F("attempts") + 1, error_code="")
+    )
+
+
+def build_content(job: ExportJob) -> tuple[bytes, content.Collection]:
+    collection = content.collect(job.subject, language=job.language)
+    if job.kind == ExportJob.Kind.ACCESS_PDF:
+        data = render.access_pdf(collection, language=job.language, request=job.request)
+    elif job.kind == ExportJob.Kind.ACCESS_JSON:
+        data = render.access_json(collection, language=job.language, request_id=job.request_id)
+    else:
+        data = render.portability_zip(collection, language=job.language, request_id=job.request_id)
+    return data, collection
+
+
+def _fail(job_id: int, error: BaseException, *, retry: bool) -> None:
+    """Record a failure by its class name only (messages may quote personal data)."""
+    job = ExportJob.objects.get(pk=job_id)
+    give_up = not retry or job.attempts >= MAX_ATTEMPTS
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+        status=ExportJob.Status.FAILED if give_up else ExportJob.Status.PENDING,
+        error_code=type(error).__name__[:100],
+        finished_at=timezone.now() if give_up else None,
+    )
+    logger.warning("export job %s failed: %s (attempt %s)", job_id, type(error).__name__, job.attempts)
+
+
+def export_build(*, job_id: int) -> ExportJob | None:
+    """Build the job's file if it is not built yet; idempotent (T8). ``None``: the job is gone
+    (the subject was erased before a worker took it)."""
+    if not _claim(job_id):
+        return ExportJob.objects.filter(pk=job_id).first()
+    job = ExportJob.objects.select_related("subject", "request").get(pk=job_id)
+    try:
+        data, collection = build_content(job)
+        relative = storage.store(data, job_id=job.pk)
+    except OSError as error:
+        _fail(job_id, error, retry=True)
+        raise
+    except Exception as error:
+        _fail(job_id, error, retry=False)
+        return ExportJob.objects.get(pk=job_id)
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job_id)
+        now = timezone.now()
+        job.status = ExportJob.Status.DONE
+        job.file_path = relative
+        job.sha256 = storage.sha256(data)
+        job.size = len(data)
+        job.record_count = collection.record_count
+        job.redaction_count = len(collection.redactions)
+        job.finished_at = now
+        job.expires_at = now + timedelta(days=settings.EXPORT_RETENTION_DAYS)
+        job.save()
+        audit.record(
+            action=audit.Action.EXPORT,
+            obj=job,
+            fields=[source.name for source in collection.with_data()],
+            reason=f"built:{job.kind}",
+        )
+        if collection.redactions:  # R1.7.6: redactions are logged (where, never what)
+            audit.record(
+                action=audit.Action.CHANGE,
+                obj=job,
+                fields=sorted({f"{r.source}.{r.field}" for r in collection.redactions}),
+                reason=f"redaction:{len(collection.redactions)}",
+            )
+    return job
+
+
+@transaction.atomic
+def export_approve_and_send(*, request: Request, actor: User | None) -> list[ExportJob]:
+    """The DPO approves the built exports; the subject gets signed download links by e-mail (R1.7.4)."""
+    from .delivery import export_links_send
+
+    if actor is not None and not actor.has_perm("requests_dsar.approve_export"):
+        raise PermissionDenied(_("Only the DPO may approve and send an export."))
+    jobs = list(ExportJob.objects.live().select_for_update().filter(request=request).order_by("id"))
+    if any(job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING) for job in jobs):
+        raise ValidationError(_("Some exports are still being built: wait until they are done."))
+    ready = [job for job in jobs if job.status == ExportJob.Status.DONE and job.sent_at is None]
+    if not ready:
+        raise ValidationError(_("No built export is waiting to be sent."))
+    if not request.contact_email:
+        raise ValidationError(_("No e-mail address is known for this request: exports are sent by signed link only."))
+    now = timezone.now()
+    for job in ready:
+        job.approved_at = job.sent_at = now
+        job.approved_by = _actor_or_none(actor)
+        job.approved_by_username = _username(actor)
+        job.save(update_fields=["approved_at", "approved_by", "approved_by_username", "sent_at"])
+        audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, fields=["download_link"], reason="approved")
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEvent.Kind.EXPORT,
+        actor=_actor_or_none(actor),
+        actor_username=_username(actor),
+        reason=_("Export approved and download link sent: %(kinds)s")
+        % {"kinds": ", ".join(job.get_kind_display() for job in ready)},
+    )
+    job_ids = [job.pk for job in ready]
+    transaction.on_commit(lambda: export_links_send(request_id=request.pk, job_ids=job_ids))
+    return ready
+
+
+def export_purge(*, now=None) -> int:
+    """Delete export files past ``expires_at`` (EXPORT_RETENTION_DAYS); the job row stays as the record."""
+    now = now or timezone.now()
+    purged = 0
+    for job_id in ExportJob.objects.expired(now=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().filter(pk=job_id, purged_at__isnull=True).first()
+            if job is None:
+                continue
+            storage.remove(job.file_path)
+            job.file_path = ""
+            job.purged_at = now
+            job.code_hash = ""
+            job.save(update_fields=["file_path", "purged_at", "code_hash"])
+            audit.record(action=audit.Action.DELETE, obj=job, fields=["file"], reason="export expired")
+            purged += 1
+    return purged
+
+
+def export_redispatch(*, now=None) -> int:
+    """Publish again the jobs left pending (broker down at submission, T9); return how many went out."""
+    minutes = timedelta(minutes=settings.EXPORT_REDISPATCH_AFTER_MINUTES)
+    ids = list(ExportJob.objects.stale_pending(older_than=minutes, now=now).values_list("pk", flat=True)[:500])
+    return sum(1 for job_id in ids if export_dispatch(job_id))
