@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -59,6 +60,23 @@ def client():
     return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
+# Close database connections after each task and request: a worker or live-server thread must not
+# keep a session open, or PostgreSQL refuses to drop the test database at the end.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker_per_test_process(worker_id):
+    """Each pytest-xdist process gets its own Redis database, so one's worker never takes another's task."""
+    if not settings.REDIS_URL or worker_id == "master":
+        return
+    url = urlsplit(settings.REDIS_URL)
+    db = (int(url.path.strip("/") or 0) - int(worker_id.removeprefix("gw"))) % 16
+    own = urlunsplit(url._replace(path=f"/{db}"))
+    celery_app.conf.broker_url = own
+    celery_app.conf.result_backend = own
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_lifts_audit_triggers():
     """Transactional tests end with a flush, which the append-only triggers rightly refuse.
@@ -102,17 +120,25 @@ def _test_settings(tmp_path, settings):
 def celery_worker_app():
     """A real Celery worker thread consuming every queue of the broker at REDIS_URL."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
 
-    with start_worker(
-        celery_app,
-        pool="solo",
-        concurrency=1,
-        perform_ping_check=False,
-        loglevel="WARNING",
-        queues=["default", "exports", "retention"],
-        shutdown_timeout=10,
-    ):
-        yield celery_app
+    def close_thread_connections(**kwargs):
+        connections.close_all()  # runs in the worker thread: PostgreSQL can drop the test DB later
+
+    task_postrun.connect(close_thread_connections, weak=False)
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            queues=["default", "exports", "retention"],
+            shutdown_timeout=10,
+        ):
+            yield celery_app
+    finally:
+        task_postrun.disconnect(close_thread_connections)
 
 
 @pytest.fixture
