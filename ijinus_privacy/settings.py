@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -230,7 +231,14 @@ CELERY_TASK_ROUTES = {
     "retention.tasks.*": {"queue": "retention"},
 }
 CELERY_WORKER_SEND_TASK_EVENTS = False
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
+    "retention-sweep-nightly": {
+        "task": "retention.tasks.sweep_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"queue": "retention"},
+    },
+}
 
 # --- Application settings ---------------------------------------------------------------------
 # Key for hashing identifiers kept after erasure (suppression list, tombstones). Defaults to a

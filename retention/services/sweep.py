@@ -1,0 +1,324 @@
+"""The retention sweep: the code that destroys personal data when its period has run out.
+
+Read this before changing anything below (the habit comes from Zulip's ``retention.py``).
+
+What a sweep does, rule by rule (``RetentionRule``, seeded from the policy table, LEGAL R4.3):
+
+* A *role* rule governs one ``SubjectRole`` (the person's link to one purpose, R4.1.3). The
+  role's clock starts at its trigger date (R4.2; "X or last contact" is the later of the two, so a
+  new inbound contact postpones it) and runs ``active_months``; then the end-of-active action:
+
+  - DELETE / ANONYMISE: the role row goes. A subject left with **no role at all** is disposed of
+    with that action: every registered personal-data source deletes or anonymises its rows
+    (``registry``, set-based ``dispose``), then the ``DataSubject`` row is deleted, or its identity
+    columns blanked (anonymisation is irreversible: no mapping is kept, R4.4.3).
+  - ARCHIVE: when none of the subject's roles is still active (any rule), the subject enters the
+    intermediate archive (an ``ArchivedSubject`` row; out of every operational query, R4.4.2)
+    until the latest archive end of its roles. The role row stays as the archived evidence until
+    ``active_months + archive_months`` have run out; then it goes, and the subject is disposed of
+    with ``final_action`` exactly as above. A subject still active for another purpose is not
+    archived: its contract records are the record sweepers' business (``retention.sweepers``).
+
+* A *records* rule is applied by the sweeper the owning app registered (``retention.sweepers``).
+
+Safety properties, and how they are obtained:
+
+* **Nothing automatic touches a suspended subject**: a legal hold in force (R4.5.1) or an open
+  data-subject request (R1.7.7) excludes the subject in the same WHERE clause that selects work.
+* **Short transactions**: keyset batches (``id > last ORDER BY id LIMIT n``) over the role rows,
+  one transaction per batch: the role rows, the subjects they leave empty and the audit event
+  commit together or not at all, so there is never a half-processed subject.
+* **Idempotent**: the selection *is* the state check (an expired role row still present, a
+  subject not yet archived); each write re-checks it in its own WHERE clause. A re-run, or a run
+  restarted after a crash at any point, does the remaining work and no more.
+* **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``;
+  rows another worker holds are left to it, and the re-check makes a late duplicate a no-op.
+* **Set-based**: ``DELETE ... WHERE id IN (...)`` and ``UPDATE``; never a ``save()`` per row. The
+  subject delete goes through the queryset (so other apps' ``on_delete`` rules hold) without
+  loading child rows when no signal receivers exist. Because no per-row signal fires, each batch
+  writes **one audit event** with counts and an id range (ids only, never values, R5.1).
+* **Dry run by default** from the command line: the same selection, counted, nothing written.
+  Dry-run counts are per rule against the current state (a subject whose last two roles expire
+  under two rules is counted as disposed by neither).
+* **Approval**: a committed run skips a rule that requires the DPO's approval until it is given
+  (R4.7.1); its dry-run counts are the report the DPO approves from.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from ijinus_privacy import audit
+from ijinus_privacy.personal_data import Disposal, registry
+from subjects.models import DataSubject, SubjectRole
+
+from .. import sweepers
+from ..dates import add_months, expiry_cutoff
+from ..models import (
+    ROLE_TRIGGER_FIELDS,
+    Action,
+    ArchivedSubject,
+    RetentionRule,
+    Scope,
+    SweepRun,
+    held_subject_exists,
+)
+
+logger = logging.getLogger(__name__)
+
+# requests_dsar.Request states that end a request; any other state is open (R1.7.7).
+CLOSED_REQUEST_STATES = frozenset({"completed", "refused", "partly_refused", "withdrawn", "closed_unverified"})
+
+# Identity columns blanked by anonymisation (policy §3.1); kind, language and country stay for statistics.
+ANONYMISED_IDENTITY = {
+    "last_name": "",
+    "first_names": "",
+    "marital_status": "",
+    "date_of_birth": None,
+    "street_address": "",
+    "postal_code": "",
+    "city": "",
+    "email": "",
+    "phone": "",
+    "organisation": "",
+    "job_title": "",
+    "deceased_on": None,
+}
+
+
+def suspended(subject_ref: str = "subject_id") -> Q:
+    """True for subjects no automatic action may touch: legal hold in force or open request."""
+    condition = Q(held_subject_exists(subject_ref))
+    try:
+        request_model = apps.get_model("requests_dsar", "Request")
+    except LookupError:
+        return condition
+    open_requests = request_model._default_manager.filter(subject_id=OuterRef(subject_ref)).exclude(
+        state__in=CLOSED_REQUEST_STATES
+    )
+    return condition | Q(Exists(open_requests))
+
+
+def _as_of(now: datetime | date | None) -> tuple[datetime, date]:
+    if now is None:
+        now = timezone.now()
+    if isinstance(now, datetime):
+        return now, timezone.localdate(now) if timezone.is_aware(now) else now.date()
+    return timezone.now(), now
+
+
+def _runnable_role_rules() -> list[RetentionRule]:
+    return [
+        rule
+        for rule in RetentionRule.objects.enabled().role_rules().exclude(end_of_active_action=Action.NONE)
+        if rule.active_months is not None
+    ]
+
+
+def _active_role_q(today: date, rules: Sequence[RetentionRule]) -> Q:
+    """Role rows still in their active period; roles no runnable rule governs count as active."""
+    governed = {rule.role for rule in rules}
+    q = Q(role__in=[role for role in SubjectRole.Role.values if role not in governed])
+    for rule in rules:
+        q |= Q(role=rule.role) & ~rule.role_expired_q(today, rule.active_months)
+    return q
+
+
+class _Batches:
+    """Keyset batches over a queryset of role rows, one transaction each, claimed with SKIP LOCKED."""
+
+    def __init__(self, queryset: QuerySet, batch_size: int, run: SweepRun) -> None:
+        self.queryset, self.batch_size, self.run = queryset, batch_size, run
+
+    def __iter__(self):
+        last_id = 0
+        while True:
+            started = time.monotonic()
+            with transaction.atomic():
+                page = self.queryset.filter(id__gt=last_id).order_by("id")
+                if connection.features.has_select_for_update_skip_locked:
+                    page = page.select_for_update(skip_locked=True, of=("self",))
+                rows = list(page.values_list("id", "subject_id")[: self.batch_size])
+                if not rows:
+                    return
+                last_id = rows[-1][0]
+                yield rows
+            elapsed = time.monotonic() - started
+            self.run.batches += 1
+            self.run.worst_batch_seconds = max(self.run.worst_batch_seconds, round(elapsed, 4))
+
+
+def _dispose_subjects(subject_ids: list[int], disposal: Disposal) -> dict[str, int]:
+    """Delete or anonymise whole subjects, inside the caller's transaction (R4.4.3, R4.4.4)."""
+    counts: dict[str, int] = defaultdict(int)
+    if not subject_ids:
+        return counts
+    for source in registry:
+        counts["source_rows"] += source.dispose(subject_ids, disposal=disposal)
+    subjects = DataSubject.objects.filter(id__in=subject_ids)
+    if disposal == Disposal.DELETE:
+        _total, per_model = subjects.only("id").delete()
+        counts["subjects_deleted"] += per_model.get(DataSubject._meta.label, 0)
+    else:
+        ArchivedSubject.objects.filter(subject_id__in=subject_ids)._raw_delete(ArchivedSubject.objects.db)
+        counts["subjects_anonymised"] += subjects.update(**ANONYMISED_IDENTITY)
+    return counts
+
+
+def _orphans(subject_ids: set[int], *, leaving_role_ids: list[int] | None = None) -> QuerySet:
+    """Subjects left with no role (after ``leaving_role_ids`` go, for a dry run)."""
+    remaining = SubjectRole.objects.filter(subject_id=OuterRef("pk"))
+    if leaving_role_ids is not None:
+        remaining = remaining.exclude(id__in=leaving_role_ids)
+    return DataSubject.objects.filter(id__in=subject_ids).exclude(Exists(remaining))
+
+
+def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, tally) -> None:
+    """Role rows whose whole period (active, plus archive if any) has run out: delete; dispose orphans."""
+    archiving = rule.end_of_active_action == Action.ARCHIVE
+    months = rule.total_months if archiving else rule.active_months
+    disposal = Disposal(rule.final_action if archiving else rule.end_of_active_action)
+    expired = rule.role_expired_q(today, months)
+    candidates = SubjectRole.objects.filter(expired).exclude(suspended("subject_id"))
+    for rows in _Batches(candidates, batch_size, run):
+        role_ids = [role_id for role_id, _subject in rows]
+        subject_ids = {subject_id for _role, subject_id in rows}
+        if not commit:
+            tally["roles_ended"] += len(role_ids)
+            orphans = _orphans(subject_ids, leaving_role_ids=role_ids).count()
+            tally[f"subjects_{'deleted' if disposal == Disposal.DELETE else 'anonymised'}"] += orphans
+            continue
+        ending = SubjectRole.objects.filter(id__in=role_ids).filter(expired)
+        ended = ending._raw_delete(ending.db)
+        orphan_ids = list(_orphans(subject_ids).values_list("id", flat=True))
+        disposed = _dispose_subjects(orphan_ids, disposal)
+        tally["roles_ended"] += ended
+        for key, value in disposed.items():
+            tally[key] += value
+        audit.record(
+            action=audit.Action.DELETE if disposal == Disposal.DELETE else audit.Action.CHANGE,
+            object_type="subjects.subjectrole",
+            object_id=f"{role_ids[0]}-{role_ids[-1]}",
+            fields=["roles", *(["identity"] if orphan_ids else [])],
+            reason=f"retention sweep {run.pk} rule {rule.code}: roles ended {ended}, "
+            + ", ".join(f"{key} {value}" for key, value in sorted(disposed.items())),
+        )
+
+
+def _archive_subjects(
+    rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, tally, role_rules
+) -> None:
+    """Subjects with a role in its archive period and no active role left enter the archive (R4.4.2)."""
+    in_archive_period = rule.role_expired_q(today, rule.active_months) & ~rule.role_expired_q(today, rule.total_months)
+    still_active = SubjectRole.objects.filter(subject_id=OuterRef("subject_id")).filter(
+        _active_role_q(today, role_rules)
+    )
+    candidates = (
+        SubjectRole.objects.filter(in_archive_period)
+        .exclude(Exists(ArchivedSubject.objects.filter(subject_id=OuterRef("subject_id"))))
+        .exclude(Exists(still_active))
+        .exclude(suspended("subject_id"))
+    )
+    by_role = {r.role: r for r in role_rules}
+    for rows in _Batches(candidates, batch_size, run):
+        subject_ids = sorted({subject_id for _role, subject_id in rows})
+        if not commit:
+            tally["subjects_archived"] += len(subject_ids)
+            continue
+        archive_until: dict[int, date] = {}
+        for role in SubjectRole.objects.filter(subject_id__in=subject_ids).values():
+            governing = by_role.get(role["role"])
+            if governing is None or governing.end_of_active_action != Action.ARCHIVE:
+                continue
+            main, postponing = ROLE_TRIGGER_FIELDS[governing.trigger]
+            start = max(d for d in (role[main], role[postponing] if postponing else None) if d is not None)
+            end = add_months(start, governing.total_months)
+            archive_until[role["subject_id"]] = max(end, archive_until.get(role["subject_id"], end))
+        now = timezone.now()
+        fresh = set(subject_ids) - set(
+            ArchivedSubject.objects.filter(subject_id__in=subject_ids).values_list("subject_id", flat=True)
+        )
+        ArchivedSubject.objects.bulk_create(
+            [
+                ArchivedSubject(subject_id=sid, rule=rule, archived_at=now, archive_until=archive_until[sid])
+                for sid in sorted(fresh)
+            ],
+            ignore_conflicts=True,
+        )
+        tally["subjects_archived"] += len(fresh)
+        audit.record(
+            action=audit.Action.CHANGE,
+            object_type="retention.archivedsubject",
+            object_id=f"{subject_ids[0]}-{subject_ids[-1]}",
+            fields=["phase"],
+            reason=f"retention sweep {run.pk} rule {rule.code}: subjects archived {len(fresh)}",
+        )
+
+
+def _sweep_records(rule: RetentionRule, *, now: datetime, today: date, commit: bool, batch_size: int, tally, run):
+    sweeper = sweepers.get(rule.sweeper)
+    if sweeper is None:
+        run.skipped[rule.code] = f"record sweeper {rule.sweeper!r} not registered"
+        return
+    counts = sweeper(
+        now=now,
+        cutoff=expiry_cutoff(today, rule.active_months),
+        batch_size=batch_size,
+        commit=commit,
+        action=rule.end_of_active_action,
+        suspended=suspended,
+    )
+    for key, value in counts.items():
+        tally[key] += value
+
+
+def sweep(
+    *,
+    now: datetime | date | None = None,
+    commit: bool = False,
+    rule: RetentionRule | None = None,
+    batch_size: int = 5000,
+    origin: str = SweepRun.Origin.OTHER,
+) -> SweepRun:
+    """Apply the enabled retention rules (or one) as of ``now``; dry run unless ``commit``."""
+    now, today = _as_of(now)
+    run = SweepRun.objects.create(started_at=timezone.now(), as_of=today, committed=commit, rule=rule, origin=origin)
+    role_rules = _runnable_role_rules()
+    rules = [rule] if rule is not None else list(RetentionRule.objects.enabled().order_by("id"))
+    for current in rules:
+        if current.end_of_active_action == Action.NONE:
+            continue
+        if current.active_months is None:
+            run.skipped[current.code] = "active period not set"
+            continue
+        if commit and current.awaiting_approval:
+            run.skipped[current.code] = "awaiting DPO approval (R4.7.1)"
+            continue
+        tally: dict[str, int] = defaultdict(int)
+        options = {"today": today, "commit": commit, "run": run, "batch_size": batch_size, "tally": tally}
+        try:
+            if current.scope == Scope.RECORDS:
+                _sweep_records(current, now=now, **options)
+            else:
+                if current.end_of_active_action == Action.ARCHIVE:
+                    _archive_subjects(current, role_rules=role_rules, **options)
+                _end_role_rows(current, **options)
+        except Exception as exc:
+            # The class name only: database messages can quote values (R5.1, no personal data in logs).
+            logger.error("Retention sweep %s: rule %s stopped by %s", run.pk, current.code, type(exc).__name__)
+            run.errors.append({"rule": current.code, "error": type(exc).__name__})
+        if current.code not in run.skipped:
+            run.counts[current.code] = dict(tally)
+    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save()
+    return run
