@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -47,12 +48,10 @@ def rules_vs_register() -> list[Mismatch]:
 
 
 def _states_period(text: str, months: int) -> bool:
-    text = text.lower()
-    candidates = {f"{months} month", f"{months} mois"}
+    patterns = [rf"\b{months}\s*(months?|mois)\b"]
     if months and months % 12 == 0:
-        years = months // 12
-        candidates |= {f"{years} year", f"{years} an", f"{years} y"}
-    return any(candidate in text for candidate in candidates)
+        patterns.append(rf"\b{months // 12}\s*(years?|ans?|y)\b")
+    return any(re.search(pattern, text.lower()) for pattern in patterns)
 
 
 def roles_without_rule() -> list[str]:

@@ -18,7 +18,7 @@ a ``retention.models.Action`` value) and ``suspended`` (a function ``suspended(s
 returning an ``Exists`` expression that is true for subjects under a legal hold or with an open
 request: filter with ``.exclude(suspended("subject_id"))``, R4.5.1 and R1.7.7). It returns a
 ``{action_name: count}`` dict, which the run record stores under the rule's code. It must follow
-the sweep contract of ``retention/services/sweep.py``: short transactions, set-based writes, a
+the sweep contract of ``retention/services/sweeping.py``: short transactions, set-based writes, a
 WHERE clause that re-checks the state (a re-run is a no-op), one audit event per batch.
 """
 

@@ -1,8 +1,8 @@
-"""Every write of the retention app. ``sweep`` is the nightly job (see ``services/sweep.py``)."""
+"""Every write of the retention app. ``sweep`` is the nightly job (see ``services/sweeping.py``)."""
 
 from .holds import archive_consult, hold_lift, hold_place
 from .rules import rule_approve, rule_create, rule_state, rule_update
-from .sweep import suspended, sweep
+from .sweeping import suspended, sweep
 
 __all__ = [
     "archive_consult",

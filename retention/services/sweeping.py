@@ -293,7 +293,7 @@ def sweep(
     now, today = _as_of(now)
     run = SweepRun.objects.create(started_at=timezone.now(), as_of=today, committed=commit, rule=rule, origin=origin)
     role_rules = _runnable_role_rules()
-    rules = [rule] if rule is not None else list(RetentionRule.objects.enabled().order_by("id"))
+    rules = list(RetentionRule.objects.filter(pk=rule.pk) if rule is not None else RetentionRule.objects.enabled())
     for current in rules:
         if current.end_of_active_action == Action.NONE:
             continue
