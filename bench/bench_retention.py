@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 AS_OF = date(2026, 11, 26)
 OLD = "2019-01-15"
 BATCH = 5000
-PEER_SAMPLE = 5000
+PEER_SAMPLE = 2000
 
 
 def _throwaway_database() -> tuple[dict, callable]:
@@ -74,6 +74,7 @@ def _setup(config: dict) -> None:
     from django.conf import settings
     from django.db import connections
 
+    settings.DEBUG = False  # production: no query log (it formats every statement and its parameters)
     default = settings.DATABASES["default"]
     if apps.ready:
         connections.close_all()
