@@ -20,6 +20,7 @@ from .models import (
     RetentionRule,
     RetentionRuleVersion,
     SweepRun,
+    active_subjects,
 )
 
 
@@ -240,8 +241,20 @@ class LegalHoldInline(admin.TabularInline):
         return False
 
 
+# Wiring into the subjects admin, kept here until the lead moves it into subjects/admin.py:
+# the hold shows on the subject's page (R4.5.1) and archived subjects leave the operational
+# list, search and change pages for everyone; the archive opens only through the reasoned,
+# audited consultation above (R4.4.2).
 if LegalHoldInline not in DataSubjectAdmin.inlines:
     DataSubjectAdmin.inlines = [*DataSubjectAdmin.inlines, LegalHoldInline]
+if not getattr(DataSubjectAdmin.get_queryset, "excludes_archive", False):
+    _subjects_queryset = DataSubjectAdmin.get_queryset
+
+    def _active_subjects_queryset(self, request):
+        return active_subjects(_subjects_queryset(self, request))
+
+    _active_subjects_queryset.excludes_archive = True
+    DataSubjectAdmin.get_queryset = _active_subjects_queryset
 
 
 @admin.register(SweepRun)

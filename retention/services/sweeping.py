@@ -245,8 +245,10 @@ def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: Sweep
     expired = rule.role_expired_q(today, months)
     candidates = SubjectRole.objects.filter(expired).exclude(suspended("subject_id"))
     for low, rows in _Batches(candidates, batch_size, run):
-        # The batch is a keyset range re-checked by its WHERE clause: no id list to bind.
-        leaving = candidates.filter(id__gt=low, id__lte=rows[-1][0])
+        # Exactly the rows this batch claimed (others may be locked by another worker), re-checked
+        # by the WHERE clause; the keyset range lets the database use the primary key.
+        role_ids = [role_id for role_id, _subject in rows]
+        leaving = candidates.filter(in_ids(SubjectRole, "id", role_ids), id__gt=low, id__lte=rows[-1][0])
         orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
         if not commit:
             tally["roles_ended"] += len(rows)
@@ -352,6 +354,9 @@ def sweep(
             continue
         if current.active_months is None:
             run.skipped[current.code] = "active period not set"
+            continue
+        if commit and not current.enabled:
+            run.skipped[current.code] = "disabled"
             continue
         if commit and current.awaiting_approval:
             run.skipped[current.code] = "awaiting DPO approval (R4.7.1)"

@@ -69,3 +69,19 @@ def test_archive_rows_cannot_be_added_changed_or_deleted_in_the_admin(admin_clie
 
     assert page.status_code == 200
     assert admin_client.post(reverse("admin:retention_archivedsubject_delete", args=[archived.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("make_user", [support_user, dpo_user], ids=["customer service", "DPO"])
+def test_archived_subject_is_gone_from_the_subjects_admin(client, archived, make_user):
+    active = subject_with_role("prospect", collected_on=date(2026, 1, 1))
+    client.force_login(make_user())
+
+    listing = client.get(reverse("admin:subjects_datasubject_changelist"))
+    search = client.get(reverse("admin:subjects_datasubject_changelist"), {"q": archived.subject.email})
+    page = client.get(reverse("admin:subjects_datasubject_change", args=[archived.subject_id]))
+
+    assert listing.status_code == 200
+    assert active.email in listing.text
+    assert archived.subject.email not in listing.text
+    assert list(search.context["cl"].result_list) == []
+    assert page.status_code == 302  # "does not exist": redirected to the admin index
