@@ -283,7 +283,7 @@ def _archive_subjects(
         .exclude(Exists(still_active))
         .exclude(suspended("subject_id"))
     )
-    by_role = {r.role: r for r in role_rules}
+    by_role = {**{r.role: r for r in role_rules}, rule.role: rule}
     for _low, rows in _Batches(candidates, batch_size, run):
         subject_ids = sorted({subject_id for _role, subject_id in rows})
         if not commit:
