@@ -156,3 +156,36 @@ def test_beat_schedules_the_sweep_on_the_retention_queue(settings):
 
     assert entry["task"] == "retention.tasks.sweep_task"
     assert entry["options"]["queue"] == "retention"
+
+
+def test_deleting_a_subject_cascades_to_its_lifted_holds_without_loading_rows():
+    from retention.models import LegalHold
+    from retention.services import hold_lift, hold_place
+    from tests.factories import dpo_user
+
+    dpo = dpo_user()
+    subject = subject_with_role("prospect", collected_on=date(2020, 1, 1))
+    hold_lift(hold=hold_place(subject=subject, reason="claim", review_on=date(2099, 1, 1), actor=dpo), actor=dpo)
+
+    sweep(now=AS_OF, commit=True)
+
+    assert not DataSubject.objects.filter(pk=subject.pk).exists()
+    assert not LegalHold.objects.exists()
+
+
+def test_delete_receivers_on_subjects_still_fire():
+    from django.db.models.signals import post_delete
+
+    subject = subject_with_role("prospect", collected_on=date(2020, 1, 1))
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_delete.connect(receiver, sender=DataSubject, dispatch_uid="test_retention_receiver")
+    try:
+        sweep(now=AS_OF, commit=True)
+    finally:
+        post_delete.disconnect(dispatch_uid="test_retention_receiver", sender=DataSubject)
+
+    assert seen == [subject.pk]
