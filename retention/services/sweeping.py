@@ -31,12 +31,15 @@ Safety properties, and how they are obtained:
 * **Idempotent**: the selection *is* the state check (an expired role row still present, a
   subject not yet archived); each write re-checks it in its own WHERE clause. A re-run, or a run
   restarted after a crash at any point, does the remaining work and no more.
-* **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``;
-  rows another worker holds are left to it, and the re-check makes a late duplicate a no-op.
-* **Set-based**: ``DELETE ... WHERE id IN (...)`` and ``UPDATE``; never a ``save()`` per row. The
-  subject delete goes through the queryset (so other apps' ``on_delete`` rules hold) without
-  loading child rows when no signal receivers exist. Because no per-row signal fires, each batch
-  writes **one audit event** with counts and an id range (ids only, never values, R5.1).
+* **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``
+  and deletes exactly the rows it claimed; rows another worker holds are left to it (or to the
+  next run), and the re-check makes a late duplicate a no-op.
+* **Set-based**: one ``DELETE``/``UPDATE`` per table per batch, ids bound as one array (or JSON)
+  parameter; never a ``save()`` per row. Subjects are deleted by ``_delete_subjects``, which
+  applies every reverse relation's ``on_delete`` itself (CASCADE to leaf tables as raw DELETE,
+  SET_NULL as UPDATE, database-level actions left to the database) and falls back to Django's
+  collector when a relation or a signal receiver needs it. Because no per-row signal fires, each
+  batch writes **one audit event** with counts and an id range (ids only, never values, R5.1).
 * **Dry run by default** from the command line: the same selection, counted, nothing written.
   Dry-run counts are per rule against the current state (a subject whose last two roles expire
   under two rules is counted as disposed by neither).
