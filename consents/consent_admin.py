@@ -23,6 +23,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import PersonalDataAdminMixin
+from subjects.admin import subject_page_inlines
 from subjects.models import DataSubject, ProductFamily
 
 from . import imports, proofs, services
@@ -92,13 +93,6 @@ class ConsentEventInline(admin.TabularInline):
     @admin.display(description=_("current"), boolean=True)
     def current(self, obj: ConsentEvent) -> bool:
         return bool(getattr(obj, "is_current", False))
-
-
-def attach_history_to_subject_admin(site: admin.AdminSite) -> None:
-    """Show the consent history on the subject page without editing subjects/admin.py."""
-    subject_admin = site._registry.get(DataSubject)
-    if subject_admin is not None and ConsentEventInline not in subject_admin.inlines:
-        subject_admin.inlines = [*subject_admin.inlines, ConsentEventInline]
 
 
 class CurrentOnlyFilter(admin.SimpleListFilter):
@@ -368,4 +362,4 @@ def register(site: admin.AdminSite) -> None:
     site.register(MarketingBasis, MarketingBasisAdmin)
     site.register(Suppression, SuppressionAdmin)
     site.register(ProductFamilyAnalogy, ProductFamilyAnalogyAdmin)
-    attach_history_to_subject_admin(site)
+    subject_page_inlines(ConsentEventInline)

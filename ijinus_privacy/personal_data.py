@@ -108,4 +108,8 @@ NOT_PERSONAL_DATA: dict[str, str] = {
     # A screening flag names a model, an object id, a field *name* and an Art. 9 category: never the
     # text. It is the DPO's proof of the purge (R4.6.2) and goes with the subject by CASCADE.
     "subjects.sensitivedataflag": "screening bookkeeping: field name and category, no content",
+    # A legal hold is the DPO's compliance record (reason code, case reference, owner, review date).
+    # It goes with the subject by CASCADE; whether to mention it in an access answer is the DPO's
+    # call under the legal-claims limits (Art. 23), so no source exports it automatically.
+    "retention.legalhold": "compliance bookkeeping: hold reason code, case reference and owner",
 }

@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_dsar.tasks.export_redispatch_task",
         "schedule": crontab(minute="*/5"),
     },
+    # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
+    "retention-sweep-nightly": {
+        "task": "retention.tasks.sweep_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"queue": "retention"},
+    },
 }
 
 # --- Application settings ---------------------------------------------------------------------

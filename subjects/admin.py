@@ -205,7 +205,7 @@ class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
     readonly_fields = ("navigation_summary", "created_at", "updated_at")
-    inlines = [
+    inlines = [  # other apps add theirs with subject_page_inlines() (consent history, legal holds, ...)
         SubjectRoleInline,
         ContractInline,
         OrderInline,
@@ -219,6 +219,14 @@ class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
         ThirdPartyInline,
     ]
     actions = ["delete_subjects"]
+
+    def get_queryset(self, request):
+        # Archived subjects leave every operational list, search and page (R4.4.2); only the
+        # archivist opens them, through the reasoned, audited archive view (retention).
+        from retention.models import active_subjects
+
+        return active_subjects(super().get_queryset(request))
+
     fieldsets = (
         (
             _("Identity (policy §3.1)"),
@@ -409,3 +417,8 @@ class SensitiveDataFlagAdmin(admin.ModelAdmin):
             services.sensitive_dismiss(flag=flag, actor=request.user)
             done += 1
         self.message_user(request, _("%(count)d flags dismissed.") % {"count": done}, messages.SUCCESS)
+
+
+def subject_page_inlines(*inlines: type[admin.options.InlineModelAdmin]) -> None:
+    """Let another app show its part of a person's file on the subject page (idempotent)."""
+    DataSubjectAdmin.inlines = [*DataSubjectAdmin.inlines, *(i for i in inlines if i not in DataSubjectAdmin.inlines)]

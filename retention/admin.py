@@ -1,0 +1,262 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ijinus_privacy.admin import PersonalDataAdminMixin
+from subjects.admin import subject_page_inlines
+from subjects.models import SubjectRole
+
+from . import services
+from .models import (
+    CASE_REFERENCE_VALIDATOR,
+    AccessReason,
+    ArchivedSubject,
+    LegalHold,
+    RetentionRule,
+    RetentionRuleVersion,
+    SweepRun,
+)
+
+
+class RetentionRuleVersionInline(admin.TabularInline):
+    model = RetentionRuleVersion
+    fields = ("version", "changed_fields", "changed_by", "changed_at", "previous_state")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "role",
+        "trigger",
+        "active_months",
+        "end_of_active_action",
+        "archive_months",
+        "final_action",
+        "binding",
+        "enabled",
+        "approval",
+        "version",
+    )
+    list_filter = ("scope", "binding", "end_of_active_action", "enabled", "requires_approval")
+    search_fields = ("code", "purpose", "data_category")
+    readonly_fields = ("version", "approved_by", "approved_at")
+    show_full_result_count = False
+    inlines = [RetentionRuleVersionInline]
+    actions = ["approve_rules"]
+    fieldsets = (
+        (None, {"fields": ("code", "scope", "role", "sweeper", "purpose", "data_category", "register_entry")}),
+        (
+            _("Periods (R4.1.1, R4.2)"),
+            {"fields": ("trigger", "active_months", "end_of_active_action", "archive_months", "final_action")},
+        ),
+        (_("Grounds"), {"fields": ("binding", "source_reference", "justification", "dpo_flag")}),
+        (_("Running (R4.7.1)"), {"fields": ("enabled", "requires_approval", "approved_by", "approved_at", "version")}),
+    )
+
+    @admin.display(description=_("approval"))
+    def approval(self, rule: RetentionRule) -> str:
+        if not rule.requires_approval:
+            return "—"
+        return _("approved") if rule.approved_at else _("awaiting DPO approval")
+
+    def save_model(self, request, obj, form, change):
+        # The form has validated; the service versions the previous state, audits, resets approval.
+        try:
+            if change:
+                changes = {name: form.cleaned_data[name] for name in form.changed_data}
+                saved = services.rule_update(
+                    rule=RetentionRule.objects.get(pk=obj.pk), changes=changes, actor=request.user
+                )
+            else:
+                saved = services.rule_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        obj.pk, obj.version = saved.pk, saved.version
+        obj._state.adding = False
+
+    @admin.action(description=_("Approve committed runs of the selected rules (R4.7.1)"), permissions=["approve"])
+    def approve_rules(self, request, queryset):
+        for rule in queryset:
+            try:
+                services.rule_approve(rule=rule, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return
+        self.message_user(request, _("Approved."), messages.SUCCESS)
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("retention.approve_retentionrule")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # disable a rule instead: its runs and versions refer to it
+
+
+class ArchiveConsultForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for this consultation (R4.4.2)"), choices=AccessReason.choices)
+    reference = forms.CharField(
+        label=_("Case or file number"), required=False, max_length=40, validators=[CASE_REFERENCE_VALIDATOR]
+    )
+
+
+@admin.register(ArchivedSubject)
+class ArchivedSubjectAdmin(admin.ModelAdmin):
+    """Only the Archivist sees this list; the data itself opens through a reasoned, audited form."""
+
+    list_display = ("subject_id", "rule", "archived_at", "archive_until", "consult_link")
+    list_select_related = ("rule",)
+    search_fields = ("=subject__id",)
+    show_full_result_count = False
+    fields = ("subject_id", "rule", "archived_at", "archive_until")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("consult"))
+    def consult_link(self, archived: ArchivedSubject) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:retention_archivedsubject_consult", args=[archived.pk]), _("consult")
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.consult_view)
+        return [path("<int:pk>/consult/", view, name="retention_archivedsubject_consult"), *super().get_urls()]
+
+    def consult_view(self, request, pk: int):
+        if not request.user.has_perm("retention.access_archive"):
+            raise PermissionDenied
+        archived = get_object_or_404(ArchivedSubject.objects.select_related("subject", "rule"), pk=pk)
+        form = ArchiveConsultForm(request.POST or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Consult archived subject #%(id)s") % {"id": archived.subject_id},
+            "archived": archived,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                subject = services.archive_consult(
+                    archived=archived,
+                    reason=form.cleaned_data["reason"],
+                    reference=form.cleaned_data["reference"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect(request.path)
+            context["subject"] = subject
+            context["roles"] = SubjectRole.objects.filter(subject=subject).order_by("role")
+        return TemplateResponse(request, "retention/archive_consult.html", context)
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "subject_id", "reason", "reference", "owner", "started_on", "review_on", "lifted_at")
+    list_filter = ("reason",)
+    list_select_related = ("owner",)
+    raw_id_fields = ("subject",)
+    search_fields = ("=subject__id", "=reference")
+    show_full_result_count = False
+    fields = (
+        "subject",
+        "reason",
+        "reference",
+        "object_type",
+        "object_id",
+        "owner",
+        "started_on",
+        "review_on",
+        "lifted_at",
+        "lifted_by",
+    )
+    actions = ["lift_holds"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("lifted_at", "lifted_by", *(self.fields if obj else ()))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # lift a hold instead: it stays as proof
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        hold = services.hold_place(
+            subject=data["subject"],
+            reason=data["reason"],
+            reference=data.get("reference", ""),
+            object_type=data.get("object_type", ""),
+            object_id=data.get("object_id", ""),
+            owner=data.get("owner") or request.user,
+            started_on=data.get("started_on"),
+            review_on=data["review_on"],
+            actor=request.user,
+        )
+        obj.pk = hold.pk
+
+    @admin.action(description=_("Lift the selected holds (R4.5.2)"), permissions=["change"])
+    def lift_holds(self, request, queryset):
+        for hold in queryset.filter(lifted_at__isnull=True):
+            try:
+                services.hold_lift(hold=hold, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return
+        self.message_user(request, _("Lifted; due actions run at the next sweep."), messages.SUCCESS)
+
+
+class LegalHoldInline(admin.TabularInline):
+    """Shows a subject's holds on its page (R4.5.1: "The hold is visible in the admin")."""
+
+    model = LegalHold
+    fk_name = "subject"
+    fields = ("reason", "reference", "owner", "started_on", "review_on", "lifted_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("legal holds (R4.5)")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# The hold shows on the subject's page (R4.5.1).
+subject_page_inlines(LegalHoldInline)
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "started_at", "finished_at", "as_of", "committed", "origin", "status", "batches")
+    list_filter = ("committed", "status", "origin")
+    list_select_related = ("rule",)
+    show_full_result_count = False
+    readonly_fields = [field.name for field in SweepRun._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,17 @@
+"""Every write of the retention app. ``sweep`` is the nightly job (see ``services/sweeping.py``)."""
+
+from .holds import archive_consult, hold_lift, hold_place
+from .rules import rule_approve, rule_create, rule_state, rule_update
+from .sweeping import suspended, sweep
+
+__all__ = [
+    "archive_consult",
+    "hold_lift",
+    "hold_place",
+    "rule_approve",
+    "rule_create",
+    "rule_state",
+    "rule_update",
+    "suspended",
+    "sweep",
+]

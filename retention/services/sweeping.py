@@ -1,0 +1,381 @@
+"""The retention sweep: the code that destroys personal data when its period has run out.
+
+Read this before changing anything below (the habit comes from Zulip's ``retention.py``).
+
+What a sweep does, rule by rule (``RetentionRule``, seeded from the policy table, LEGAL R4.3):
+
+* A *role* rule governs one ``SubjectRole`` (the person's link to one purpose, R4.1.3). The
+  role's clock starts at its trigger date (R4.2; "X or last contact" is the later of the two, so a
+  new inbound contact postpones it) and runs ``active_months``; then the end-of-active action:
+
+  - DELETE / ANONYMISE: the role row goes. A subject left with **no role at all** is disposed of
+    with that action: every registered personal-data source deletes or anonymises its rows
+    (``registry``, set-based ``dispose``), then the ``DataSubject`` row is deleted, or its identity
+    columns blanked (anonymisation is irreversible: no mapping is kept, R4.4.3).
+  - ARCHIVE: when none of the subject's roles is still active (any rule), the subject enters the
+    intermediate archive (an ``ArchivedSubject`` row; out of every operational query, R4.4.2)
+    until the latest archive end of its roles. The role row stays as the archived evidence until
+    ``active_months + archive_months`` have run out; then it goes, and the subject is disposed of
+    with ``final_action`` exactly as above. A subject still active for another purpose is not
+    archived: its contract records are the record sweepers' business (``retention.sweepers``).
+
+* A *records* rule is applied by the sweeper the owning app registered (``retention.sweepers``).
+
+Safety properties, and how they are obtained:
+
+* **Nothing automatic touches a suspended subject**: a legal hold in force (R4.5.1) or an open
+  data-subject request (R1.7.7) excludes the subject in the same WHERE clause that selects work.
+* **Short transactions**: keyset batches (``id > last ORDER BY id LIMIT n``) over the role rows,
+  one transaction per batch: the role rows, the subjects they leave empty and the audit event
+  commit together or not at all, so there is never a half-processed subject.
+* **Idempotent**: the selection *is* the state check (an expired role row still present, a
+  subject not yet archived); each write re-checks it in its own WHERE clause. A re-run, or a run
+  restarted after a crash at any point, does the remaining work and no more.
+* **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``
+  and deletes exactly the rows it claimed; rows another worker holds are left to it (or to the
+  next run), and the re-check makes a late duplicate a no-op.
+* **Set-based**: one ``DELETE``/``UPDATE`` per table per batch, ids bound as one array (or JSON)
+  parameter; never a ``save()`` per row. Subjects are deleted by ``_delete_subjects``, which
+  applies every reverse relation's ``on_delete`` itself (CASCADE to leaf tables as raw DELETE,
+  SET_NULL as UPDATE, database-level actions left to the database) and falls back to Django's
+  collector when a relation or a signal receiver needs it. Because no per-row signal fires, each
+  batch writes **one audit event** with counts and an id range (ids only, never values, R5.1).
+* **Dry run by default** from the command line: the same selection, counted, nothing written.
+  Dry-run counts are per rule against the current state (a subject whose last two roles expire
+  under two rules is counted as disposed by neither).
+* **Approval**: a committed run skips a rule that requires the DPO's approval until it is given
+  (R4.7.1); its dry-run counts are the report the DPO approves from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from django.db import connection, models, transaction
+from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, Exists, OuterRef, Q, QuerySet, signals
+from django.db.models.deletion import Collector, DatabaseOnDelete
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from ijinus_privacy import audit
+from ijinus_privacy.personal_data import Disposal, registry
+from subjects.models import DataSubject, SubjectRole
+
+from .. import sweepers
+from ..dates import add_months, expiry_cutoff
+from ..models import (
+    ROLE_TRIGGER_FIELDS,
+    Action,
+    ArchivedSubject,
+    RetentionRule,
+    Scope,
+    SweepRun,
+    held_subject_exists,
+)
+
+logger = logging.getLogger(__name__)
+
+# Identity columns blanked by anonymisation (policy §3.1); kind, language and country stay for statistics.
+ANONYMISED_IDENTITY = {
+    "last_name": "",
+    "first_names": "",
+    "marital_status": "",
+    "date_of_birth": None,
+    "street_address": "",
+    "postal_code": "",
+    "city": "",
+    "email": "",
+    "phone": "",
+    "organisation": "",
+    "job_title": "",
+    "deceased_on": None,
+}
+
+
+def suspended(subject_ref: str = "subject_id") -> Q:
+    """True for subjects no automatic action may touch: legal hold in force or open request (R1.7.7)."""
+    from requests_dsar.models import Request
+
+    open_requests = Request.objects.open().filter(subject_id=OuterRef(subject_ref))
+    return Q(held_subject_exists(subject_ref)) | Q(Exists(open_requests))
+
+
+def _as_of(now: datetime | date | None) -> tuple[datetime, date]:
+    if now is None:
+        now = timezone.now()
+    if isinstance(now, datetime):
+        return now, timezone.localdate(now) if timezone.is_aware(now) else now.date()
+    return timezone.now(), now
+
+
+def _runnable_role_rules() -> list[RetentionRule]:
+    return [
+        rule
+        for rule in RetentionRule.objects.enabled().role_rules().exclude(end_of_active_action=Action.NONE)
+        if rule.active_months is not None
+    ]
+
+
+def _active_role_q(today: date, rules: Sequence[RetentionRule]) -> Q:
+    """Role rows still in their active period; roles no runnable rule governs count as active."""
+    governed = {rule.role for rule in rules}
+    q = Q(role__in=[role for role in SubjectRole.Role.values if role not in governed])
+    for rule in rules:
+        q |= Q(role=rule.role) & ~rule.role_expired_q(today, rule.active_months)
+    return q
+
+
+class _Batches:
+    """Keyset batches over a queryset of role rows, one transaction each, claimed with SKIP LOCKED."""
+
+    def __init__(self, queryset: QuerySet, batch_size: int, run: SweepRun) -> None:
+        self.queryset, self.batch_size, self.run = queryset, batch_size, run
+
+    def __iter__(self):
+        last_id = 0
+        while True:
+            started = time.monotonic()
+            with transaction.atomic():
+                page = self.queryset.filter(id__gt=last_id).order_by("id")
+                if connection.features.has_select_for_update_skip_locked:
+                    page = page.select_for_update(skip_locked=True, of=("self",))
+                rows = list(page.values_list("id", "subject_id")[: self.batch_size])
+                if not rows:
+                    return
+                low, last_id = last_id, rows[-1][0]
+                yield low, rows
+            elapsed = time.monotonic() - started
+            self.run.batches += 1
+            self.run.worst_batch_seconds = max(self.run.worst_batch_seconds, round(elapsed, 4))
+
+
+def in_ids(model: type[models.Model], column: str, ids: Sequence[int]) -> RawSQL:
+    """``filter(in_ids(Model, "col", ids))``: the ids bound as ONE parameter (array or JSON).
+
+    Preparing and binding 5,000 separate ``IN`` parameters per statement costs more than the
+    statement itself, and PostgreSQL plans ``= ANY(array)`` as index probes. Only quoted
+    identifiers from model metadata are formatted into the SQL (S611: no user input).
+    """
+    quote = connection.ops.quote_name
+    ref = f"{quote(model._meta.db_table)}.{quote(column)}"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{ref} = ANY(%s)", [list(ids)], output_field=models.BooleanField())  # noqa: S611
+    sql = f"{ref} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (quoted identifiers, bound parameter)
+    return RawSQL(sql, [json.dumps(list(ids))], models.BooleanField())  # noqa: S611
+
+
+def _dispose_subjects(subject_ids: list[int], disposal: Disposal) -> dict[str, int]:
+    """Delete or anonymise whole subjects, inside the caller's transaction (R4.4.3, R4.4.4)."""
+    counts: dict[str, int] = defaultdict(int)
+    if not subject_ids:
+        return counts
+    for source in registry:
+        if DataSubject in source.models:
+            # The subject row itself is ours to delete or anonymise below, set-based and honouring
+            # every on_delete; the identity source's own path loads each row (fine for one erasure).
+            continue
+        if rows := source.dispose(subject_ids, disposal=disposal):
+            counts["source_rows"] += rows
+    subjects = DataSubject.objects.filter(in_ids(DataSubject, "id", subject_ids))
+    if disposal == Disposal.DELETE:
+        counts["subjects_deleted"] += _delete_subjects(subjects, subject_ids)
+    else:
+        archived = ArchivedSubject.objects.filter(in_ids(ArchivedSubject, "subject_id", subject_ids))
+        archived._raw_delete(archived.db)
+        counts["subjects_anonymised"] += subjects.update(**ANONYMISED_IDENTITY)
+    return counts
+
+
+def _delete_subjects(subjects: QuerySet, subject_ids: Sequence[int]) -> int:
+    """Delete subjects honouring every ``on_delete``, without loading rows when nothing listens.
+
+    Django's ``delete()`` builds ``IN (...)`` lists of every id and every loaded object. Here each
+    reverse relation is handled set-based: CASCADE to a model nothing else hangs on (and without
+    signal receivers) is a raw DELETE, SET_NULL an UPDATE, database-level actions are left to the
+    database. Anything else (PROTECT, RESTRICT, nested cascades, receivers) falls back to the
+    ORM's collector for that relation or for the whole batch, so the semantics never change.
+    """
+    db = subjects.db
+    collector = Collector(using=db)
+    if signals.pre_delete.has_listeners(DataSubject) or signals.post_delete.has_listeners(DataSubject):
+        return subjects.only("id").delete()[1].get(DataSubject._meta.label, 0)
+    relations = [rel for rel in DataSubject._meta.related_objects if not rel.many_to_many]
+    if any(rel.on_delete in (PROTECT, RESTRICT) or not rel.field.concrete for rel in relations) or any(
+        rel.many_to_many for rel in DataSubject._meta.related_objects
+    ):
+        return subjects.only("id").delete()[1].get(DataSubject._meta.label, 0)
+    for rel in relations:
+        related = rel.related_model._base_manager.using(db).filter(
+            in_ids(rel.related_model, rel.field.column, subject_ids)
+        )
+        if isinstance(rel.on_delete, DatabaseOnDelete) or rel.on_delete is DO_NOTHING:
+            continue
+        if rel.on_delete is SET_NULL:
+            related.update(**{rel.field.name: None})
+        elif rel.on_delete is CASCADE and collector.can_fast_delete(related):
+            related._raw_delete(db)
+        else:
+            related.delete()
+    return subjects._raw_delete(db)
+
+
+def _orphans(subject_ids: Sequence[int], role: str) -> list[int]:
+    """Those of ``subject_ids``, losing their ``role`` row, that hold no other role: they go too.
+
+    A subject holds each role at most once (``subjects_role_unique_per_subject``), so "another
+    role row" is simply a row with a different role: an index lookup per subject id.
+    """
+    others = SubjectRole.objects.filter(in_ids(SubjectRole, "subject_id", subject_ids)).exclude(role=role)
+    keep = set(others.order_by().values_list("subject_id", flat=True))
+    return [subject_id for subject_id in subject_ids if subject_id not in keep]
+
+
+def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, tally) -> None:
+    """Role rows whose whole period (active, plus archive if any) has run out: delete; dispose orphans."""
+    archiving = rule.end_of_active_action == Action.ARCHIVE
+    months = rule.total_months if archiving else rule.active_months
+    disposal = Disposal(rule.final_action if archiving else rule.end_of_active_action)
+    outcome = "subjects_deleted" if disposal == Disposal.DELETE else "subjects_anonymised"
+    expired = rule.role_expired_q(today, months)
+    candidates = SubjectRole.objects.filter(expired).exclude(suspended("subject_id"))
+    for low, rows in _Batches(candidates, batch_size, run):
+        # Exactly the rows this batch claimed (others may be locked by another worker), re-checked
+        # by the WHERE clause; the keyset range lets the database use the primary key.
+        role_ids = [role_id for role_id, _subject in rows]
+        leaving = candidates.filter(in_ids(SubjectRole, "id", role_ids), id__gt=low, id__lte=rows[-1][0])
+        orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
+        if not commit:
+            tally["roles_ended"] += len(rows)
+            tally[outcome] += len(orphan_ids)
+            continue
+        ended = leaving._raw_delete(leaving.db)
+        disposed = _dispose_subjects(orphan_ids, disposal)
+        tally["roles_ended"] += ended
+        for key, value in disposed.items():
+            tally[key] += value
+        audit.record(
+            action=audit.Action.DELETE if disposal == Disposal.DELETE else audit.Action.CHANGE,
+            object_type="subjects.subjectrole",
+            object_id=f"{low + 1}-{rows[-1][0]}",
+            fields=["roles", *(["identity"] if orphan_ids else [])],
+            reason=f"retention sweep {run.pk} rule {rule.code}: roles ended {ended}, "
+            + ", ".join(f"{key} {value}" for key, value in sorted(disposed.items())),
+        )
+
+
+def _archive_subjects(
+    rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, tally, role_rules
+) -> None:
+    """Subjects with a role in its archive period and no active role left enter the archive (R4.4.2)."""
+    in_archive_period = rule.role_expired_q(today, rule.active_months) & ~rule.role_expired_q(today, rule.total_months)
+    still_active = SubjectRole.objects.filter(subject_id=OuterRef("subject_id")).filter(
+        _active_role_q(today, role_rules)
+    )
+    candidates = (
+        SubjectRole.objects.filter(in_archive_period)
+        .exclude(Exists(ArchivedSubject.objects.filter(subject_id=OuterRef("subject_id"))))
+        .exclude(Exists(still_active))
+        .exclude(suspended("subject_id"))
+    )
+    by_role = {**{r.role: r for r in role_rules}, rule.role: rule}
+    for _low, rows in _Batches(candidates, batch_size, run):
+        subject_ids = sorted({subject_id for _role, subject_id in rows})
+        if not commit:
+            tally["subjects_archived"] += len(subject_ids)
+            continue
+        archive_until: dict[int, date] = {}
+        for role in SubjectRole.objects.filter(subject_id__in=subject_ids).values():
+            governing = by_role.get(role["role"])
+            if governing is None or governing.end_of_active_action != Action.ARCHIVE:
+                continue
+            main, postponing = ROLE_TRIGGER_FIELDS[governing.trigger]
+            start = max(d for d in (role[main], role[postponing] if postponing else None) if d is not None)
+            end = add_months(start, governing.total_months)
+            archive_until[role["subject_id"]] = max(end, archive_until.get(role["subject_id"], end))
+        now = timezone.now()
+        fresh = set(subject_ids) - set(
+            ArchivedSubject.objects.filter(subject_id__in=subject_ids).values_list("subject_id", flat=True)
+        )
+        ArchivedSubject.objects.bulk_create(
+            [
+                ArchivedSubject(subject_id=sid, rule=rule, archived_at=now, archive_until=archive_until[sid])
+                for sid in sorted(fresh)
+            ],
+            ignore_conflicts=True,
+        )
+        tally["subjects_archived"] += len(fresh)
+        audit.record(
+            action=audit.Action.CHANGE,
+            object_type="retention.archivedsubject",
+            object_id=f"{subject_ids[0]}-{subject_ids[-1]}",
+            fields=["phase"],
+            reason=f"retention sweep {run.pk} rule {rule.code}: subjects archived {len(fresh)}",
+        )
+
+
+def _sweep_records(rule: RetentionRule, *, now: datetime, today: date, commit: bool, batch_size: int, tally, run):
+    sweeper = sweepers.get(rule.sweeper)
+    if sweeper is None:
+        run.skipped[rule.code] = f"record sweeper {rule.sweeper!r} not registered"
+        return
+    counts = sweeper(
+        now=now,
+        cutoff=expiry_cutoff(today, rule.active_months),
+        batch_size=batch_size,
+        commit=commit,
+        action=rule.end_of_active_action,
+        suspended=suspended,
+    )
+    for key, value in counts.items():
+        tally[key] += value
+
+
+def sweep(
+    *,
+    now: datetime | date | None = None,
+    commit: bool = False,
+    rule: RetentionRule | None = None,
+    batch_size: int = 5000,
+    origin: str = SweepRun.Origin.OTHER,
+) -> SweepRun:
+    """Apply the enabled retention rules (or one) as of ``now``; dry run unless ``commit``."""
+    now, today = _as_of(now)
+    run = SweepRun.objects.create(started_at=timezone.now(), as_of=today, committed=commit, rule=rule, origin=origin)
+    role_rules = _runnable_role_rules()
+    rules = list(RetentionRule.objects.filter(pk=rule.pk) if rule is not None else RetentionRule.objects.enabled())
+    for current in rules:
+        if current.end_of_active_action == Action.NONE:
+            continue
+        if current.active_months is None:
+            run.skipped[current.code] = "active period not set"
+            continue
+        if commit and not current.enabled:
+            run.skipped[current.code] = "disabled"
+            continue
+        if commit and current.awaiting_approval:
+            run.skipped[current.code] = "awaiting DPO approval (R4.7.1)"
+            continue
+        tally: dict[str, int] = defaultdict(int)
+        options = {"today": today, "commit": commit, "run": run, "batch_size": batch_size, "tally": tally}
+        try:
+            if current.scope == Scope.RECORDS:
+                _sweep_records(current, now=now, **options)
+            else:
+                if current.end_of_active_action == Action.ARCHIVE:
+                    _archive_subjects(current, role_rules=role_rules, **options)
+                _end_role_rows(current, **options)
+        except Exception as exc:
+            # The class name only: database messages can quote values (R5.1, no personal data in logs).
+            logger.error("Retention sweep %s: rule %s stopped by %s", run.pk, current.code, type(exc).__name__)
+            run.errors.append({"rule": current.code, "error": type(exc).__name__})
+        if current.code not in run.skipped:
+            run.counts[current.code] = dict(tally)
+    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save()
+    return run
