@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import ANSWERED_STATES, ClockPause, Extension, Request, RequestEvent, State
+from .models import ANSWERED_STATES, OPEN_STATES, ClockPause, ExportJob, Extension, Request, RequestEvent, State
+
+DUE_SOON_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -104,3 +106,70 @@ def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRe
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OpenCounts:
+    """The headline numbers: open, overdue, due within ``DUE_SOON_DAYS`` (not overdue), paused."""
+
+    open: int
+    overdue: int
+    due_soon: int
+    paused: int
+
+
+def open_counts(*, today: date | None = None) -> OpenCounts:
+    """One aggregate query over open requests (served by the ``state, due_on`` index)."""
+    today = today or timezone.localdate()
+    paused = Exists(ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True))
+    row = (
+        Request.objects.open()
+        .annotate(is_paused=paused)
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_on__lt=today, is_paused=False)),
+            due_soon=Count(
+                "pk",
+                filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS), is_paused=False),
+            ),
+            paused=Count("pk", filter=Q(is_paused=True)),
+        )
+    )
+    return OpenCounts(**row)
+
+
+def changelist_queries(*, today: date) -> dict[str, str]:
+    """Request changelist filters matching the headline numbers, for their links."""
+    running = "state__in=" + ",".join(sorted(OPEN_STATES - {State.AWAITING_INFO}))
+    soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    return {
+        "open": "state__in=" + ",".join(sorted(OPEN_STATES)),
+        "overdue": f"{running}&due_on__lt={today.isoformat()}",
+        "due_soon": f"{running}&due_on__gte={today.isoformat()}&due_on__lte={soon}",
+        "paused": f"state__exact={State.AWAITING_INFO}",
+        "answered": "state__in=" + ",".join(sorted(ANSWERED_STATES)),
+    }
+
+
+@dataclass(frozen=True)
+class ExportAwaiting:
+    pk: int
+    request_id: int | None
+    kind_label: str
+    finished_at: datetime | None
+
+
+def exports_awaiting_approval(*, limit: int = 10) -> tuple[int, list[ExportAwaiting]]:
+    """Built exports the DPO has not approved yet (R1.7.4): the count and the oldest ``limit``. Two queries."""
+    waiting = ExportJob.objects.live().filter(status=ExportJob.Status.DONE, approved_at__isnull=True)
+    rows = [
+        ExportAwaiting(
+            pk=job.pk, request_id=job.request_id, kind_label=str(job.get_kind_display()), finished_at=job.finished_at
+        )
+        for job in waiting.order_by("finished_at", "id").only("pk", "request_id", "kind", "finished_at")[:limit]
+    ]
+    count = len(rows) if len(rows) < limit else waiting.count()
+    return count, rows
+
+
+EXPORTS_AWAITING_QUERY = "status__exact=done&approved_at__isnull=True&purged_at__isnull=True"
