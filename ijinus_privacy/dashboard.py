@@ -61,9 +61,10 @@ class Register:
 def requests_widgets(today: date) -> dict[str, Any]:
     from requests_dsar import dashboard
 
+    counts, kpis = dashboard.headline(today=today)
     return {
-        "dsar_counts": dashboard.open_counts(today=today),
-        "dsar_kpis": dashboard.kpis(),
+        "dsar_counts": counts,
+        "dsar_kpis": kpis,
         "dsar_open": dashboard.open_requests(today=today, limit=OPEN_REQUEST_ROWS),
         "dsar_queries": dashboard.changelist_queries(today=today),
     }

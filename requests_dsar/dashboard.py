@@ -29,20 +29,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def kpis() -> Kpis:
-    """One aggregate query over answered requests."""
-    extended = Extension.objects.filter(request=OuterRef("pk")).values("pk")[:1]
-    row = (
-        Request.objects.filter(state__in=ANSWERED_STATES)
-        .annotate(extension_id=Subquery(extended))
-        .aggregate(
-            answered=Count("pk"),
-            within_one_month=Count("pk", filter=Q(closed_on__lte=F("first_due_on"))),
-            within_three_months=Count("pk", filter=Q(closed_on__lte=F("ceiling_due_on"))),
-            extended=Count("pk", filter=Q(extension_id__isnull=False)),
-            refused=Count("pk", filter=Q(state__in=[State.REFUSED, State.PARTLY_REFUSED])),
-        )
-    )
+def _kpis_from(row: dict[str, int]) -> Kpis:
     answered = row["answered"]
     return Kpis(
         answered=answered,
@@ -51,6 +38,26 @@ def kpis() -> Kpis:
         extended=_share(row["extended"], answered),
         refused=_share(row["refused"], answered),
     )
+
+
+def _kpi_counts() -> dict[str, Count]:
+    answered = Q(state__in=ANSWERED_STATES)
+    return {
+        "answered": Count("pk", filter=answered),
+        "within_one_month": Count("pk", filter=answered & Q(closed_on__lte=F("first_due_on"))),
+        "within_three_months": Count("pk", filter=answered & Q(closed_on__lte=F("ceiling_due_on"))),
+        "extended": Count("pk", filter=answered & Q(extension_id__isnull=False)),
+        "refused": Count("pk", filter=Q(state__in=[State.REFUSED, State.PARTLY_REFUSED])),
+    }
+
+
+def _with_extension(queryset):
+    return queryset.annotate(extension_id=Subquery(Extension.objects.filter(request=OuterRef("pk")).values("pk")[:1]))
+
+
+def kpis() -> Kpis:
+    """One aggregate query over answered requests."""
+    return _kpis_from(_with_extension(Request.objects.answered()).aggregate(**_kpi_counts()))
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,10 @@ class OpenRequestRow:
     rights: str
     idle_days: int
     idle: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
 
 
 def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRequestRow]:
@@ -118,24 +129,36 @@ class OpenCounts:
     paused: int
 
 
+def _open_counts(today: date) -> dict[str, Count]:
+    running = Q(state__in=OPEN_STATES, is_paused=False)
+    return {
+        "open": Count("pk", filter=Q(state__in=OPEN_STATES)),
+        "overdue": Count("pk", filter=running & Q(due_on__lt=today)),
+        "due_soon": Count(
+            "pk", filter=running & Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+        ),
+        "paused": Count("pk", filter=Q(state__in=OPEN_STATES, is_paused=True)),
+    }
+
+
+def _with_pause(queryset):
+    return queryset.annotate(is_paused=Exists(ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True)))
+
+
 def open_counts(*, today: date | None = None) -> OpenCounts:
     """One aggregate query over open requests (served by the ``state, due_on`` index)."""
     today = today or timezone.localdate()
-    paused = Exists(ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True))
-    row = (
-        Request.objects.open()
-        .annotate(is_paused=paused)
-        .aggregate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(due_on__lt=today, is_paused=False)),
-            due_soon=Count(
-                "pk",
-                filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS), is_paused=False),
-            ),
-            paused=Count("pk", filter=Q(is_paused=True)),
-        )
+    return OpenCounts(**_with_pause(Request.objects.open()).aggregate(**_open_counts(today)))
+
+
+def headline(*, today: date | None = None) -> tuple[OpenCounts, Kpis]:
+    """The open counts and the R1.16.3 shares in one aggregate query, for the dashboard cards."""
+    today = today or timezone.localdate()
+    counts = _open_counts(today)
+    row = _with_pause(_with_extension(Request.objects.filter(state__in=OPEN_STATES | ANSWERED_STATES))).aggregate(
+        **counts, **_kpi_counts()
     )
-    return OpenCounts(**row)
+    return OpenCounts(**{name: row[name] for name in counts}), _kpis_from(row)
 
 
 def changelist_queries(*, today: date) -> dict[str, str]:
