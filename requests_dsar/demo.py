@@ -102,10 +102,19 @@ def seed_requests(
         channel = CHANNELS[number % len(CHANNELS)]
         subject = people[number] if number < len(people) and number % 7 != 5 else None
         with transaction.atomic():
-            created.append(
-                _play(scenario, channel=channel, subject=subject, fake=fake, today=today, dpo=dpo, staff=support)
-            )
+            request = _play(scenario, channel=channel, subject=subject, fake=fake, today=today, dpo=dpo, staff=support)
+            if request.state in (State.IN_PROGRESS, State.AWAITING_DECISION) and number % 5:
+                # Work goes on: a recent note, so only a few requests show as idle (R1.2.3).
+                _note(request, day=today - timedelta(days=number % 4), staff=support)
+            created.append(request)
     return created
+
+
+def _note(request: Request, *, day: date, staff: AbstractBaseUser) -> None:
+    event = services.request_add_note(
+        request=request, text="Extraction en cours dans le CRM et la facturation.", actor=staff
+    )
+    RequestEvent.objects.filter(pk=event.pk).update(occurred_at=_moment(day, 20))
 
 
 def _moment(day: date, minute: int) -> datetime:
