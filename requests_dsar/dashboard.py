@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import ANSWERED_STATES, ClockPause, Extension, Request, RequestEvent, State
+from .models import ANSWERED_STATES, OPEN_STATES, ClockPause, ExportJob, Extension, Request, RequestEvent, State
+
+DUE_SOON_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -27,20 +29,7 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def kpis() -> Kpis:
-    """One aggregate query over answered requests."""
-    extended = Extension.objects.filter(request=OuterRef("pk")).values("pk")[:1]
-    row = (
-        Request.objects.filter(state__in=ANSWERED_STATES)
-        .annotate(extension_id=Subquery(extended))
-        .aggregate(
-            answered=Count("pk"),
-            within_one_month=Count("pk", filter=Q(closed_on__lte=F("first_due_on"))),
-            within_three_months=Count("pk", filter=Q(closed_on__lte=F("ceiling_due_on"))),
-            extended=Count("pk", filter=Q(extension_id__isnull=False)),
-            refused=Count("pk", filter=Q(state__in=[State.REFUSED, State.PARTLY_REFUSED])),
-        )
-    )
+def _kpis_from(row: dict[str, int]) -> Kpis:
     answered = row["answered"]
     return Kpis(
         answered=answered,
@@ -49,6 +38,26 @@ def kpis() -> Kpis:
         extended=_share(row["extended"], answered),
         refused=_share(row["refused"], answered),
     )
+
+
+def _kpi_counts() -> dict[str, Count]:
+    answered = Q(state__in=ANSWERED_STATES)
+    return {
+        "answered": Count("pk", filter=answered),
+        "within_one_month": Count("pk", filter=answered & Q(closed_on__lte=F("first_due_on"))),
+        "within_three_months": Count("pk", filter=answered & Q(closed_on__lte=F("ceiling_due_on"))),
+        "extended": Count("pk", filter=answered & Q(extension_id__isnull=False)),
+        "refused": Count("pk", filter=Q(state__in=[State.REFUSED, State.PARTLY_REFUSED])),
+    }
+
+
+def _with_extension(queryset):
+    return queryset.annotate(extension_id=Subquery(Extension.objects.filter(request=OuterRef("pk")).values("pk")[:1]))
+
+
+def kpis() -> Kpis:
+    """One aggregate query over answered requests."""
+    return _kpis_from(_with_extension(Request.objects.answered()).aggregate(**_kpi_counts()))
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,10 @@ class OpenRequestRow:
     rights: str
     idle_days: int
     idle: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
 
 
 def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRequestRow]:
@@ -104,3 +117,82 @@ def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRe
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OpenCounts:
+    """The headline numbers: open, overdue, due within ``DUE_SOON_DAYS`` (not overdue), paused."""
+
+    open: int
+    overdue: int
+    due_soon: int
+    paused: int
+
+
+def _open_counts(today: date) -> dict[str, Count]:
+    running = Q(state__in=OPEN_STATES, is_paused=False)
+    return {
+        "open": Count("pk", filter=Q(state__in=OPEN_STATES)),
+        "overdue": Count("pk", filter=running & Q(due_on__lt=today)),
+        "due_soon": Count(
+            "pk", filter=running & Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+        ),
+        "paused": Count("pk", filter=Q(state__in=OPEN_STATES, is_paused=True)),
+    }
+
+
+def _with_pause(queryset):
+    return queryset.annotate(is_paused=Exists(ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True)))
+
+
+def open_counts(*, today: date | None = None) -> OpenCounts:
+    """One aggregate query over open requests (served by the ``state, due_on`` index)."""
+    today = today or timezone.localdate()
+    return OpenCounts(**_with_pause(Request.objects.open()).aggregate(**_open_counts(today)))
+
+
+def headline(*, today: date | None = None) -> tuple[OpenCounts, Kpis]:
+    """The open counts and the R1.16.3 shares in one aggregate query, for the dashboard cards."""
+    today = today or timezone.localdate()
+    counts = _open_counts(today)
+    row = _with_pause(_with_extension(Request.objects.filter(state__in=OPEN_STATES | ANSWERED_STATES))).aggregate(
+        **counts, **_kpi_counts()
+    )
+    return OpenCounts(**{name: row[name] for name in counts}), _kpis_from(row)
+
+
+def changelist_queries(*, today: date) -> dict[str, str]:
+    """Request changelist filters matching the headline numbers, for their links."""
+    running = "state__in=" + ",".join(sorted(OPEN_STATES - {State.AWAITING_INFO}))
+    soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    return {
+        "open": "state__in=" + ",".join(sorted(OPEN_STATES)),
+        "overdue": f"{running}&due_on__lt={today.isoformat()}",
+        "due_soon": f"{running}&due_on__gte={today.isoformat()}&due_on__lte={soon}",
+        "paused": f"state__exact={State.AWAITING_INFO}",
+        "answered": "state__in=" + ",".join(sorted(ANSWERED_STATES)),
+    }
+
+
+@dataclass(frozen=True)
+class ExportAwaiting:
+    pk: int
+    request_id: int | None
+    kind_label: str
+    finished_at: datetime | None
+
+
+def exports_awaiting_approval(*, limit: int = 10) -> tuple[int, list[ExportAwaiting]]:
+    """Built exports the DPO has not approved yet (R1.7.4): the count and the oldest ``limit``. Two queries."""
+    waiting = ExportJob.objects.live().filter(status=ExportJob.Status.DONE, approved_at__isnull=True)
+    rows = [
+        ExportAwaiting(
+            pk=job.pk, request_id=job.request_id, kind_label=str(job.get_kind_display()), finished_at=job.finished_at
+        )
+        for job in waiting.order_by("finished_at", "id").only("pk", "request_id", "kind", "finished_at")[:limit]
+    ]
+    count = len(rows) if len(rows) < limit else waiting.count()
+    return count, rows
+
+
+EXPORTS_AWAITING_QUERY = "status__exact=done&approved_at__isnull=True&purged_at__isnull=True"

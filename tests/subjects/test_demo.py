@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from subjects.demo import seed_demo
 from subjects.models import AssumedInterest, DataSubject, NavigationRecord, SubjectRole
@@ -111,3 +112,65 @@ def test_command_if_empty_does_nothing_the_second_time():
 class _Null:
     def write(self, *_args, **_kwargs) -> None:
         pass
+
+
+def _requests_snapshot() -> list[tuple]:
+    from requests_dsar.models import Request
+
+    return [
+        (r.received_on, r.channel, r.state, r.due_on, r.closed_on, r.subject_id is None, len(r.items.all()))
+        for r in Request.objects.order_by("pk").prefetch_related("items")
+    ]
+
+
+def test_seed_demo_fills_the_dashboard_with_requests_in_every_state():
+    from consents.models import ConsentEvent, MarketingBasis
+    from ijinus_privacy.demo import seed_demo_all
+    from requests_dsar.models import Channel, ExportJob, Request, State
+    from retention.models import LegalHold, SweepRun
+
+    today = timezone.localdate()
+
+    summary = seed_demo_all(subjects=80, seed=5, today=today)
+
+    assert summary.requests >= 25
+    assert set(Request.objects.values_list("state", flat=True)) == set(State.values)
+    assert set(Request.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert Request.objects.open().filter(due_on__lt=today, state=State.IN_PROGRESS).exists()  # overdue
+    assert Request.objects.open().filter(due_on__gte=today, due_on__lte=today + timedelta(days=7)).exists()
+    assert Request.objects.filter(extension__isnull=False).count() >= 2
+    refused = Request.objects.get(state=State.REFUSED)
+    assert refused.decisions.get(kind="refused").ground == "17_3_b"
+    assert Request.objects.get(pk=refused.pk).events.count() >= 4  # a timeline, not a bare row
+    assert ExportJob.objects.filter(status=ExportJob.Status.DONE, approved_at__isnull=True).count() == 2
+    assert ConsentEvent.objects.filter(action=ConsentEvent.Action.WITHDRAWN).exists()
+    assert ConsentEvent.objects.filter(channel__startswith="cookies_").exists()
+    assert MarketingBasis.objects.exists()
+    assert LegalHold.objects.review_due(today).count() == 1
+    run = SweepRun.objects.get()
+    assert not run.committed
+
+
+def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date():
+    from ijinus_privacy.demo import seed_demo_all
+    from requests_dsar.models import Request
+
+    seed_demo_all(subjects=40, seed=9, today=timezone.localdate())
+    first = _requests_snapshot()
+    Request.objects.all().delete()
+    DataSubject.objects.all().delete()
+
+    seed_demo_all(subjects=40, seed=9, today=timezone.localdate())
+
+    assert _requests_snapshot() == first
+
+
+def test_command_seeds_requests_once_with_if_empty():
+    from requests_dsar.models import Request
+
+    call_command("seed_demo", "--subjects", "40", "--if-empty", stdout=_Null())
+    count = Request.objects.count()
+    call_command("seed_demo", "--subjects", "40", "--if-empty", stdout=_Null())
+
+    assert count >= 25
+    assert Request.objects.count() == count

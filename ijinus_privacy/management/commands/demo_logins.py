@@ -23,7 +23,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (embedded mode only):")
         for username, password, role in DEMO_LOGINS:
             user, created = user_model.objects.get_or_create(username=username, defaults={"is_staff": True})
-            if created:
+            if created or not user.has_usable_password():  # seed_demo creates dpo and support without one
                 user.set_password(password)
                 user.save()
             user.groups.set([Group.objects.get(name=role)])

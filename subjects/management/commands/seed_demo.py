@@ -1,22 +1,35 @@
+from datetime import date
+
 from django.core.management.base import BaseCommand, CommandError
 
-from subjects.demo import seed_demo
+from ijinus_privacy.demo import seed_demo_all
 from subjects.models import DataSubject
 
 
 class Command(BaseCommand):
-    help = "Insert deterministic synthetic demo data (Faker fr_FR) for every model."
+    help = (
+        "Insert deterministic synthetic demo data (Faker fr_FR): subjects, data-subject requests, consents, "
+        "legal holds and a dry-run sweep."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--subjects", type=int, default=300, help="How many data subjects to create.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when subjects already exist.")
+        parser.add_argument(
+            "--today", type=date.fromisoformat, default=None, help="Count dates back from this day (default: today)."
+        )
 
-    def handle(self, *args, subjects: int, seed: int, if_empty: bool, **options) -> None:
+    def handle(self, *args, subjects: int, seed: int, if_empty: bool, today: date | None, **options) -> None:
         if subjects < 0:
             raise CommandError("--subjects must be zero or more.")
         if if_empty and DataSubject.objects.exists():
             self.stdout.write("Demo data already present; nothing to do.")
             return
-        created = seed_demo(subjects=subjects, seed=seed)
-        self.stdout.write(self.style.SUCCESS(f"Created {created} synthetic data subjects."))
+        summary = seed_demo_all(subjects=subjects, seed=seed, today=today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {summary.subjects} synthetic data subjects, {summary.requests} requests and "
+                f"{summary.consent_events} consent events."
+            )
+        )

@@ -1,0 +1,161 @@
+"""Demo consent records (``seed_demo``): newsletter consents given and withdrawn, cookie choices and
+a few marketing bases other than consent, all written by the services so each has its proof and audit event.
+
+Consents follow the demo subjects' newsletter roles: given on the day the role was collected,
+withdrawn on the day they unsubscribed. The notices shown are created once, in force long before.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from subjects.models import Contract, DataSubject, SubjectRole
+
+from . import services
+from .models import Channel, ConsentEvent, MarketingBasis, Notice, Suppression
+
+NOTICE_TEXTS = {
+    (Notice.Kind.CONSENT_TEXT, "fr"): (
+        "Lettre d'information IJINUS",
+        "J'accepte de recevoir la lettre d'information d'IJINUS SAS par e-mail. Je peux me désinscrire à tout "
+        "moment par le lien présent dans chaque envoi.",
+    ),
+    (Notice.Kind.CONSENT_TEXT, "en"): (
+        "IJINUS newsletter",
+        "I agree to receive the IJINUS SAS newsletter by e-mail. I can unsubscribe at any time with the link in "
+        "every issue.",
+    ),
+    (Notice.Kind.COOKIE_BANNER, "fr"): (
+        "Bandeau cookies",
+        "Nous utilisons des cookies de mesure d'audience et de personnalisation. Vous pouvez accepter, refuser "
+        "ou choisir par finalité.",
+    ),
+    (Notice.Kind.COOKIE_BANNER, "en"): (
+        "Cookie banner",
+        "We use audience-measurement and personalisation cookies. You may accept, refuse or choose per purpose.",
+    ),
+}
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59))))
+
+
+def _notices(*, since: date) -> dict[tuple[str, str], Notice]:
+    """The consent wording and cookie banner shown, per language, in force since ``since``."""
+    notices = {}
+    for (kind, language), (title, text) in NOTICE_TEXTS.items():
+        channel = Channel.NEWSLETTER_EMAIL if kind == Notice.Kind.CONSENT_TEXT else ""
+        notice = Notice.objects.filter(kind=kind, channel=channel, language=language, effective_on__lte=since).first()
+        if notice is None:
+            notice = services.notice_create(
+                kind=kind, channel=channel, language=language, effective_on=since, title=title, text=text, actor=None
+            )
+        notices[(kind, language)] = notice
+    return notices
+
+
+@transaction.atomic
+def seed_consents(*, subject_ids: list[int], today: date, seed: int, actor: AbstractBaseUser | None) -> int:
+    """Record consent events for the demo subjects among ``subject_ids``; returns how many events."""
+    rng = random.Random(seed)
+    notices = _notices(since=today - timedelta(days=7 * 365))
+    roles = (
+        SubjectRole.objects.filter(subject_id__in=subject_ids, role=SubjectRole.Role.NEWSLETTER)
+        .select_related("subject")
+        .order_by("subject_id", "pk")
+    )
+    count = 0
+    for role in roles:
+        subject = role.subject
+        language = subject.language or "fr"
+        given = min(role.collected_on, today)
+        services.consent_record(
+            subject=subject,
+            channel=Channel.NEWSLETTER_EMAIL,
+            action=ConsentEvent.Action.GIVEN,
+            notice=notices[(Notice.Kind.CONSENT_TEXT, language)],
+            collection_point=ConsentEvent.CollectionPoint.WEB_FORM,
+            collection_detail="newsletter-footer-form",
+            mechanism=ConsentEvent.Mechanism.UNTICKED_CHECKBOX,
+            language=language,
+            entered_by=ConsentEvent.EnteredBy.SUBJECT,
+            occurred_at=_at(given, rng),
+            actor=None,
+        )
+        count += 1
+        if role.unsubscribed_on:
+            services.consent_record(
+                subject=subject,
+                channel=Channel.NEWSLETTER_EMAIL,
+                action=ConsentEvent.Action.WITHDRAWN,
+                collection_point=ConsentEvent.CollectionPoint.EMAIL_LINK,
+                mechanism=ConsentEvent.Mechanism.ONE_CLICK,
+                language=language,
+                entered_by=ConsentEvent.EnteredBy.SUBJECT,
+                occurred_at=_at(max(role.unsubscribed_on, given), rng) + timedelta(minutes=1),
+                actor=None,
+            )
+            services.suppression_add_for_subject(
+                subject=subject, channels=[Channel.NEWSLETTER_EMAIL], reason=Suppression.Reason.WITHDRAWAL, actor=None
+            )
+            count += 1
+    for subject in DataSubject.objects.filter(pk__in=rng.sample(subject_ids, len(subject_ids) // 5)).order_by("pk"):
+        # Cookie choices over two years: those older than 13 months are due to expire (R2.5.2).
+        day = today - timedelta(days=rng.randint(0, 730))
+        accepted = rng.random() < 0.6
+        for channel in (Channel.COOKIES_AUDIENCE, Channel.COOKIES_PERSONALISATION):
+            services.consent_record(
+                subject=subject,
+                channel=channel,
+                action=ConsentEvent.Action.GIVEN if accepted else ConsentEvent.Action.REFUSED,
+                notice=notices[(Notice.Kind.COOKIE_BANNER, subject.language or "fr")],
+                collection_point=ConsentEvent.CollectionPoint.COOKIE_BANNER,
+                interface_version="banner-v3",
+                mechanism=ConsentEvent.Mechanism.BUTTON,
+                language=subject.language or "fr",
+                entered_by=ConsentEvent.EnteredBy.SUBJECT,
+                occurred_at=_at(day, rng),
+                actor=None,
+            )
+            count += 1
+    _marketing_bases(subject_ids=subject_ids, rng=rng, actor=actor)
+    return count
+
+
+def _marketing_bases(*, subject_ids: list[int], rng: random.Random, actor: AbstractBaseUser | None) -> None:
+    """Soft opt-in for a few clients (R2.6.3) and a professional basis for a few prospects (R2.6.4)."""
+    contracts = list(Contract.objects.filter(subject_id__in=subject_ids).select_related("subject").order_by("pk")[:40])
+    for contract in rng.sample(contracts, min(4, len(contracts))):
+        services.marketing_basis_record(
+            subject=contract.subject,
+            channel=Channel.NEWSLETTER_EMAIL,
+            basis=MarketingBasis.Basis.SOFT_OPT_IN,
+            contract=contract,
+            informed_on=contract.started_on,
+            opt_out_offered=True,
+            actor=actor,
+        )
+    professionals = list(
+        DataSubject.objects.filter(
+            pk__in=subject_ids, kind=DataSubject.Kind.PROFESSIONAL, roles__role=SubjectRole.Role.PROSPECT
+        )
+        .exclude(job_title="")
+        .order_by("pk")[:40]
+    )
+    for person in rng.sample(professionals, min(3, len(professionals))):
+        collected = person.roles.filter(role=SubjectRole.Role.PROSPECT).values_list("collected_on", flat=True).first()
+        services.marketing_basis_record(
+            subject=person,
+            channel=Channel.PHONE_MARKETING if rng.random() < 0.3 else Channel.NEWSLETTER_EMAIL,
+            basis=MarketingBasis.Basis.B2B_PROFESSIONAL,
+            informed_on=collected,
+            opt_out_offered=True,
+            job_function=person.job_title,
+            actor=actor,
+        )

@@ -1,0 +1,180 @@
+"""The DPO's dashboard on the admin index: each widget read in one or two queries, shown only to
+the users whose permissions cover it (R1.16.3, R3.1, R4.5.2, R4.7.1, R4.6, R5.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+OPEN_REQUEST_ROWS = 15
+
+# What a sweep run counted, by the keys the sweepers use (R4.7.1).
+SWEEP_COUNT_LABELS = {
+    "subjects_deleted": _("people deleted"),
+    "subjects_anonymised": _("people anonymised"),
+    "subjects_archived": _("people moved to the intermediate archive"),
+    "roles_ended": _("relationships ended"),
+    "records_deleted": _("records deleted"),
+    "interests_deleted": _("assumed interests deleted"),
+    "interests_due_for_review": _("assumed interests due for review"),
+    "subjects_interest_review": _("people with interests to review"),
+    "marketing_bases_deleted": _("marketing bases deleted"),
+    "export_files_deleted": _("export files deleted"),
+}
+
+
+@dataclass(frozen=True)
+class LastSweep:
+    pk: int
+    started_at: datetime
+    as_of: date
+    committed: bool
+    status: str
+    status_label: str
+    rules: int
+    totals: list[tuple[str, int]]
+    skipped: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class Retention:
+    last_sweep: LastSweep | None
+    rules_awaiting: list[str] | None
+    holds_review_due: int | None
+    today: date
+
+
+@dataclass(frozen=True)
+class Register:
+    activities: int
+    incomplete: list[tuple[int, str, int]]  # (pk, code, number of missing fields)
+    activities_with_questions: int
+    open_questions: int
+
+
+def requests_widgets(today: date) -> dict[str, Any]:
+    from requests_dsar import dashboard
+
+    counts, kpis = dashboard.headline(today=today)
+    return {
+        "dsar_counts": counts,
+        "dsar_kpis": kpis,
+        "dsar_open": dashboard.open_requests(today=today, limit=OPEN_REQUEST_ROWS),
+        "dsar_queries": dashboard.changelist_queries(today=today),
+    }
+
+
+def exports_widget() -> dict[str, Any]:
+    from requests_dsar import dashboard
+
+    count, rows = dashboard.exports_awaiting_approval()
+    return {"exports_count": count, "exports_rows": rows, "exports_query": dashboard.EXPORTS_AWAITING_QUERY}
+
+
+def last_sweep() -> LastSweep | None:
+    from retention.models import SweepRun
+
+    run = SweepRun.objects.order_by("-id").first()
+    if run is None:
+        return None
+    totals: dict[str, int] = {}
+    for per_rule in run.counts.values():
+        for action, value in per_rule.items():
+            totals[action] = totals.get(action, 0) + value
+    return LastSweep(
+        pk=run.pk,
+        started_at=run.started_at,
+        as_of=run.as_of,
+        committed=run.committed,
+        status=run.status,
+        status_label=str(run.get_status_display()),
+        rules=len(run.counts),
+        totals=[
+            (str(SWEEP_COUNT_LABELS.get(key, key.replace("_", " "))), value)
+            for key, value in sorted(totals.items())
+            if value
+        ],
+        skipped=len(run.skipped),
+        errors=len(run.errors),
+    )
+
+
+def retention_widget(user: AbstractBaseUser, today: date) -> Retention | None:
+    from retention.models import LegalHold, RetentionRule
+
+    can_runs = user.has_perm("retention.view_sweeprun")
+    can_rules = user.has_perm("retention.view_retentionrule")
+    can_holds = user.has_perm("retention.view_legalhold")
+    if not (can_runs or can_rules or can_holds):
+        return None
+    rules = None
+    if can_rules:
+        rules = list(
+            RetentionRule.objects.enabled()
+            .filter(requires_approval=True, approved_at__isnull=True)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+    return Retention(
+        last_sweep=last_sweep() if can_runs else None,
+        rules_awaiting=rules,
+        holds_review_due=LegalHold.objects.review_due(today).count() if can_holds else None,
+        today=today,
+    )
+
+
+def register_widget() -> Register:
+    """The register holds tens of entries: completeness is checked in Python on one prefetched read."""
+    from consents.models import ProcessingActivity
+
+    activities = list(ProcessingActivity.objects.exclude(status=ProcessingActivity.Status.RETIRED).with_register())
+    incomplete = []
+    questions = 0
+    with_questions = 0
+    for activity in activities:
+        missing = activity.missing_fields()
+        if missing:
+            incomplete.append((activity.pk, activity.code, len(missing)))
+        lines = [line for line in activity.open_questions.splitlines() if line.strip()]
+        questions += len(lines)
+        with_questions += bool(lines)
+    return Register(
+        activities=len(activities),
+        incomplete=incomplete,
+        activities_with_questions=with_questions,
+        open_questions=questions,
+    )
+
+
+def audit_events_today(today: date) -> int:
+    from .models import AuditEvent
+
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    return AuditEvent.objects.filter(occurred_at__gte=start).count()
+
+
+def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[str, Any]:
+    """Every widget the user may see; a widget the user may not see is absent (``None``)."""
+    today = today or timezone.localdate()
+    context: dict[str, Any] = {"dashboard_today": today}
+    if user.has_perm("requests_dsar.view_request"):
+        context.update(requests_widgets(today))
+    if user.has_perm("requests_dsar.approve_export"):
+        context.update(exports_widget())
+    context["retention"] = retention_widget(user, today)
+    if user.has_perm("consents.view_processingactivity"):
+        context["register"] = register_widget()
+    if user.has_perm("subjects.view_sensitivedataflag"):
+        from subjects.models import SensitiveDataFlag
+
+        context["sensitive_open"] = SensitiveDataFlag.objects.open().count()
+    if user.has_perm("ijinus_privacy.view_auditevent"):
+        context["audit_today"] = audit_events_today(today)
+        context["audit_since"] = timezone.make_aware(datetime.combine(today, time.min))
+    return context

@@ -1,0 +1,64 @@
+"""The whole demo data set (``manage.py seed_demo``): subjects, then what the DPO's dashboard shows.
+
+Deterministic: the same seed and the same ``today`` give the same data. Dates are counted back from
+``today`` (the real date by default), so overdue, due-this-week and paused requests are always there.
+Volume goes in bulk (``subjects.demo``); requests, consents and holds go through the services so
+their timelines, proofs and audit events exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.utils import timezone
+
+from . import roles
+
+# The accounts the demo's actions are recorded under; ``demo_logins`` gives them their passwords.
+DEMO_STAFF = (("dpo", roles.DPO), ("support", roles.CUSTOMER_SERVICE))
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    subjects: int
+    requests: int
+    consent_events: int
+
+
+def demo_staff() -> dict[str, AbstractBaseUser]:
+    """The demo DPO and customer-service accounts, in their role groups (no usable password here)."""
+    roles.roles_sync()
+    user_model = get_user_model()
+    staff = {}
+    for username, role in DEMO_STAFF:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model(username=username, is_staff=True)
+            user.set_unusable_password()
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        staff[username] = user_model.objects.get(pk=user.pk)  # fresh permission cache
+    return staff
+
+
+def seed_demo_all(*, subjects: int, seed: int = 2026, today: date | None = None) -> DemoSummary:
+    from consents.demo import seed_consents
+    from requests_dsar.demo import seed_requests
+    from retention.demo import seed_retention
+    from subjects.demo import seed_demo
+    from subjects.models import DataSubject
+
+    today = today or timezone.localdate()
+    before = DataSubject.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    created = seed_demo(subjects=subjects, seed=seed, today=today)
+    subject_ids = list(DataSubject.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
+    if not subject_ids:
+        return DemoSummary(subjects=created, requests=0, consent_events=0)
+    staff = demo_staff()
+    requests = seed_requests(subjects=subject_ids, today=today, seed=seed, dpo=staff["dpo"], support=staff["support"])
+    consent_events = seed_consents(subject_ids=subject_ids, today=today, seed=seed, actor=staff["support"])
+    seed_retention(subject_ids=subject_ids, today=today, actor=staff["dpo"])
+    return DemoSummary(subjects=created, requests=len(requests), consent_events=consent_events)

@@ -1,0 +1,122 @@
+"""The DPO's dashboard on the admin index: every widget for the DPO, DPO-only widgets hidden from
+customer service, overdue rows marked, a fixed query budget on a demo-sized database."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ijinus_privacy.demo import seed_demo_all
+from requests_dsar.models import Request
+from tests.factories import dpo_user, support_user
+
+pytestmark = pytest.mark.django_db
+
+WIDGETS = (
+    "dsar-cards",
+    "dsar-dashboard",
+    "dash-exports",
+    "dash-retention",
+    "dash-register",
+    "dash-sensitive",
+    "dash-audit",
+)
+DPO_ONLY = ("dash-exports", "dash-retention", "dash-sensitive", "dash-audit")
+
+
+@pytest.fixture
+def demo():
+    """Demo data as ``make run`` seeds it (fewer subjects), dated back from today."""
+    seed_demo_all(subjects=120, seed=2026, today=timezone.localdate())
+
+
+def _index(client, user, language="en"):
+    client.force_login(user)
+    return client.get(reverse("admin:index"), headers={"accept-language": language})
+
+
+def test_the_dpo_sees_every_widget_with_the_demo_numbers(client, demo):
+    response = _index(client, dpo_user())
+
+    assert response.status_code == 200
+    html = response.text
+    for widget in WIDGETS:
+        assert f'id="{widget}"' in html, widget
+    counts = response.context["dsar_counts"]
+    assert counts.overdue >= 1
+    assert counts.due_soon >= 1
+    assert counts.paused >= 1
+    assert re.search(rf'id="card-overdue"[^>]*><span class="ij-figure">{counts.overdue}<', html)
+    assert "Exports awaiting your approval" in html
+    assert response.context["exports_count"] == 2
+    assert "Dry run" in html
+    assert "Legal holds past their review date" in html
+    assert response.context["retention"].holds_review_due == 1
+    assert "events today" in html
+
+
+def test_the_open_requests_table_keeps_the_15_most_urgent_and_links_to_all(client, demo):
+    response = _index(client, dpo_user())
+
+    rows = response.context["dsar_open"]
+    assert len(rows) == 15
+    assert [row.due_on for row in rows] == sorted(row.due_on for row in rows)
+    open_total = Request.objects.open().count()
+    assert open_total > 15
+    assert f"The 15 most urgent of {open_total}: all open requests" in response.text
+    assert "?state__in=awaiting_decision,awaiting_info,in_progress,received" in response.text
+
+
+def test_overdue_rows_are_marked_and_say_by_how_many_days(client, demo):
+    response = _index(client, dpo_user())
+
+    overdue = [row for row in response.context["dsar_open"] if row.overdue]
+    assert overdue
+    html = response.text
+    assert html.count('class="dsar-row dsar-overdue"') == len(overdue)
+    assert f"{overdue[0].days_overdue} days overdue" in html
+    assert all(not row.paused for row in overdue)
+
+
+def test_customer_service_sees_requests_but_not_the_dpo_only_widgets(client, demo):
+    response = _index(client, support_user())
+
+    assert response.status_code == 200
+    html = response.text
+    assert 'id="dsar-dashboard"' in html
+    assert 'id="dash-register"' in html  # the register is view-only for them, not hidden (R3.1)
+    for widget in DPO_ONLY:
+        assert f'id="{widget}"' not in html, widget
+    assert "Exports awaiting your approval" not in html
+    assert "Sensitive-data flags" not in html
+
+
+def test_the_dashboard_is_in_french_for_a_french_browser(client, demo):
+    response = _index(client, dpo_user(), language="fr")
+
+    html = response.text
+    assert "Demandes ouvertes par échéance" in html
+    assert "Exports en attente de votre validation" in html
+    assert "Dernier balayage de conservation" in html
+
+
+def test_the_index_runs_a_fixed_number_of_queries(client, demo, django_assert_max_num_queries):
+    user = dpo_user()
+    client.force_login(user)
+    client.get(reverse("admin:index"))  # warm the content-type cache
+
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+
+
+def test_the_headline_query_gives_the_same_numbers_as_the_separate_reads(demo):
+    from requests_dsar import dashboard
+
+    today = timezone.localdate()
+
+    assert dashboard.headline(today=today) == (dashboard.open_counts(today=today), dashboard.kpis())
