@@ -37,6 +37,7 @@ from .models import (
     normalise_email,
 )
 from .resources import DataSubjectResource, SubjectRoleResource
+from .rights_admin import RestrictionBannerMixin  # also registers the admins of rights (R1.9-R1.15)
 
 
 def _error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:
@@ -195,7 +196,9 @@ class ThirdPartyInline(ReadOnlyInline):
 
 
 @admin.register(DataSubject)
-class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class DataSubjectAdmin(
+    RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+):
     resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
     list_filter = ("kind", RoleFilter)
@@ -286,7 +289,9 @@ class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
 
 
 @admin.register(SubjectRole)
-class SubjectRoleAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class SubjectRoleAdmin(
+    RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+):
     resource_classes = [SubjectRoleResource]
     list_display = ("id", "subject", "role", "collected_on", "last_inbound_contact_on", "contract_end_on")
     list_filter = ("role",)
@@ -297,7 +302,7 @@ class SubjectRoleAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
     show_facets = ShowFacets.NEVER
 
 
-class SubjectChildAdmin(ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class SubjectChildAdmin(RestrictionBannerMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
     search_fields = ("=subject__id",)

@@ -34,12 +34,6 @@ def _staff(actor: User | None) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def _marketing_channels() -> tuple[str, ...]:
-    from consents.models import MARKETING_CHANNELS
-
-    return tuple(str(channel) for channel in MARKETING_CHANNELS)
-
-
 @transaction.atomic
 def objection_record(
     *,
@@ -61,13 +55,9 @@ def objection_record(
         status=Objection.Status.PENDING,
     )
     if kind == Objection.Kind.DIRECT_MARKETING:
-        if channel != Objection.ALL_CHANNELS and channel not in _marketing_channels():
-            raise ValidationError({"channel": _('Choose a marketing channel, or "all".')})
         objection.status = Objection.Status.APPLIED
         objection.decided_at = timezone.now()
         objection.decided_by = _staff(actor)
-    elif channel:
-        raise ValidationError({"channel": _("A channel only applies to an objection to direct marketing.")})
     objection.full_clean()
     objection.save()
     if kind == Objection.Kind.LEGITIMATE_INTEREST:

@@ -49,23 +49,6 @@ def _staff(actor: User | None) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def _validate(directive: PostMortemDirective) -> None:
-    errors = {}
-    if directive.kind == PostMortemDirective.Kind.PARTICULAR and not directive.specific_consent:
-        errors["specific_consent"] = _(
-            "A particular directive needs the person's specific consent, not acceptance of terms (R1.15.2)."
-        )
-    if directive.kind == PostMortemDirective.Kind.GENERAL and not directive.trusted_third_party.strip():
-        errors["trusted_third_party"] = _("Name the certified trusted third party holding the general directive.")
-    if directive.instruction == PostMortemDirective.Instruction.COMMUNICATE and not (
-        directive.designated_person_name.strip()
-    ):
-        errors["designated_person_name"] = _("Name the person the data is to be communicated to.")
-    if errors:
-        raise ValidationError(errors)
-    directive.full_clean()
-
-
 @transaction.atomic
 def directive_register(
     *,
@@ -98,7 +81,7 @@ def directive_register(
         version=previous.version + 1 if previous else 1,
         registered_by=_staff(actor),
     )
-    _validate(directive)
+    directive.full_clean()
     if previous is not None:
         previous.superseded_at = timezone.now()
         previous.save(update_fields=["superseded_at"])
@@ -148,10 +131,8 @@ def subject_record_death(*, subject: DataSubject, died_on: date, actor: User | N
     from consents.services import suppression_add_for_subject
 
     subject = DataSubject.objects.select_for_update().get(pk=subject.pk)
-    if subject.deceased_on is not None or DeathRecord.objects.filter(subject=subject).exists():
+    if subject.deceased_on is not None:
         raise ValidationError(_("This person's death is already recorded."))
-    if died_on is None or died_on > timezone.localdate():
-        raise ValidationError({"died_on": _("Give the date of death; it cannot be in the future.")})
     directive = current_directive(subject)
     record = DeathRecord(
         subject=subject,

@@ -8,6 +8,7 @@ is applied or rejected, then they are cleared; the audit trail keeps field names
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +178,17 @@ class Restriction(models.Model):
     def in_force(self) -> bool:
         return self.lifted_at is None
 
+    def clean(self) -> None:
+        errors = {}
+        if self.scope == self.Scope.CATEGORIES and not self.categories:
+            errors["categories"] = _("List the kinds of records to restrict.")
+        if self.scope == self.Scope.RECORDS and not self.records:
+            errors["records"] = _("List the records to restrict.")
+        if any(":" not in str(entry) for entry in self.records or ()):
+            errors["records"] = _('Each record reads "model label:id", e.g. "subjects.invoice:12".')
+        if errors:
+            raise ValidationError(errors)
+
     def covers(self, label: str, pk: object) -> bool:
         """Whether this mark covers a record of model ``label`` with primary key ``pk``."""
         if self.scope == self.Scope.SUBJECT:
@@ -218,6 +230,12 @@ class RestrictionOverride(models.Model):
 
     def __str__(self) -> str:
         return _("Override #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        if not (self.justification or "").strip():
+            raise ValidationError({"justification": _("Record why the Art. 18(2) ground applies.")})
+        if self._state.adding and self.valid_until and self.valid_until <= timezone.now():
+            raise ValidationError({"valid_until": _("An override must be valid for some time from now.")})
 
 
 # --- Objection (Art. 21, R1.13) ---------------------------------------------------------------
@@ -267,6 +285,14 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return _("Objection #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        from consents.models import MARKETING_CHANNELS
+
+        if self.kind == self.Kind.DIRECT_MARKETING and self.channel not in (self.ALL_CHANNELS, *MARKETING_CHANNELS):
+            raise ValidationError({"channel": _('Choose a marketing channel, or "all".')})
+        if self.kind == self.Kind.LEGITIMATE_INTEREST and self.channel:
+            raise ValidationError({"channel": _("A channel only applies to an objection to direct marketing.")})
 
 
 # --- Post-mortem directives (LIL art. 85, R1.15) -----------------------------------------------
@@ -322,6 +348,19 @@ class PostMortemDirective(models.Model):
     def __str__(self) -> str:
         return _("Directive #%(id)s") % {"id": self.pk}
 
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == self.Kind.PARTICULAR and not self.specific_consent:
+            errors["specific_consent"] = _(
+                "A particular directive needs the person's specific consent, not acceptance of terms (R1.15.2)."
+            )
+        if self.kind == self.Kind.GENERAL and not self.trusted_third_party.strip():
+            errors["trusted_third_party"] = _("Name the certified trusted third party holding the general directive.")
+        if self.instruction == self.Instruction.COMMUNICATE and not self.designated_person_name.strip():
+            errors["designated_person_name"] = _("Name the person the data is to be communicated to.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class DeathRecord(models.Model):
     """A recorded death, its evidence, and what was done under the directive (R1.15.3, R1.15.5)."""
@@ -368,3 +407,9 @@ class DeathRecord(models.Model):
 
     def __str__(self) -> str:
         return _("Death record #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        if self.died_on and self.died_on > timezone.localdate():
+            raise ValidationError({"died_on": _("The date of death cannot be in the future.")})
+        if self._state.adding and self.subject_id and DeathRecord.objects.filter(subject_id=self.subject_id).exists():
+            raise ValidationError({"subject": _("This person's death is already recorded.")})
