@@ -98,27 +98,15 @@ def objection_from_request(
 
     _check(request, Right.OBJECTION, Right.OBJECTION_MARKETING)
     rights = set(request.items.values_list("right", flat=True))
-    objections = []
-    if Right.OBJECTION in rights:
-        objections.append(
-            objection_record(
-                subject=request.subject,
-                kind=Objection.Kind.LEGITIMATE_INTEREST,
-                processing=processing,
-                request=request,
-                actor=actor,
-            )
-        )
-    if Right.OBJECTION_MARKETING in rights:
-        objections.append(
-            objection_record(
-                subject=request.subject,
-                kind=Objection.Kind.DIRECT_MARKETING,
-                channel=channel,
-                request=request,
-                actor=actor,
-            )
-        )
+    kinds = {
+        Right.OBJECTION: {"kind": Objection.Kind.LEGITIMATE_INTEREST, "processing": processing},
+        Right.OBJECTION_MARKETING: {"kind": Objection.Kind.DIRECT_MARKETING, "channel": channel},
+    }
+    objections = [
+        objection_record(subject=request.subject, request=request, actor=actor, **fields)
+        for right, fields in kinds.items()
+        if right in rights
+    ]
     request_add_note(
         request=request,
         text=_("Objection recorded: %(ids)s.") % {"ids": ", ".join(f"#{o.pk}" for o in objections)},

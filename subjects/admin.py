@@ -38,11 +38,7 @@ from .models import (
 )
 from .resources import DataSubjectResource, SubjectRoleResource
 from .rights_admin import RestrictionBannerMixin  # also registers the admins of rights (R1.9-R1.15)
-
-
-def _error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:
-    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    model_admin.message_user(request, text, messages.ERROR)
+from .rights_admin import message_error as _error
 
 
 class RoleFilter(admin.SimpleListFilter):

@@ -23,15 +23,12 @@ from ijinus_privacy import audit
 
 from .models import DataSubject, Objection, Restriction
 from .restrictions import MANAGE_PERMISSION, restriction_lift, restriction_place
+from .signals import staff_or_none as _staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
     from requests_dsar.models import Request
-
-
-def _staff(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ijinus_privacy import audit
 
 from .models import DataSubject, DeathRecord, PostMortemDirective
+from .signals import staff_or_none as _staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -43,10 +44,6 @@ OUTCOME_BY_INSTRUCTION = {
     PostMortemDirective.Instruction.ERASE: DeathRecord.Outcome.ERASE,
     PostMortemDirective.Instruction.KEEP: DeathRecord.Outcome.KEEP,
 }
-
-
-def _staff(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from . import services
 from .models import RECTIFIABLE_FIELDS, DataSubject, Rectification, Restriction
 from .restrictions import restriction_place
 from .signals import send_subject_data_changed
+from .signals import staff_or_none as _staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
     from requests_dsar.models import Request
 
 RECTIFY_PERMISSION = "subjects.change_rectification"
-
-
-def _staff(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _require_staff(actor: User | None) -> None:

@@ -31,6 +31,7 @@ from ijinus_privacy import audit
 
 from .models import DataSubject, Restriction, RestrictionOverride
 from .signals import send_subject_data_changed
+from .signals import staff_or_none as _staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -117,10 +118,6 @@ def assert_editable(instance: models.Model) -> None:
 
 
 # --- Writes ----------------------------------------------------------------------------------
-
-
-def _staff(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _require(actor: User | None, message) -> None:

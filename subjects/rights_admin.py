@@ -27,7 +27,7 @@ from .models import (
 )
 
 
-def _error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:
+def message_error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:
     text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
     model_admin.message_user(request, text, messages.ERROR)
 
@@ -49,7 +49,7 @@ class RestrictionBannerMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
-            _error(self, request, error)
+            message_error(self, request, error)
             return HttpResponseRedirect(request.get_full_path())
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -123,7 +123,7 @@ class RectificationAdmin(RightsAdmin):
                 rectifications.rectification_apply(rectifications=proposals, actor=request.user)
                 done += len(proposals)
             except (ValidationError, PermissionDenied) as error:
-                _error(self, request, error)
+                message_error(self, request, error)
         self.message_user(request, _("%(count)d changes applied.") % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Reject the selected changes"), permissions=["change"])
@@ -131,7 +131,7 @@ class RectificationAdmin(RightsAdmin):
         try:
             count = rectifications.rectification_reject(rectifications=list(queryset.pending()), actor=request.user)
         except (ValidationError, PermissionDenied) as error:
-            _error(self, request, error)
+            message_error(self, request, error)
             return
         self.message_user(request, _("%(count)d changes rejected.") % {"count": count}, messages.SUCCESS)
 
@@ -269,7 +269,7 @@ class ObjectionAdmin(RightsAdmin):
             try:
                 objections.objection_decide(objection=objection, upheld=True, actor=request.user)
             except (ValidationError, PermissionDenied) as error:
-                _error(self, request, error)
+                message_error(self, request, error)
                 return
         self.message_user(request, _("Objections upheld."), messages.SUCCESS)
 
