@@ -37,11 +37,8 @@ from .models import (
     normalise_email,
 )
 from .resources import DataSubjectResource, SubjectRoleResource
-
-
-def _error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:
-    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    model_admin.message_user(request, text, messages.ERROR)
+from .rights_admin import RestrictionBannerMixin  # also registers the admins of rights (R1.9-R1.15)
+from .rights_admin import message_error as _error
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -195,7 +192,9 @@ class ThirdPartyInline(ReadOnlyInline):
 
 
 @admin.register(DataSubject)
-class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class DataSubjectAdmin(
+    RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+):
     resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
     list_filter = ("kind", RoleFilter)
@@ -286,7 +285,9 @@ class DataSubjectAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
 
 
 @admin.register(SubjectRole)
-class SubjectRoleAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class SubjectRoleAdmin(
+    RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+):
     resource_classes = [SubjectRoleResource]
     list_display = ("id", "subject", "role", "collected_on", "last_inbound_contact_on", "contract_end_on")
     list_filter = ("role",)
@@ -297,7 +298,7 @@ class SubjectRoleAdmin(AuditedImportExportMixin, ServiceSaveMixin, PersonalDataA
     show_facets = ShowFacets.NEVER
 
 
-class SubjectChildAdmin(ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class SubjectChildAdmin(RestrictionBannerMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
     search_fields = ("=subject__id",)

@@ -20,14 +20,20 @@ from .models import (
     AssumedInterest,
     Contract,
     DataSubject,
+    DeathRecord,
     Delivery,
     Invoice,
     MobileDevice,
     NavigationRecord,
+    Objection,
     Order,
     Payment,
+    PostMortemDirective,
     ProductFamily,
     PromotionParticipation,
+    Rectification,
+    Restriction,
+    RestrictionOverride,
     SensitiveDataFlag,
     SubjectRole,
     SupportTicket,
@@ -93,6 +99,7 @@ def seed_demo(*, subjects: int, seed: int = 2026, today: date | None = None) -> 
             for subject_id in ids:
                 _relationship(rows, subject_id, fake, rng, today)
             _insert(rows)
+            _rights(ids, fake, today)
             created += len(people)
     return created
 
@@ -352,3 +359,69 @@ def _insert(rows: _Rows) -> None:
         for category in detect_categories(ticket.text)
     ]
     _bulk(SensitiveDataFlag, flags)
+
+
+def _rights(ids: list[int], fake: Faker, today: date) -> None:
+    """A few people per batch exercising their rights (R1.9, R1.11, R1.13, R1.15), at fixed places."""
+    at = datetime.combine(today, time(9, 30), tzinfo=UTC)
+    for first in range(0, len(ids) - 4, 97):
+        contested, objecting, unsubscribed, planning, deceased = ids[first : first + 5]
+        Rectification.objects.create(
+            subject_id=contested, field_name="city", proposed_value=fake.city(), accuracy_contested=True, proposed_at=at
+        )
+        accuracy = Restriction.objects.create(
+            subject_id=contested,
+            ground=Restriction.Ground.ACCURACY_CONTESTED,
+            scope=Restriction.Scope.CATEGORIES,
+            categories=[DataSubject._meta.label_lower],
+            started_at=at,
+        )
+        RestrictionOverride.objects.create(
+            restriction=accuracy,
+            purpose=RestrictionOverride.Purpose.CONSENT,
+            operation=RestrictionOverride.Operation.EXPORT,
+            justification="La personne demande une copie de ses données (Art. 15).",
+            granted_at=at,
+            valid_until=at + timedelta(days=7),
+        )
+        pending = Restriction.objects.create(
+            subject_id=objecting, ground=Restriction.Ground.OBJECTION_PENDING, started_at=at
+        )
+        Objection.objects.create(
+            subject_id=objecting,
+            kind=Objection.Kind.LEGITIMATE_INTEREST,
+            processing="P08",
+            status=Objection.Status.PENDING,
+            restriction=pending,
+            received_at=at,
+        )
+        Objection.objects.create(
+            subject_id=unsubscribed,
+            kind=Objection.Kind.DIRECT_MARKETING,
+            channel=Objection.ALL_CHANNELS,
+            status=Objection.Status.APPLIED,
+            received_at=at,
+            decided_at=at,
+        )
+        directives = [
+            PostMortemDirective.objects.create(
+                subject_id=subject_id,
+                kind=PostMortemDirective.Kind.PARTICULAR,
+                instruction=PostMortemDirective.Instruction.COMMUNICATE,
+                designated_person_name=fake.name(),
+                content_summary="Communiquer les données du compte ijitrack à la personne désignée.",
+                specific_consent=True,
+                registered_at=at,
+            )
+            for subject_id in (planning, deceased)
+        ]
+        died_on = today - timedelta(days=20)
+        DataSubject.objects.filter(pk=deceased).update(deceased_on=died_on)
+        DeathRecord.objects.create(
+            subject_id=deceased,
+            died_on=died_on,
+            evidence_type=DeathRecord.Evidence.DEATH_CERTIFICATE,
+            directive=directives[1],
+            outcome=DeathRecord.Outcome.COMMUNICATE,
+            recorded_at=at,
+        )

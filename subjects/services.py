@@ -35,6 +35,7 @@ from .models import (
     ThirdPartyData,
     normalise_email,
 )
+from .restrictions import assert_editable
 from .sensitive import detect_categories
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ def record_save(*, instance: models.Model, actor: User | None, changed: Iterable
     ``changed`` lists the field names that changed (all concrete fields for a new record).
     """
     creating = instance._state.adding
+    assert_editable(instance)  # restricted data: storage only (Art. 18, R1.11.3)
     if isinstance(instance, DataSubject):
         instance.email = normalise_email(instance.email)
     instance.full_clean()

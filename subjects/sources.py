@@ -38,6 +38,7 @@ P_PROSPECTION = "P08"
 P_COOKIES = "P09"
 P_SOCIAL = "P10"
 P_RIGHTS_REQUESTS = "P11"
+P_POST_MORTEM = "P15"
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,53 @@ class ThirdPartySource(ModelSource):
     )
 
 
+class RightsSource(ModelSource):
+    """Rectifications, restriction marks, objections (R1.9, R1.11, R1.13); proposed values are cleared once decided."""
+
+    name = "subjects.rights"
+    label = "Rectifications, restrictions and objections (Art. 16, 18, 21)"
+    categories = ("request_file",)
+    register_entries = (P_RIGHTS_REQUESTS,)
+    provided_by_subject = False
+    parts = (
+        Part(
+            m.RestrictionOverride,
+            ("purpose", "operation", "granted_at", "valid_until"),
+            subject_field="restriction__subject_id",
+        ),
+        Part(m.Objection, ("kind", "channel", "processing", "status", "received_at", "decided_at")),
+        Part(m.Rectification, ("field_name", "proposed_value", "status", "proposed_at", "decided_at")),
+        Part(m.Restriction, ("ground", "scope", "started_at", "lifted_at", "lift_notice", "lift_notice_sent_on")),
+    )
+
+
+class PostMortemSource(ModelSource):
+    """Post-mortem directives and the recorded death (LIL art. 85, R1.15)."""
+
+    name = "subjects.post_mortem"
+    label = "Post-mortem directives (LIL art. 85)"
+    categories = ("post_mortem",)
+    register_entries = (P_POST_MORTEM,)
+    parts = (
+        Part(m.DeathRecord, ("died_on", "evidence_type", "outcome", "task_status", "recorded_at", "done_at")),
+        Part(
+            m.PostMortemDirective,
+            (
+                "kind",
+                "instruction",
+                "trusted_third_party",
+                "designated_person_name",
+                "designated_person_email",
+                "content_summary",
+                "version",
+                "registered_at",
+                "superseded_at",
+                "revoked_at",
+            ),
+        ),
+    )
+
+
 SOURCES: tuple[type[ModelSource], ...] = (
     IdentitySource,
     RoleSource,
@@ -345,4 +393,6 @@ SOURCES: tuple[type[ModelSource], ...] = (
     DeviceSource,
     InterestSource,
     ThirdPartySource,
+    RightsSource,
+    PostMortemSource,
 )

@@ -98,11 +98,14 @@ ANONYMISED_IDENTITY = {
 
 
 def suspended(subject_ref: str = "subject_id") -> Q:
-    """True for subjects no automatic action may touch: legal hold in force or open request (R1.7.7)."""
+    """True for subjects no automatic action may touch: legal hold in force, open request (R1.7.7),
+    or a restriction without an Art. 18(2) override for automated jobs (R1.11.3)."""
     from requests_dsar.models import Request
+    from subjects.restrictions import Operation, restricted_subject_exists
 
     open_requests = Request.objects.open().filter(subject_id=OuterRef(subject_ref))
-    return Q(held_subject_exists(subject_ref)) | Q(Exists(open_requests))
+    restricted = restricted_subject_exists(subject_ref, operation=Operation.AUTOMATED)
+    return Q(held_subject_exists(subject_ref)) | Q(Exists(open_requests)) | Q(restricted)
 
 
 def _as_of(now: datetime | date | None) -> tuple[datetime, date]:

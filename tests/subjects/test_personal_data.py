@@ -29,6 +29,8 @@ DATA_CATEGORIES = {
     "geolocation",
     "interests",
     "third_party",
+    "request_file",
+    "post_mortem",
 }
 
 
