@@ -85,6 +85,7 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
         raise ValidationError(_("Link the request to a data subject before exporting their data."))
     if not request.is_open:
         raise ValidationError(_("This request is closed."))
+    _refuse_if_restricted(request.subject_id)
     allowed = kinds_for_request(request)
     kinds = list(kinds) if kinds is not None else allowed
     if not kinds:
@@ -116,11 +117,25 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
     return jobs
 
 
+def _refuse_if_restricted(subject_id: int) -> None:
+    """Restricted data is only stored (Art. 18(2)): exporting it needs a recorded override."""
+    from subjects.restrictions import Operation, is_restricted
+
+    if is_restricted(subject_id, operation=Operation.EXPORT):
+        raise ValidationError(
+            _(
+                "This person's data is restricted (Art. 18): record an Art. 18(2) override for exports "
+                "(for their own request: their consent) before exporting it."
+            )
+        )
+
+
 @transaction.atomic
 def export_job_create_for_subject(*, subject: DataSubject, kind: str, actor: User | None) -> ExportJob:
     """A job outside any request (the operator's ``dsar_export`` command)."""
     if kind not in ExportJob.Kind.values:
         raise ValidationError(_("Unknown export format."))
+    _refuse_if_restricted(subject.pk)
     job = _create(subject=subject, kind=kind, request=None, language=subject.language or "fr")
     audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"command:{kind}")
     return job

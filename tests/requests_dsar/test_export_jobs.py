@@ -215,3 +215,25 @@ def test_a_real_worker_builds_an_export(celery_worker_app):
 
 def test_a_job_gone_before_a_worker_took_it_is_not_an_error():
     assert services.export_build(job_id=987654) is None
+
+
+def test_restricted_data_is_not_exported_until_the_dpo_records_an_override():
+    from subjects.restrictions import Operation, override_record, restriction_place
+    from subjects.rights_models import Restriction, RestrictionOverride
+    from tests.factories import dpo_user
+
+    dpo = dpo_user()
+    request = logged_request(subject=subject_with_data(tickets=1), rights=[Right.ACCESS])
+    restriction = restriction_place(subject=request.subject, ground=Restriction.Ground.ACCURACY_CONTESTED, actor=dpo)
+
+    with pytest.raises(ValidationError, match=r"restricted \(Art\. 18\)"):
+        services.export_jobs_create(request=request, actor=dpo)
+    assert not ExportJob.objects.filter(request=request).exists()
+
+    override_record(
+        restriction=restriction, purpose=RestrictionOverride.Purpose.CONSENT, operation=Operation.EXPORT,
+        justification="The person asks for a copy of their own data (access request).", actor=dpo,
+    )  # fmt: skip
+    jobs = services.export_jobs_create(request=request, actor=dpo)
+
+    assert {job.kind for job in jobs} == {ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON}
