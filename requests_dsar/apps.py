@@ -9,6 +9,7 @@ class RequestsDsarConfig(AppConfig):
     def ready(self) -> None:
         from ijinus_privacy.personal_data import registry
 
-        from .sources import RequestFileSource
+        from .sources import DisclosureSource, RequestFileSource
 
         registry.register(RequestFileSource())
+        registry.register(DisclosureSource())
