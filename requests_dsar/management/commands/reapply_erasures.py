@@ -19,5 +19,6 @@ class Command(BaseCommand):
             if not commit:
                 state = "held" if match.held else "to erase again"
             self.stdout.write(f"  subject #{match.subject_id} (tombstone #{match.tombstone_id}): {state}")
-        mode = "COMMITTED" if commit else "DRY RUN (nothing changed; add --commit)"
-        self.stdout.write(f"{mode}: {len(found)} reappeared subject(s), {len(held)} held.")
+        mode = "COMMITTED" if commit else "DRY RUN"
+        tail = "" if commit else " Nothing changed; add --commit."
+        self.stdout.write(f"{mode}: {len(found)} reappeared subject(s), {len(held)} held.{tail}")
