@@ -13,6 +13,7 @@ from import_export.admin import ExportMixin
 from ijinus_privacy.admin import PersonalDataAdminMixin
 
 from . import services
+from .admin_base import ReadOnlyInline, ReadOnlyModelAdmin
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
 from .exports.delivery import export_staff_download
@@ -29,21 +30,6 @@ from .models import (
     Right,
 )
 from .resources import RequestRegisterResource
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ItemInline(ReadOnlyInline):
@@ -351,22 +337,6 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         response = HttpResponse(content, content_type=job.content_type)
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         return response
-
-
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """Rows written only by services: listed and opened, never added, changed or deleted here."""
-
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ExportJob)

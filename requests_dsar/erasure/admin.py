@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import PersonalDataAdminMixin
 
+from ..admin_base import ReadOnlyInline, ReadOnlyModelAdmin
 from ..models import (
     DisclosureLog,
     ErasureGround,
@@ -30,30 +31,17 @@ from .plan import erasure_plan
 from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ErasureRecordInline(_ReadOnly, admin.TabularInline):
+class ErasureRecordInline(ReadOnlyInline):
     model = ErasureRecord
-    extra = 0
     fields = ("executed_at", "ground", "approved_by_username", "counts", "kept", "suppression_added", "notifications")
     readonly_fields = fields
     show_change_link = True
 
 
-class RecipientNotificationInline(_ReadOnly, admin.TabularInline):
+class RecipientNotificationInline(ReadOnlyInline):
     """Art. 19 tasks of this request; open one to mark it sent, acknowledged or impossible."""
 
     model = RecipientNotification
-    extra = 0
     fields = ("recipient", "change_kind", "last_disclosed_on", "status", "sent_at", "acknowledged_at", "justification")
     readonly_fields = fields
     show_change_link = True
@@ -115,13 +103,11 @@ def erasure_plan_view(model_admin: admin.ModelAdmin, request, object_id: int):
 
 
 @admin.register(ErasureRecord)
-class ErasureRecordAdmin(_ReadOnly, admin.ModelAdmin):
+class ErasureRecordAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "request", "subject_ref", "ground", "executed_at", "approved_by_username", "notifications")
     list_filter = ("ground", "suppression_added")
     list_select_related = ("request",)
     search_fields = ("=subject_ref", "=request__id")
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         "request",
         "subject_ref",
@@ -137,15 +123,13 @@ class ErasureRecordAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ErasureKeep)
-class ErasureKeepAdmin(PersonalDataAdminMixin, _ReadOnly, admin.ModelAdmin):
+class ErasureKeepAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
     """Records kept after an erasure: the intermediate archive, for the Archivist only (R4.4.2)."""
 
     list_display = ("id", "erasure", "subject_ref", "record_type", "ground", "keep_until")
     list_filter = ("record_type",)
     list_select_related = ("erasure",)
     search_fields = ("=subject_ref",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
     readonly_fields = (
         "erasure",
         "subject_ref",
@@ -162,11 +146,9 @@ class ErasureKeepAdmin(PersonalDataAdminMixin, _ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ErasureTombstone)
-class ErasureTombstoneAdmin(_ReadOnly, admin.ModelAdmin):
+class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "erasure", "erased_on", "reapplied", "last_reapplied_at")
     list_select_related = ("erasure",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
     readonly_fields = ("erasure", "email_hash", "phone_hash", "erased_on", "reapplied", "last_reapplied_at")
     fields = readonly_fields
 
@@ -209,13 +191,11 @@ class ImpossibleForm(forms.Form):
 
 
 @admin.register(RecipientNotification)
-class RecipientNotificationAdmin(_ReadOnly, admin.ModelAdmin):
+class RecipientNotificationAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "request", "recipient", "change_kind", "status", "created_at", "sent_at", "acknowledged_at")
     list_filter = ("status", "change_kind")
     list_select_related = ("request", "recipient")
     search_fields = ("=subject_ref", "=request__id")
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
     actions = ("mark_sent", "mark_acknowledged")
     readonly_fields = (
         "request",

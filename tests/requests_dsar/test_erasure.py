@@ -286,3 +286,17 @@ def test_request_file_survives_without_requester_details():
     kept = Request.objects.get(pk=request.pk)
     assert (kept.requester_name, kept.requester_email, kept.requester_phone) == ("", "", "")
     assert kept.erasures.count() == 1
+
+
+def test_no_identifier_reaches_the_logs_or_the_audit_trail(caplog):
+    dpo = dpo_user()
+    subject = client_to_erase()
+    request = erasure_request(subject, actor=dpo)
+    caplog.set_level("DEBUG")
+
+    _erase(request, dpo)
+
+    logged = caplog.text.lower()
+    assert [needle for needle in _needles() if needle.lower() in logged] == []
+    trail = " ".join(str(vars(event)) for event in AuditEvent.objects.all()).lower()
+    assert [needle for needle in _needles() if needle.lower() in trail] == []

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from consents.models import Recipient
 from ijinus_privacy.personal_data import registry
 from requests_dsar.erasure.notifications import (
     disclosure_record,
@@ -20,7 +19,7 @@ from requests_dsar.erasure.notifications import (
 from requests_dsar.erasure.services import erasure_execute
 from requests_dsar.models import ChangeKind, DisclosureLog, ErasureGround, RecipientNotification
 from tests.factories import dpo_user, support_user
-from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request
+from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request, recipient
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def test_disclosure_is_logged_with_recipient_date_categories_and_purpose():
 def test_disclosure_needs_a_category():
     subject = client_to_erase()
 
-    crm = Recipient.objects.get(code="crm")
+    crm = recipient("crm")
 
     with pytest.raises(ValidationError):
         disclosure_record(subject=subject, recipient=crm, categories=[], purpose="x", actor=None)
