@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.apps import apps
-
 from subjects.models import SubjectRole
 
 from . import sweepers
@@ -20,29 +18,27 @@ class Mismatch:
 
 
 def rules_vs_register() -> list[Mismatch]:
-    """Compare every enabled rule with its register entry's retention text (Art. 30(1)(f), R4.7.3).
+    """Compare every enabled rule with its register entry's retention texts (Art. 30(1)(f), R4.7.3).
 
-    Works once ``consents.ProcessingActivity`` exists (another branch) with ``code`` and a retention
-    text field (``retention`` or ``retention_period``); until then it returns no mismatch. A rule
-    matches when its entry exists and the entry's text states the rule's period in months or years.
+    A rule matches when its entry (``register_entry`` = a ``ProcessingActivity.code``) exists and
+    one of the entry's retention texts (general, or per data category) states the rule's period
+    in months or years.
     """
-    try:
-        activity_model = apps.get_model("consents", "ProcessingActivity")
-    except LookupError:
-        return []
-    field_names = {field.name for field in activity_model._meta.get_fields()}
-    text_field = next(
-        (name for name in ("retention", "retention_period", "retention_text") if name in field_names), None
-    )
-    if text_field is None or "code" not in field_names:
-        return [Mismatch("*", "consents.ProcessingActivity has no code or retention text field")]
-    texts = dict(activity_model._default_manager.values_list("code", text_field))
+    from consents.models import ActivityDataCategory, ProcessingActivity
+
+    texts: dict[str, list[str]] = {
+        code: [text] for code, text in ProcessingActivity.objects.values_list("code", "retention")
+    }
+    for code, text in ActivityDataCategory.objects.values_list("activity__code", "retention"):
+        texts.setdefault(code, []).append(text)
     problems = []
     for rule in RetentionRule.objects.enabled().exclude(register_entry=""):
-        text = texts.get(rule.register_entry)
-        if text is None:
+        entry_texts = texts.get(rule.register_entry)
+        if entry_texts is None:
             problems.append(Mismatch(rule.code, f"register entry {rule.register_entry!r} not found"))
-        elif rule.active_months is not None and not _states_period(text, rule.total_months or rule.active_months):
+        elif rule.active_months is not None and not any(
+            _states_period(text, rule.total_months or rule.active_months) for text in entry_texts
+        ):
             problems.append(Mismatch(rule.code, "the register's retention text does not state the rule's period"))
     return problems
 

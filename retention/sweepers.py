@@ -1,7 +1,8 @@
 """Record sweepers: how an app that owns records applies a "records" retention rule.
 
-A rule with ``scope = records`` names a sweeper (``RetentionRule.sweeper``). The owning app
-registers it in its ``AppConfig.ready()``::
+A rule with ``scope = records`` names a sweeper (``RetentionRule.sweeper``). The sweeper lives
+with the model it sweeps (``subjects/sweepers.py``, ``consents/sweepers.py``, ...) and is
+registered in ``RetentionConfig.ready()``, beside the rules that name it::
 
     from retention import sweepers
 
@@ -26,6 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
+from django.db.models import QuerySet
+
+from ijinus_privacy import audit
+
 Sweeper = Callable[..., dict[str, int]]
 
 _sweepers: dict[str, Sweeper] = {}
@@ -49,3 +55,43 @@ def get(name: str) -> Sweeper | None:
 
 def names() -> list[str]:
     return sorted(_sweepers)
+
+
+def sweep_records(
+    queryset: QuerySet,
+    *,
+    batch_size: int,
+    commit: bool,
+    write: Callable[[QuerySet], int],
+    outcome: str,
+    reason: str,
+) -> dict[str, int]:
+    """Apply ``write`` to ``queryset`` in keyset batches of ``batch_size``; the shared loop of every sweeper.
+
+    ``queryset`` must select only the records still due (its WHERE clause is what makes a re-run a
+    no-op). Each batch is one short transaction, one set-based write, one audit event holding the
+    id range and the count, never values. Dry run (``commit=False``): counts only.
+    """
+    model = queryset.model
+    if not commit:
+        return {outcome: queryset.count()}
+    done, last_id = 0, 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return {outcome: done}
+        with transaction.atomic():
+            changed = write(queryset.filter(pk__in=ids))
+            audit.record(
+                action=audit.Action.DELETE if outcome.endswith("deleted") else audit.Action.CHANGE,
+                object_type=model._meta.label_lower,
+                object_id=f"{ids[0]}-{ids[-1]}",
+                reason=f"{reason}: {outcome} {changed}",
+            )
+        done += changed
+        last_id = ids[-1]
+
+
+def raw_delete(queryset: QuerySet) -> int:
+    """Delete without loading rows or sending signals (for records with no dependants)."""
+    return queryset._raw_delete(queryset.db)

@@ -78,22 +78,31 @@ def _broker_per_test_process(worker_id):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_lifts_audit_triggers():
-    """Transactional tests end with a flush, which the append-only triggers rightly refuse.
+def _flush_restores_the_migrated_database(django_db_setup, django_db_blocker):
+    """Transactional tests end with a flush; make it leave the database as migrations made it.
 
-    Lift them around that flush only, in tests only; every test still runs with them in place.
+    Two reasons. The append-only audit triggers rightly refuse the flush, so they are lifted
+    around it (tests only; every test runs with them in place). And the flush would erase what
+    data migrations seeded (the register, retention rules, notices, roles), so tests running
+    after a transactional test in the same process would see an empty register: the migrated
+    content is snapshotted once and restored after each flush.
     """
     from django.core.management.commands import flush
 
+    with django_db_blocker.unblock():
+        migrated = {alias: connections[alias].creation.serialize_db_to_string() for alias in connections}
     original = flush.Command.handle
 
     def handle(self, **options):
-        conn = connections[options.get("database") or "default"]
+        alias = options.get("database") or "default"
+        conn = connections[alias]
         audit_triggers.uninstall(conn)
         try:
-            return original(self, **options)
+            result = original(self, **{**options, "inhibit_post_migrate": True})
         finally:
             audit_triggers.install(conn)
+        conn.creation.deserialize_db_from_string(migrated[alias])
+        return result
 
     flush.Command.handle = handle
     yield

@@ -3,19 +3,26 @@
 import pytest
 
 from retention import checks
+from retention.models import RetentionRule
 
 pytestmark = pytest.mark.django_db
 
 
-def test_register_check_is_empty_until_the_register_exists_then_compares():
-    from django.apps import apps
+def test_seeded_rules_point_at_existing_register_entries():
+    problems = checks.rules_vs_register()
 
-    try:
-        apps.get_model("consents", "ProcessingActivity")
-    except LookupError:
-        assert checks.rules_vs_register() == []
-    else:
-        assert isinstance(checks.rules_vs_register(), list)
+    assert not [problem for problem in problems if "not found" in problem.problem]
+
+
+def test_a_register_text_that_no_longer_states_the_rules_period_is_reported():
+    from consents.models import ActivityDataCategory, ProcessingActivity
+
+    rule = RetentionRule.objects.get(code="cookies-navigation")
+    assert rule.code not in {problem.rule for problem in checks.rules_vs_register()}
+    ProcessingActivity.objects.filter(code=rule.register_entry).update(retention="")
+    ActivityDataCategory.objects.filter(activity__code=rule.register_entry).update(retention="2 years")
+
+    assert rule.code in {problem.rule for problem in checks.rules_vs_register()}
 
 
 @pytest.mark.parametrize(
@@ -36,5 +43,16 @@ def test_roles_without_a_rule_are_reported():
     assert checks.roles_without_rule() == ["website_visitor"]
 
 
+def test_every_enabled_records_rule_has_its_sweeper():
+    assert checks.sweepers_missing() == []
+
+
 def test_records_rules_without_a_sweeper_are_reported():
-    assert "cookies-navigation" in checks.sweepers_missing()
+    from retention import sweepers
+
+    wired = sweepers.get("subjects.navigation_records")
+    sweepers.unregister("subjects.navigation_records")
+    try:
+        assert checks.sweepers_missing() == ["cookies-navigation"]
+    finally:
+        sweepers.register("subjects.navigation_records", wired)

@@ -2,7 +2,6 @@
 
 import threading
 from datetime import date
-from unittest import mock
 
 import pytest
 from django.db import connection, transaction
@@ -12,19 +11,11 @@ from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole
 from tests.retention.factories import subject_with_role
 
-# Committed data is needed for a second connection to see it. The audit trail refuses TRUNCATE,
-# so the flush after this test is limited to these apps (auth would cascade into it) and the
-# sweep's audit writes are stubbed.
-pytestmark = [
-    pytest.mark.django_db(
-        transaction=True,
-        available_apps=["subjects", "retention"],
-    ),
-    pytest.mark.postgres,
-]
+# Committed data is needed for a second connection to see it (tests/conftest.py restores the
+# migrated database after the flush that ends a transactional test).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-@mock.patch("retention.services.sweeping.audit.record", mock.Mock())
 def test_rows_claimed_by_another_worker_are_skipped_then_done_by_the_next_run():
     subjects = [subject_with_role("prospect", collected_on=date(2020, 1, 1)) for _ in range(6)]
     claimed_ids = [s.pk for s in subjects[:2]]

@@ -205,12 +205,16 @@ def test_records_rule_runs_the_registered_sweeper_with_the_cutoff():
 
     rule = RetentionRule.objects.get(code="cookies-navigation")
     assert rule.scope == Scope.RECORDS
+    wired = sweepers.get(rule.sweeper)
+    sweepers.unregister(rule.sweeper)
     sweepers.register(rule.sweeper, navigation_sweeper)
     try:
         run = sweep(now=date(2027, 2, 28), commit=True, rule=rule)
+        sweepers.unregister(rule.sweeper)
+        unwired = sweep(now=date(2027, 2, 28), commit=True, rule=rule)
     finally:
         sweepers.unregister(rule.sweeper)
-    unwired = sweep(now=date(2027, 2, 28), commit=True, rule=rule)
+        sweepers.register(rule.sweeper, wired)
 
     assert calls == [(date(2026, 1, 31), True, Action.DELETE)]
     assert run.counts[rule.code] == {"records_deleted": 3}

@@ -1,0 +1,47 @@
+"""Archived or held people are never marketed to (R4.4.2, R4.5.3), whatever their consent says."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from consents.models import Channel
+from retention.models import ArchivedSubject, RetentionRule
+from retention.services import hold_lift, hold_place
+from subjects.models import DataSubject
+from tests.consents.consent_factories import give, subject
+from tests.factories import dpo_user
+
+pytestmark = pytest.mark.django_db
+
+
+def marketable() -> set[int]:
+    return set(DataSubject.objects.marketable(channel=Channel.NEWSLETTER_EMAIL).values_list("pk", flat=True))
+
+
+def test_a_legal_hold_removes_the_person_from_marketing_until_it_is_lifted():
+    person = subject()
+    give(person)
+    dpo = dpo_user()
+
+    hold = hold_place(subject=person, reason="claim", review_on=date(2027, 6, 1), actor=dpo)
+    held = marketable()
+    hold_lift(hold=hold, actor=dpo)
+
+    assert person.pk not in held
+    assert person.pk in marketable()
+
+
+def test_an_archived_person_is_never_marketed_to():
+    person, other = subject(), subject()
+    give(person)
+    give(other)
+
+    ArchivedSubject.objects.create(
+        subject=person,
+        rule=RetentionRule.objects.get(code="inactive-client-contract"),
+        archived_at=timezone.now(),
+        archive_until=date(2030, 1, 1),
+    )
+
+    assert marketable() == {other.pk}
