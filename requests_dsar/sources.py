@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource
@@ -72,6 +73,13 @@ class RequestFileSource(PersonalDataSource):
         deleted = exports._raw_delete(exports.db)
         requests = Request.objects.filter(subject_id__in=subject_ids)
         RequestItem.objects.filter(request__in=requests).update(details="")
+        # Letters already sent name the requester: the PDF files go, the rows (kind, dates) stay.
+        # Staff notes on the timeline are free text (R1.10.6): blanked, the event stays.
+        letters = Letter.objects.filter(request__in=requests).exclude(pdf="")
+        for name in letters.values_list("pdf", flat=True):
+            default_storage.delete(name)
+        letters.update(pdf="")
+        RequestEvent.objects.filter(request__in=requests, kind=RequestEvent.Kind.NOTE).update(reason="")
         return deleted + requests.update(
             requester_name="",
             requester_email="",

@@ -300,3 +300,27 @@ def test_no_identifier_reaches_the_logs_or_the_audit_trail(caplog):
     assert [needle for needle in _needles() if needle.lower() in logged] == []
     trail = " ".join(str(vars(event)) for event in AuditEvent.objects.all()).lower()
     assert [needle for needle in _needles() if needle.lower() in trail] == []
+
+
+def test_earlier_letters_files_and_staff_notes_go_with_the_person():
+    from django.core.files.storage import default_storage
+
+    from requests_dsar import services
+    from requests_dsar.letters import letter_send
+
+    dpo = dpo_user()
+    subject = client_to_erase()
+    request = erasure_request(subject, actor=dpo)
+    acknowledgement = letter_send(request=request, kind=Letter.Kind.ACKNOWLEDGEMENT, actor=dpo)
+    path = acknowledgement.pdf.name
+    services.request_add_note(request=request, text="Mme Quenehervé-Brunehaut a rappelé", actor=dpo)
+    assert default_storage.exists(path)
+
+    _erase(request, dpo)
+
+    acknowledgement.refresh_from_db()
+    assert not default_storage.exists(path)
+    assert acknowledgement.pdf.name == ""
+    assert acknowledgement.sent_at is not None
+    assert request.events.filter(kind="note").get().reason == ""
+    assert active_dump_hits() == []
