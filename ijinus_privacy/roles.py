@@ -27,6 +27,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "ijinus_privacy.view_auditevent",
         "-retention.view_archived*",
         "-retention.access_archive",
+        # Records kept after an erasure are archive: the Archivist's (R4.4.2).
+        "-requests_dsar.view_erasurekeep",
     ),
     # Customer service logs and follows up; never deletes, approves, erases or audits.
     CUSTOMER_SERVICE: (
@@ -55,12 +57,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "-subjects.purge_sensitive*",
         "-subjects.*_sensitivedataflag",
         "-subjects.*_restriction*",
+        "-requests_dsar.view_erasurekeep",
     ),
     # The archivist alone opens the intermediate archive (R4.4.2), each time with a reason.
     ARCHIVIST: (
         "subjects.view_datasubject",
         "retention.view_*",
         "retention.access_archive",
+        "requests_dsar.view_erasurekeep",
     ),
 }
 

@@ -13,7 +13,9 @@ from import_export.admin import ExportMixin
 from ijinus_privacy.admin import PersonalDataAdminMixin
 
 from . import services
+from .admin_base import ReadOnlyInline, ReadOnlyModelAdmin
 from .admin_forms import ACTIONS, RequestAddForm
+from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
 from .exports.delivery import export_staff_download
 from .models import (
     ClockPause,
@@ -25,23 +27,9 @@ from .models import (
     Request,
     RequestEvent,
     RequestItem,
+    Right,
 )
 from .resources import RequestRegisterResource
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ItemInline(ReadOnlyInline):
@@ -203,6 +191,8 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         DecisionInline,
         LetterInline,
         ExportJobInline,
+        ErasureRecordInline,
+        RecipientNotificationInline,
         EventInline,
     ]
 
@@ -268,6 +258,7 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
             for slug, form_class in ACTIONS.items()
             if obj is not None and obj.is_open and request.user.has_perm(form_class.permission)
         ]
+        context["erasure_asked"] = obj is not None and obj.items.filter(right=Right.ERASURE).exists()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
@@ -276,6 +267,11 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
                 "<int:object_id>/act/<slug:action>/",
                 self.admin_site.admin_view(self.action_view),
                 name="requests_dsar_request_act",
+            ),
+            path(
+                "<int:object_id>/erasure-plan/",
+                self.admin_site.admin_view(self.erasure_plan_view),
+                name="requests_dsar_request_erasure_plan",
             ),
             path(
                 "<int:object_id>/export/<int:job_id>/download/",
@@ -322,6 +318,10 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)
 
+    def erasure_plan_view(self, request, object_id: int):
+        """The erasure plan (R1.10.3) before the DPO's approval; the approval form executes it."""
+        return erasure_plan_view(self, request, object_id)
+
     def export_download_view(self, request, object_id: int, job_id: int):
         """Staff download of an export, decrypted and audited (R5.1)."""
         dsar = self.get_object(request, str(object_id))
@@ -337,22 +337,6 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         response = HttpResponse(content, content_type=job.content_type)
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         return response
-
-
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """Rows written only by services: listed and opened, never added, changed or deleted here."""
-
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ExportJob)

@@ -8,7 +8,12 @@ class RequestsDsarConfig(AppConfig):
 
     def ready(self) -> None:
         from ijinus_privacy.personal_data import registry
+        from subjects.signals import subject_data_changed
 
-        from .sources import RequestFileSource
+        from .erasure.notifications import notify_recipients_of_change
+        from .sources import DisclosureSource, RequestFileSource
+
+        subject_data_changed.connect(notify_recipients_of_change, dispatch_uid="art19_notifications")
 
         registry.register(RequestFileSource())
+        registry.register(DisclosureSource())

@@ -37,6 +37,7 @@ SUBJECT_LINES = {
         Letter.Kind.REFUSAL: "Votre demande n° {id} : notre décision",
         Letter.Kind.RESPONSE: "Votre demande n° {id} : notre réponse",
         Letter.Kind.FEE_NOTICE: "Votre demande n° {id} : frais pour une copie supplémentaire",
+        Letter.Kind.ERASURE_REPORT: "Votre demande n° {id} : compte rendu de l'effacement",
     },
     "en": {
         Letter.Kind.ACKNOWLEDGEMENT: "Your request no. {id}: acknowledgement",
@@ -46,8 +47,12 @@ SUBJECT_LINES = {
         Letter.Kind.REFUSAL: "Your request no. {id}: our decision",
         Letter.Kind.RESPONSE: "Your request no. {id}: our response",
         Letter.Kind.FEE_NOTICE: "Your request no. {id}: fee for a further copy",
+        Letter.Kind.ERASURE_REPORT: "Your request no. {id}: erasure report",
     },
 }
+
+# Letters whose template lives with the feature that writes them; the others are letters/<lang>/<kind>.html.
+TEMPLATES = {Letter.Kind.ERASURE_REPORT: "requests_dsar/erasure/{lang}/report.html"}
 
 
 def _language(request: Request, language: str | None) -> str:
@@ -72,14 +77,27 @@ def letter_context(request: Request, kind: str) -> dict:
     }
 
 
-def render_letter_html(request: Request, kind: str, language: str) -> str:
+def render_letter_html(request: Request, kind: str, language: str, extra_context: dict | None = None) -> str:
+    template = TEMPLATES.get(kind, "requests_dsar/letters/{lang}/{kind}.html").format(lang=language, kind=kind)
     with translation.override(language):
-        return render_to_string(f"requests_dsar/letters/{language}/{kind}.html", letter_context(request, kind))
+        return render_to_string(template, {**letter_context(request, kind), **(extra_context or {})})
 
 
 @transaction.atomic
-def letter_send(*, request: Request, kind: str, actor: User | None, language: str | None = None) -> Letter:
-    """Render the letter, keep it as PDF on the request, and e-mail it when an address is known."""
+def letter_send(
+    *,
+    request: Request,
+    kind: str,
+    actor: User | None,
+    language: str | None = None,
+    extra_context: dict | None = None,
+    recipient: str | None = None,
+) -> Letter:
+    """Render the letter, keep it as PDF on the request, and e-mail it when an address is known.
+
+    ``recipient`` replaces the address on file: the erasure report goes to the address the person
+    had before their data was erased.
+    """
     if actor is not None and not actor.has_perm("requests_dsar.send_letter"):
         raise PermissionDenied(_("You may not send letters."))
     if kind not in Letter.Kind.values:
@@ -89,13 +107,13 @@ def letter_send(*, request: Request, kind: str, actor: User | None, language: st
     if kind == Letter.Kind.EXTENSION_NOTICE and not hasattr(request, "extension"):
         raise ValidationError(_("Record the extension first (R1.3.1)."))
     lang = _language(request, language)
-    html = render_letter_html(request, kind, lang)
+    html = render_letter_html(request, kind, lang, extra_context)
     with translation.override(lang):
         pdf = render_pdf("requests_dsar/letters/pdf.html", {"body": html, "request": request})
     letter = Letter(request=request, kind=kind, language=lang, sent_by_username=actor.get_username() if actor else "")
     letter.full_clean()
     letter.pdf.save(f"request-{request.pk}-{kind}-{lang}.pdf", ContentFile(pdf), save=False)
-    recipient = request.contact_email
+    recipient = request.contact_email if recipient is None else recipient
     if recipient:
         message = EmailMultiAlternatives(
             subject=SUBJECT_LINES[lang][kind].format(id=request.pk),

@@ -459,6 +459,7 @@ class Letter(models.Model):
         REFUSAL = "refusal", _("Refusal (Art. 12(4))")
         RESPONSE = "response", _("Response cover letter")
         FEE_NOTICE = "fee_notice", _("Fee notice, further copies (Art. 15(3), R1.6.2)")
+        ERASURE_REPORT = "erasure_report", _("Erasure report: erased, kept, why and until when (R1.10.3)")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("letter"), max_length=30, choices=Kind.choices)
@@ -613,3 +614,15 @@ class ExportJob(models.Model):
             self.Kind.ACCESS_JSON: "application/json",
             self.Kind.PORTABILITY: "application/zip",
         }[self.kind]
+
+
+# Erasure, its proofs and Art. 19 recipient notifications (requests_dsar/erasure/).
+from .erasure.models import (  # noqa: E402, F401
+    ChangeKind,
+    DisclosureLog,
+    ErasureGround,
+    ErasureKeep,
+    ErasureRecord,
+    ErasureTombstone,
+    RecipientNotification,
+)

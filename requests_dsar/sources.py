@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
+
 from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource
 
 from .models import (
     ClockPause,
     Decision,
+    DisclosureLog,
     ExportJob,
     Extension,
     IdentityCheck,
@@ -42,6 +46,8 @@ class RequestFileSource(PersonalDataSource):
     categories = ("identity", "contact", "request_file")
     register_entries = ("P11",)  # consents register: handling data-subject rights requests
     provided_by_subject = True
+    # The erasure plan shows this source as anonymised, with this reason (requests_dsar.erasure.plan).
+    kept_on_erasure = _("Request file kept for accountability (Art. 5(2)); who asked and what they wrote are blanked.")
 
     def collect(self, subject_id: int) -> CollectedData:
         records = [
@@ -67,6 +73,13 @@ class RequestFileSource(PersonalDataSource):
         deleted = exports._raw_delete(exports.db)
         requests = Request.objects.filter(subject_id__in=subject_ids)
         RequestItem.objects.filter(request__in=requests).update(details="")
+        # Letters already sent name the requester: the PDF files go, the rows (kind, dates) stay.
+        # Staff notes on the timeline are free text (R1.10.6): blanked, the event stays.
+        letters = Letter.objects.filter(request__in=requests).exclude(pdf="")
+        for name in letters.values_list("pdf", flat=True):
+            default_storage.delete(name)
+        letters.update(pdf="")
+        RequestEvent.objects.filter(request__in=requests, kind=RequestEvent.Kind.NOTE).update(reason="")
         return deleted + requests.update(
             requester_name="",
             requester_email="",
@@ -76,3 +89,30 @@ class RequestFileSource(PersonalDataSource):
             representative_authority="",
             oral_summary="",
         )
+
+
+class DisclosureSource(PersonalDataSource):
+    """Who received the subject's data (Art. 15(1)(c), Art. 19; R1.12.1)."""
+
+    name = "requests_dsar.disclosures"
+    label = "Disclosures to recipients (Art. 19)"
+    models = (DisclosureLog,)
+    categories = ("identity",)
+    register_entries = ("P11",)
+    provided_by_subject = False
+
+    def collect(self, subject_id: int) -> CollectedData:
+        records = [
+            {
+                "recipient": entry.recipient.name,
+                "disclosed_on": entry.disclosed_on.isoformat(),
+                "categories": list(entry.categories),
+                "purpose": entry.purpose,
+            }
+            for entry in DisclosureLog.objects.for_subject(subject_id).select_related("recipient").order_by("id")
+        ]
+        return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
+
+    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
+        rows = DisclosureLog.objects.filter(subject_id__in=list(subject_ids))
+        return rows._raw_delete(rows.db)

@@ -56,3 +56,10 @@ def export_redispatch_task() -> int:
     from .exports.services import export_redispatch
 
     return export_redispatch()
+
+
+@shared_task(acks_late=True)
+def erasure_keeps_purge_task() -> int:
+    from .erasure.services import erasure_keeps_purge
+
+    return erasure_keeps_purge()

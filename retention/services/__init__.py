@@ -2,10 +2,11 @@
 
 from .holds import archive_consult, hold_lift, hold_place
 from .rules import rule_approve, rule_create, rule_state, rule_update
-from .sweeping import suspended, sweep
+from .sweeping import dispose_subjects, suspended, sweep
 
 __all__ = [
     "archive_consult",
+    "dispose_subjects",
     "hold_lift",
     "hold_place",
     "rule_approve",

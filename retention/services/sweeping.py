@@ -172,8 +172,11 @@ def in_ids(model: type[models.Model], column: str, ids: Sequence[int]) -> RawSQL
     return RawSQL(sql, [json.dumps(list(ids))], models.BooleanField())  # noqa: S611
 
 
-def _dispose_subjects(subject_ids: list[int], disposal: Disposal) -> dict[str, int]:
-    """Delete or anonymise whole subjects, inside the caller's transaction (R4.4.3, R4.4.4)."""
+def dispose_subjects(subject_ids: list[int], disposal: Disposal) -> dict[str, int]:
+    """Delete or anonymise whole subjects, inside the caller's transaction (R4.4.3, R4.4.4).
+
+    The one deletion path: the retention sweep and erasure (``requests_dsar.erasure``) both use it.
+    """
     counts: dict[str, int] = defaultdict(int)
     if not subject_ids:
         return counts
@@ -257,7 +260,7 @@ def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: Sweep
             tally[outcome] += len(orphan_ids)
             continue
         ended = leaving._raw_delete(leaving.db)
-        disposed = _dispose_subjects(orphan_ids, disposal)
+        disposed = dispose_subjects(orphan_ids, disposal)
         tally["roles_ended"] += ended
         for key, value in disposed.items():
             tally[key] += value

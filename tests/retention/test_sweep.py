@@ -62,7 +62,7 @@ def test_commit_then_rerun_changes_nothing(population):
 
 
 def test_interrupted_run_leaves_whole_subjects_and_a_restart_finishes_exactly(population):
-    real_dispose = sweep_module._dispose_subjects
+    real_dispose = sweep_module.dispose_subjects
     calls = {"n": 0}
 
     def fail_on_third_batch(subject_ids, disposal):
@@ -71,7 +71,7 @@ def test_interrupted_run_leaves_whole_subjects_and_a_restart_finishes_exactly(po
             raise RuntimeError("worker killed")
         return real_dispose(subject_ids, disposal)
 
-    with mock.patch.object(sweep_module, "_dispose_subjects", side_effect=fail_on_third_batch):
+    with mock.patch.object(sweep_module, "dispose_subjects", side_effect=fail_on_third_batch):
         broken = sweep(now=AS_OF, commit=True, batch_size=4)
     expired_ids = [s.pk for s in population["expired"]]
     half_done = DataSubject.objects.filter(pk__in=expired_ids).exclude(roles__isnull=False).count()

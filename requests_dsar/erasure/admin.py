@@ -1,0 +1,285 @@
+"""Admin of erasure and Art. 19: the plan view on a request, proofs, archive, disclosures, notifications.
+
+Thin: every write goes through ``services`` / ``notifications``; service errors become messages.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ijinus_privacy.admin import PersonalDataAdminMixin
+
+from ..admin_base import ReadOnlyInline, ReadOnlyModelAdmin
+from ..models import (
+    DisclosureLog,
+    ErasureGround,
+    ErasureKeep,
+    ErasureRecord,
+    ErasureTombstone,
+    RecipientNotification,
+    Right,
+)
+from . import notifications as notification_services
+from .plan import erasure_plan
+from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message
+
+
+class ErasureRecordInline(ReadOnlyInline):
+    model = ErasureRecord
+    fields = ("executed_at", "ground", "approved_by_username", "counts", "kept", "suppression_added", "notifications")
+    readonly_fields = fields
+    show_change_link = True
+
+
+class RecipientNotificationInline(ReadOnlyInline):
+    """Art. 19 tasks of this request; open one to mark it sent, acknowledged or impossible."""
+
+    model = RecipientNotification
+    fields = ("recipient", "change_kind", "last_disclosed_on", "status", "sent_at", "acknowledged_at", "justification")
+    readonly_fields = fields
+    show_change_link = True
+
+
+class ErasureForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground relied on (Art. 17(1), R1.10.1)"), choices=ErasureGround.choices)
+    justification = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea)
+    confirm = forms.BooleanField(
+        label=_("I have read the plan: erase everything not kept, move kept records to the archive, notify recipients.")
+    )
+
+
+def erasure_plan_view(model_admin: admin.ModelAdmin, request, object_id: int):
+    """On the request: the plan (category, action, reason, until when) and the DPO's approval form."""
+    dsar = model_admin.get_object(request, str(object_id))
+    if dsar is None or not dsar.items.filter(right=Right.ERASURE).exists():
+        raise Http404
+    change_url = reverse("admin:requests_dsar_request_change", args=[dsar.pk])
+    if dsar.subject_id is None:
+        model_admin.message_user(request, _("Link the request to the data subject first."), messages.ERROR)
+        return HttpResponseRedirect(change_url)
+    plan = erasure_plan(subject_id=dsar.subject_id)
+    may_decide = request.user.has_perm(DECIDE_PERMISSION) and dsar.is_open and not plan.blocked
+    form = ErasureForm(request.POST or None) if may_decide else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                result = erasure_execute(
+                    request=dsar,
+                    ground=form.cleaned_data["ground"],
+                    justification=form.cleaned_data["justification"],
+                    actor=request.user,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                model_admin.message_user(request, text, messages.ERROR)
+            else:
+                model_admin.message_user(
+                    request,
+                    _("Erased: erasure record #%(id)s; %(n)s recipient notification(s) to send.")
+                    % {"id": result.record.pk, "n": result.record.notifications},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Erasure plan"),
+        "dsar": dsar,
+        "plan": plan,
+        "blocked_message": hold_refusal_message(plan) if plan.blocked else "",
+        "form": form,
+        "opts": model_admin.opts,
+        "change_url": change_url,
+    }
+    return TemplateResponse(request, "admin/requests_dsar/request/erasure_plan.html", context)
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(ReadOnlyModelAdmin):
+    list_display = ("id", "request", "subject_ref", "ground", "executed_at", "approved_by_username", "notifications")
+    list_filter = ("ground", "suppression_added")
+    list_select_related = ("request",)
+    search_fields = ("=subject_ref", "=request__id")
+    readonly_fields = (
+        "request",
+        "subject_ref",
+        "ground",
+        "executed_at",
+        "approved_by_username",
+        "counts",
+        "kept",
+        "suppression_added",
+        "notifications",
+    )
+    fields = readonly_fields
+
+
+@admin.register(ErasureKeep)
+class ErasureKeepAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
+    """Records kept after an erasure: the intermediate archive, for the Archivist only (R4.4.2)."""
+
+    list_display = ("id", "erasure", "subject_ref", "record_type", "ground", "keep_until")
+    list_filter = ("record_type",)
+    list_select_related = ("erasure",)
+    search_fields = ("=subject_ref",)
+    readonly_fields = (
+        "erasure",
+        "subject_ref",
+        "source",
+        "record_type",
+        "record_ref",
+        "ground",
+        "reason",
+        "keep_until",
+        "payload",
+        "archived_at",
+    )
+    fields = readonly_fields
+
+
+@admin.register(ErasureTombstone)
+class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
+    list_display = ("id", "erasure", "erased_on", "reapplied", "last_reapplied_at")
+    list_select_related = ("erasure",)
+    readonly_fields = ("erasure", "email_hash", "phone_hash", "erased_on", "reapplied", "last_reapplied_at")
+    fields = readonly_fields
+
+
+@admin.register(DisclosureLog)
+class DisclosureLogAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
+
+    list_display = ("id", "subject", "recipient", "disclosed_on", "purpose")
+    list_select_related = ("subject", "recipient")
+    autocomplete_fields = ("subject",)
+    search_fields = ("=subject__id", "=subject__email")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    fields = ("subject", "recipient", "disclosed_on", "categories", "purpose")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        created = notification_services.disclosure_record(
+            subject=obj.subject,
+            recipient=obj.recipient,
+            categories=obj.categories,
+            purpose=obj.purpose,
+            disclosed_on=obj.disclosed_on,
+            actor=request.user,
+        )
+        obj.pk = created.pk
+
+
+class ImpossibleForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Why notifying this recipient is impossible or involves disproportionate effort (Art. 19)"),
+        widget=forms.Textarea,
+    )
+
+
+@admin.register(RecipientNotification)
+class RecipientNotificationAdmin(ReadOnlyModelAdmin):
+    list_display = ("id", "request", "recipient", "change_kind", "status", "created_at", "sent_at", "acknowledged_at")
+    list_filter = ("status", "change_kind")
+    list_select_related = ("request", "recipient")
+    search_fields = ("=subject_ref", "=request__id")
+    actions = ("mark_sent", "mark_acknowledged")
+    readonly_fields = (
+        "request",
+        "subject_ref",
+        "recipient",
+        "change_kind",
+        "categories",
+        "last_disclosed_on",
+        "status",
+        "justification",
+        "created_at",
+        "sent_at",
+        "acknowledged_at",
+        "closed_by_username",
+        "impossible_link",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("impossible or disproportionate?"))
+    def impossible_link(self, obj: RecipientNotification) -> str:
+        if obj.pk is None or obj.status != RecipientNotification.Status.PENDING:
+            return "—"
+        url = reverse("admin:requests_dsar_recipientnotification_impossible", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Close with a justification"))
+
+    def _apply(self, request, queryset, service, done: str) -> None:
+        count = 0
+        for notification in queryset:
+            try:
+                service(notification=notification, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"#{notification.pk}: " + "; ".join(error.messages), messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark as sent to the recipient"), permissions=["track"])
+    def mark_sent(self, request, queryset):
+        self._apply(request, queryset, notification_services.notification_mark_sent, _("%(n)s marked as sent."))
+
+    @admin.action(description=_("Mark as acknowledged by the recipient"), permissions=["track"])
+    def mark_acknowledged(self, request, queryset):
+        self._apply(
+            request, queryset, notification_services.notification_mark_acknowledged, _("%(n)s marked as acknowledged.")
+        )
+
+    def has_track_permission(self, request) -> bool:
+        return request.user.has_perm("requests_dsar.change_recipientnotification")
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/impossible/",
+                self.admin_site.admin_view(self.impossible_view),
+                name="requests_dsar_recipientnotification_impossible",
+            ),
+            *super().get_urls(),
+        ]
+
+    def impossible_view(self, request, object_id: int):
+        if not self.has_track_permission(request):
+            raise PermissionDenied
+        notification = self.get_object(request, str(object_id))
+        if notification is None:
+            raise Http404
+        change_url = reverse("admin:requests_dsar_recipientnotification_change", args=[notification.pk])
+        form = ImpossibleForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                notification_services.notification_mark_impossible(
+                    notification=notification, justification=form.cleaned_data["justification"], actor=request.user
+                )
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("Closed as impossible, with its justification."), messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Notification impossible or disproportionate (Art. 19)"),
+            "form": form,
+            "dsar": notification,
+            "opts": self.opts,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)

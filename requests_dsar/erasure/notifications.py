@@ -1,0 +1,196 @@
+"""Art. 19: the disclosure log and one notification task per recipient (R1.12).
+
+``notifications_create_for`` is the entry point for every change that recipients must hear
+about: erasure calls it here, rectification and restriction call it from their own services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit
+from subjects.models import DataSubject
+
+from ..models import ChangeKind, DisclosureLog, RecipientNotification, Request
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
+
+    from consents.models import Recipient
+
+
+def _staff(actor: User | None) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _username(actor: User | None) -> str:
+    return actor.get_username() if _staff(actor) else ""
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    subject: DataSubject,
+    recipient: Recipient,
+    categories: Iterable[str],
+    purpose: str,
+    actor: User | None,
+    disclosed_on: date | None = None,
+) -> DisclosureLog:
+    """Log one disclosure of the subject's data to a recipient (R1.12.1; feeds Art. 15(1)(c))."""
+    entry = DisclosureLog(
+        subject=subject,
+        recipient=recipient,
+        categories=sorted(set(categories)),
+        purpose=purpose.strip(),
+        disclosed_on=disclosed_on or timezone.localdate(),
+        recorded_by=_staff(actor),
+    )
+    entry.full_clean()
+    entry.save()
+    audit.record(action=audit.Action.CREATE, actor=actor, obj=entry, fields=["recipient", "categories", "purpose"])
+    return entry
+
+
+@transaction.atomic
+def notifications_create_for(
+    *, subject: DataSubject, change_kind: str, request: Request | None, actor: User | None
+) -> list[RecipientNotification]:
+    """One pending notification per recipient that received the subject's data (R1.12.2).
+
+    Idempotent per request: a recipient already notified for this request and change is skipped.
+    Recipients without a logged disclosure get nothing.
+    """
+    if change_kind not in ChangeKind.values:
+        raise ValidationError(_("Unknown change for a recipient notification."))
+    created: list[RecipientNotification] = []
+    disclosures = (
+        DisclosureLog.objects.for_subject(subject.pk)
+        .values("recipient_id")
+        .annotate(last=Max("disclosed_on"))
+        .order_by("recipient_id")
+    )
+    for row in disclosures:
+        if (
+            request is not None
+            and RecipientNotification.objects.filter(
+                request=request, recipient_id=row["recipient_id"], change_kind=change_kind
+            ).exists()
+        ):
+            continue
+        categories = sorted(
+            {
+                code
+                for codes in DisclosureLog.objects.filter(
+                    subject_id=subject.pk, recipient_id=row["recipient_id"]
+                ).values_list("categories", flat=True)
+                for code in codes
+            }
+        )
+        notification = RecipientNotification(
+            request=request,
+            subject_ref=subject.pk,
+            recipient_id=row["recipient_id"],
+            change_kind=change_kind,
+            categories=categories,
+            last_disclosed_on=row["last"],
+        )
+        notification.full_clean()
+        notification.save()
+        audit.record(
+            action=audit.Action.CREATE,
+            actor=actor,
+            obj=notification,
+            subject_id=subject.pk,
+            fields=["recipient", "change_kind"],
+        )
+        created.append(notification)
+    return created
+
+
+def _update(notification: RecipientNotification, *, actor: User | None, fields: list[str]) -> RecipientNotification:
+    notification.closed_by_username = _username(actor)
+    notification.full_clean()
+    notification.save(update_fields=[*fields, "closed_by_username"])
+    audit.record(
+        action=audit.Action.CHANGE,
+        actor=actor,
+        obj=notification,
+        subject_id=notification.subject_ref,
+        fields=fields,
+        reason=notification.status,
+    )
+    return notification
+
+
+@transaction.atomic
+def notification_mark_sent(*, notification: RecipientNotification, actor: User | None) -> RecipientNotification:
+    notification = RecipientNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status != RecipientNotification.Status.PENDING:
+        raise ValidationError(_("Only a notification still to send can be marked as sent."))
+    notification.status, notification.sent_at = RecipientNotification.Status.SENT, timezone.now()
+    return _update(notification, actor=actor, fields=["status", "sent_at"])
+
+
+@transaction.atomic
+def notification_mark_acknowledged(*, notification: RecipientNotification, actor: User | None) -> RecipientNotification:
+    notification = RecipientNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status not in (RecipientNotification.Status.PENDING, RecipientNotification.Status.SENT):
+        raise ValidationError(_("This notification is already closed."))
+    now = timezone.now()
+    notification.sent_at = notification.sent_at or now
+    notification.status, notification.acknowledged_at = RecipientNotification.Status.ACKNOWLEDGED, now
+    return _update(notification, actor=actor, fields=["status", "sent_at", "acknowledged_at"])
+
+
+@transaction.atomic
+def notification_mark_impossible(
+    *, notification: RecipientNotification, justification: str, actor: User | None
+) -> RecipientNotification:
+    """Close as impossible or disproportionate effort (Art. 19): a justification is required."""
+    notification = RecipientNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status != RecipientNotification.Status.PENDING:
+        raise ValidationError(_("Only a notification still to send can be closed as impossible."))
+    notification.status = RecipientNotification.Status.IMPOSSIBLE
+    notification.justification = justification.strip()
+    return _update(notification, actor=actor, fields=["status", "justification"])
+
+
+def recipients_notified(*, subject_id: int, request: Request | None = None) -> list[dict]:
+    """The recipients told about the subject's changes, for the subject (Art. 19, 2nd sentence; R1.12.3)."""
+    notifications = RecipientNotification.objects.for_subject(subject_id).select_related("recipient")
+    if request is not None:
+        notifications = notifications.filter(request=request)
+    return [
+        {
+            "recipient": notification.recipient.name,
+            "kind": notification.recipient.get_kind_display(),
+            "change": notification.get_change_kind_display(),
+            "status": notification.get_status_display(),
+            "categories": list(notification.categories),
+        }
+        for notification in notifications.order_by("recipient__name", "id")
+    ]
+
+
+def notify_recipients_of_change(
+    sender, *, subject_id: int, change_kind: str, request_id: int | None, actor_id: int | None, **kwargs
+) -> None:
+    """Receiver of ``subjects.signals.subject_data_changed``: Art. 19 tasks for a rectification or
+    restriction made in the subjects app, in the same transaction (R1.12.2)."""
+    from django.contrib.auth import get_user_model
+
+    notifications_create_for(
+        subject=DataSubject.objects.get(pk=subject_id),
+        change_kind=change_kind,
+        request=Request.objects.filter(pk=request_id).first() if request_id else None,
+        actor=get_user_model().objects.filter(pk=actor_id).first() if actor_id else None,
+    )

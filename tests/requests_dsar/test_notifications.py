@@ -1,0 +1,170 @@
+"""Art. 19 (R1.12): the disclosure log, one notification per recipient, tracking, the subject's list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ijinus_privacy.personal_data import registry
+from requests_dsar.erasure.notifications import (
+    disclosure_record,
+    notification_mark_acknowledged,
+    notification_mark_impossible,
+    notification_mark_sent,
+    notifications_create_for,
+    recipients_notified,
+)
+from requests_dsar.erasure.services import erasure_execute
+from requests_dsar.models import ChangeKind, DisclosureLog, ErasureGround, RecipientNotification
+from tests.factories import dpo_user, support_user
+from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request, recipient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_disclosure_is_logged_with_recipient_date_categories_and_purpose():
+    subject = client_to_erase()
+
+    entry = disclose(subject, "crm", on=dt.date(2024, 5, 2))
+
+    assert DisclosureLog.objects.get(pk=entry.pk).categories == ["contact", "identity"]
+    assert entry.recipient.code == "crm"
+    assert entry.purpose == "Hébergement du CRM"
+
+
+def test_disclosure_needs_a_category():
+    subject = client_to_erase()
+
+    crm = recipient("crm")
+
+    with pytest.raises(ValidationError):
+        disclosure_record(subject=subject, recipient=crm, categories=[], purpose="x", actor=None)
+
+
+def test_disclosures_appear_in_the_access_data():
+    subject = client_to_erase()
+    disclose(subject, "carriers")
+
+    collected = registry.get("requests_dsar.disclosures").collect(subject.pk)
+
+    assert [record["recipient"] for record in collected.records] == ["Carriers"]
+
+
+def test_erasure_creates_one_task_per_recipient_that_received_the_data():
+    dpo = dpo_user()
+    subject = client_to_erase()
+    other = client_to_erase(email="autre@exemple.fr", phone="0102030405", last_name="Autre", first_names="Paul")
+    disclose(subject, "crm", on=dt.date(2024, 1, 5))
+    disclose(subject, "crm", on=dt.date(2024, 6, 5))
+    disclose(subject, "carriers")
+    disclose(other, "emailing")
+    request = erasure_request(subject, actor=dpo)
+
+    record = erasure_execute(request=request, ground=ErasureGround.NO_LONGER_NECESSARY, justification="ok", actor=dpo)
+
+    tasks = RecipientNotification.objects.filter(request=request).order_by("recipient__code")
+    assert [(t.recipient.code, t.change_kind, t.status) for t in tasks] == [
+        ("carriers", ChangeKind.ERASURE, RecipientNotification.Status.PENDING),
+        ("crm", ChangeKind.ERASURE, RecipientNotification.Status.PENDING),
+    ]
+    assert tasks.get(recipient__code="crm").last_disclosed_on == dt.date(2024, 6, 5)
+    assert record.record.notifications == 2
+    assert not DisclosureLog.objects.filter(subject_id=subject.pk).exists()
+    assert DisclosureLog.objects.filter(subject=other).count() == 1
+
+
+def test_no_task_for_a_subject_without_disclosures():
+    subject = client_to_erase()
+
+    created = notifications_create_for(subject=subject, change_kind=ChangeKind.RECTIFICATION, request=None, actor=None)
+
+    assert created == []
+    assert RecipientNotification.objects.count() == 0
+
+
+def test_creating_twice_for_the_same_request_is_harmless():
+    dpo = dpo_user()
+    subject = client_to_erase()
+    disclose(subject, "crm")
+    request = erasure_request(subject, actor=dpo)
+
+    notifications_create_for(subject=subject, change_kind=ChangeKind.RESTRICTION, request=request, actor=dpo)
+    again = notifications_create_for(subject=subject, change_kind=ChangeKind.RESTRICTION, request=request, actor=dpo)
+
+    assert again == []
+    assert RecipientNotification.objects.count() == 1
+
+
+def _one_task():
+    subject = client_to_erase()
+    disclose(subject, "crm")
+    (task,) = notifications_create_for(subject=subject, change_kind=ChangeKind.RECTIFICATION, request=None, actor=None)
+    return task
+
+
+def test_task_tracked_to_sent_then_acknowledged():
+    support = support_user()
+    task = _one_task()
+
+    notification_mark_sent(notification=task, actor=support)
+    task = notification_mark_acknowledged(notification=task, actor=support)
+
+    task.refresh_from_db()
+    assert task.status == RecipientNotification.Status.ACKNOWLEDGED
+    assert task.sent_at is not None
+    assert task.acknowledged_at is not None
+    assert task.closed_by_username == "support"
+
+
+def test_impossible_needs_a_justification():
+    task = _one_task()
+
+    with pytest.raises(ValidationError):
+        notification_mark_impossible(notification=task, justification="  ", actor=None)
+    task.refresh_from_db()
+    assert task.status == RecipientNotification.Status.PENDING
+
+    notification_mark_impossible(notification=task, justification="Prestataire liquidé en 2025", actor=None)
+    task.refresh_from_db()
+    assert task.status == RecipientNotification.Status.IMPOSSIBLE
+
+
+def test_a_closed_task_cannot_be_sent_again():
+    task = _one_task()
+    notification_mark_acknowledged(notification=task, actor=None)
+
+    with pytest.raises(ValidationError):
+        notification_mark_sent(notification=task, actor=None)
+
+
+def test_the_subject_can_be_given_the_list_of_recipients_notified():
+    task = _one_task()
+    notification_mark_sent(notification=task, actor=None)
+
+    listed = recipients_notified(subject_id=task.subject_ref)
+
+    assert listed == [
+        {
+            "recipient": "CRM provider",
+            "kind": "Subcontractor / processor (Art. 28)",
+            "change": "Rectification (Art. 16)",
+            "status": "Sent",
+            "categories": ["contact", "identity"],
+        }
+    ]
+
+
+def test_a_restriction_placed_on_the_subject_creates_a_task_per_recipient_in_the_same_transaction():
+    from subjects.restrictions import restriction_place
+    from subjects.rights_models import Restriction
+
+    subject = client_to_erase()
+    disclose(subject, "crm")
+    disclose(subject, "emailing")
+
+    restriction_place(subject=subject, ground=Restriction.Ground.ACCURACY_CONTESTED, actor=dpo_user())
+
+    tasks = RecipientNotification.objects.filter(subject_ref=subject.pk, change_kind=ChangeKind.RESTRICTION)
+    assert tasks.count() == 2
