@@ -194,6 +194,24 @@ def test_the_command_writes_the_export_through_the_same_job(tmp_path):
     assert output.read_bytes()[:2] == b"PK"
 
 
+def test_the_command_refuses_restricted_data_with_a_clear_message_and_writes_nothing(tmp_path):
+    from django.core.management.base import CommandError
+
+    from subjects.restrictions import restriction_place
+    from subjects.rights_models import Restriction
+    from tests.factories import dpo_user
+
+    subject = subject_with_data(email="limitee@exemple.fr")
+    restriction_place(subject=subject, ground=Restriction.Ground.OBJECTION_PENDING, actor=dpo_user())
+    output = tmp_path / "export.pdf"
+
+    with pytest.raises(CommandError, match=r"\(Art\. 18\)"):
+        call_command("dsar_export", subject="limitee@exemple.fr", fmt="pdf", output=str(output))
+
+    assert not output.exists()
+    assert not ExportJob.objects.filter(subject=subject).exists()
+
+
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_builds_an_export(celery_worker_app):

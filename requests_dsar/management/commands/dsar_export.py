@@ -3,6 +3,7 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from requests_dsar.exports import delivery, services
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         matches = list(DataSubject.objects.with_email(subject)[:2])
         if len(matches) != 1:
             raise CommandError("No single data subject has this e-mail address." if matches else "No such subject.")
-        job = services.export_job_create_for_subject(subject=matches[0], kind=FORMATS[fmt], actor=None)
+        try:
+            job = services.export_job_create_for_subject(subject=matches[0], kind=FORMATS[fmt], actor=None)
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from None
         job = services.export_build(job_id=job.pk)
         if job.status != ExportJob.Status.DONE:
             raise CommandError(f"Export job #{job.pk} failed: {job.error_code}")
