@@ -116,3 +116,12 @@ def test_running_the_seed_again_changes_nothing():
 
     assert (ProcessingActivity.objects.count(), Recipient.objects.count(), RegisterVersion.objects.count()) == counts
     assert ProcessingActivity.objects.get(code="P07").retention == "Edited by the DPO"
+
+
+def test_retention_texts_shown_to_data_subjects_carry_no_internal_references():
+    from consents.models import ActivityDataCategory
+
+    texts = [*ProcessingActivity.objects.values_list("retention", flat=True)]
+    texts += ActivityDataCategory.objects.values_list("retention", flat=True)
+
+    assert [text for text in texts if "LEGAL.md" in text or "⚑" in text] == []
