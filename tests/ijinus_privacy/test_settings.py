@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://ijinus@db.invalid:5432/ijinus_privacy",
     "REDIS_URL": "redis://redis.invalid:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.invalid:587",
+    "IDENTIFIER_HASH_KEY": "t3st-only-identifier-hash-key-0123456789abcdefghijklmnop",
 }
 
 
@@ -60,3 +61,12 @@ def test_deploy_checks_pass_in_production_mode():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_checks_require_a_stable_identifier_hash_key():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "IDENTIFIER_HASH_KEY"}
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode != 0
+    assert "IDENTIFIER_HASH_KEY is not set" in result.stdout + result.stderr

@@ -102,6 +102,22 @@ def test_every_model_gets_rows_and_the_spreads_retention_needs():
     assert AssumedInterest.objects.review_overdue(TODAY).exists()
 
 
+@pytest.fixture
+def embedded_mode(settings):
+    settings.DEBUG = True
+
+
+def test_command_refuses_outside_embedded_mode(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="embedded mode"):
+        call_command("seed_demo", "--subjects", "5", stdout=_Null())
+    assert not DataSubject.objects.exists()
+
+
+@pytest.mark.usefixtures("embedded_mode")
 def test_command_if_empty_does_nothing_the_second_time():
     call_command("seed_demo", "--subjects", "20", "--seed", "3", stdout=_Null())
     call_command("seed_demo", "--subjects", "20", "--if-empty", stdout=_Null())
@@ -165,6 +181,7 @@ def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date():
     assert _requests_snapshot() == first
 
 
+@pytest.mark.usefixtures("embedded_mode")
 def test_command_seeds_requests_once_with_if_empty():
     from requests_dsar.models import Request
 

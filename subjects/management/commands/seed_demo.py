@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ijinus_privacy.demo import seed_demo_all
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, subjects: int, seed: int, if_empty: bool, today: date | None, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("Demo data exists only in embedded mode (DJANGO_DEBUG=true): it creates staff accounts.")
         if subjects < 0:
             raise CommandError("--subjects must be zero or more.")
         if if_empty and DataSubject.objects.exists():
