@@ -221,6 +221,14 @@ class DecideForm(ActionForm):
             )
             self.fields[f"why_{item.pk}"] = forms.CharField(label=_("Why"), required=False)
 
+    def clean(self):
+        cleaned = super().clean()
+        granted = [item for item in self.items if not cleaned.get(f"ground_{item.pk}")]
+        missing = services.missing_fulfilment(request=self.dsar, items=granted)
+        if missing:
+            raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
+        return cleaned
+
     def perform(self, actor) -> str:
         refusals = [
             services.ItemRefusal(

@@ -354,6 +354,85 @@ def request_extend(
     return extension
 
 
+SUPERSEDED_BY_ERASURE = frozenset(
+    {Right.RECTIFICATION, Right.RESTRICTION, Right.OBJECTION, Right.OBJECTION_MARKETING, Right.CONSENT_WITHDRAWAL}
+)
+
+
+def missing_fulfilment(*, request: Request, items: Iterable[RequestItem]) -> list[str]:
+    """What is not yet recorded as done for the rights about to be granted (R1.6.3: proof of action).
+
+    Granting a right that changes something (erase, rectify, restrict, stop, withdraw, send) needs
+    its durable trace: an erasure record, decided rectifications, a restriction, an objection, a
+    consent event, or exports sent. Returns one message per missing fulfilment, empty when none.
+    """
+    from consents.models import ConsentEvent
+    from subjects.models import Objection, Rectification, Restriction
+
+    from .erasure.models import ErasureRecord
+    from .models import ExportJob
+
+    def sent(*kinds: str) -> bool:
+        return ExportJob.objects.filter(request=request, kind__in=kinds, sent_at__isnull=False).exists()
+
+    def withdrawn() -> bool:
+        if request.subject_id is None:
+            return False
+        events = ConsentEvent.objects.filter(subject_id=request.subject_id)
+        if events.filter(action=ConsentEvent.Action.WITHDRAWN, staff_reference=f"request #{request.pk}").exists():
+            return True
+        # Nothing left to withdraw: every current choice of the person is already negative.
+        current = list(events.current())
+        return bool(current) and not any(event.is_positive for event in current)
+
+    rectifications = Rectification.objects.filter(request=request)
+    checks = {
+        Right.ERASURE: (
+            lambda: ErasureRecord.objects.filter(request=request).exists(),
+            _("Erasure: no erasure has been executed for this request (approve the erasure plan, R1.10.3)."),
+        ),
+        Right.RECTIFICATION: (
+            lambda: rectifications.exists() and not rectifications.pending().exists(),
+            _("Rectification: every change asked must be proposed and then applied or rejected (R1.9.1)."),
+        ),
+        Right.RESTRICTION: (
+            lambda: Restriction.objects.filter(request=request).exists(),
+            _("Restriction: no restriction has been placed for this request (Art. 18, R1.11)."),
+        ),
+        Right.OBJECTION: (
+            lambda: Objection.objects.filter(
+                request=request, kind=Objection.Kind.LEGITIMATE_INTEREST, status=Objection.Status.UPHELD
+            ).exists(),
+            _("Objection: no Art. 21(1) objection has been recorded and upheld for this request (R1.13)."),
+        ),
+        Right.OBJECTION_MARKETING: (
+            lambda: Objection.objects.filter(request=request, kind=Objection.Kind.DIRECT_MARKETING).exists(),
+            _("Objection to direct marketing: it has not been recorded for this request (Art. 21(3), R1.13.2)."),
+        ),
+        Right.CONSENT_WITHDRAWAL: (
+            withdrawn,
+            _("Withdrawal of consent: no withdrawal has been recorded for this request (Art. 7(3), R1.14)."),
+        ),
+        Right.ACCESS: (
+            lambda: sent("access_pdf", "access_json"),
+            _("Access: the access copy has not been approved and sent (Art. 15(3), R1.7)."),
+        ),
+        Right.PORTABILITY: (
+            lambda: sent("portability"),
+            _("Portability: the portability export has not been approved and sent (Art. 20, R1.8)."),
+        ),
+    }
+    erased = ErasureRecord.objects.filter(request=request).exists()
+    missing = []
+    for item in items:
+        check = checks.get(item.right)
+        if item.right in SUPERSEDED_BY_ERASURE and erased:
+            continue  # the data is gone: nothing left to rectify, restrict, process or market
+        if check is not None and not check[0]():
+            missing.append(str(check[1]))
+    return missing
+
+
 @dataclass(frozen=True)
 class ItemRefusal:
     item: RequestItem
@@ -386,6 +465,9 @@ def request_decide(
                 % {"right": refusal.item.get_right_display()}
             )
         refused_ids.add(refusal.item.pk)
+    missing = missing_fulfilment(request=request, items=[item for item in items if item.pk not in refused_ids])
+    if missing:
+        raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
     if refused_ids and len(refused_ids) == len(items):
         to_state = State.REFUSED
     elif refused_ids:

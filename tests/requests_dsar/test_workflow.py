@@ -195,7 +195,7 @@ def test_erasure_refusal_on_a_ground_of_another_right_is_rejected():
 )
 def test_refusal_letter_states_grounds_cnil_and_judicial_remedy(mailoutbox, language, cnil, judicial):
     dpo = dpo_user()
-    request = logged_request(rights=(Right.ACCESS, Right.ERASURE), actor=dpo, language=language)
+    request = logged_request(rights=(Right.OTHER, Right.ERASURE), actor=dpo, language=language)
     _force_state(request, State.AWAITING_DECISION)
     erasure = request.items.get(right=Right.ERASURE)
 
