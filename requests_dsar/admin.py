@@ -256,7 +256,10 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         context["dsar_actions"] = [
             (slug, form_class.title)
             for slug, form_class in ACTIONS.items()
-            if obj is not None and obj.is_open and request.user.has_perm(form_class.permission)
+            if obj is not None
+            and obj.is_open
+            and request.user.has_perm(form_class.permission)
+            and form_class.applies_to(obj)
         ]
         context["erasure_asked"] = obj is not None and obj.items.filter(right=Right.ERASURE).exists()
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -284,7 +287,7 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
     def action_view(self, request, object_id: int, action: str):
         form_class = ACTIONS.get(action)
         dsar = self.get_object(request, str(object_id))
-        if form_class is None or dsar is None:
+        if form_class is None or dsar is None or not form_class.applies_to(dsar):
             raise Http404
         if not request.user.has_perm(form_class.permission):
             raise PermissionDenied
