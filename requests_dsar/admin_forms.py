@@ -18,6 +18,7 @@ from . import fulfilment, services
 from .exports import services as export_services
 from .letters import letter_send
 from .models import (
+    DPO_ONLY_STATES,
     GROUNDS_BY_RIGHT,
     TRANSITIONS,
     ClockPause,
@@ -98,13 +99,8 @@ class TransitionForm(ActionForm):
 
     def __init__(self, *args, dsar: Request, **kwargs):
         super().__init__(*args, dsar=dsar, **kwargs)
-        allowed = TRANSITIONS.get(dsar.state, frozenset()) - {
-            State.AWAITING_INFO,
-            State.COMPLETED,
-            State.REFUSED,
-            State.PARTLY_REFUSED,
-            State.CLOSED_UNVERIFIED,
-        }
+        # Closures are the DPO's own actions (decide, close-withdrawn, close-unverified).
+        allowed = TRANSITIONS.get(dsar.state, frozenset()) - DPO_ONLY_STATES - {State.AWAITING_INFO}
         self.fields["to_state"].choices = [(s.value, s.label) for s in State if s in allowed]
 
     def perform(self, actor) -> str:
@@ -265,6 +261,18 @@ class CloseUnverifiedForm(ActionForm):
     def perform(self, actor) -> str:
         services.request_close_unverified(request=self.dsar, reason=self.cleaned_data["reason"], actor=actor)
         return _("Request closed.")
+
+
+class CloseWithdrawnForm(ActionForm):
+    title = _("Close: withdrawn by the requester (DPO)")
+    permission = "requests_dsar.decide_request"
+    reason = forms.CharField(label=_("How and when the requester withdrew"), widget=forms.Textarea)
+
+    def perform(self, actor) -> str:
+        services.request_transition(
+            request=self.dsar, to_state=State.WITHDRAWN, reason=self.cleaned_data["reason"], actor=actor
+        )
+        return _("Request closed as withdrawn.")
 
 
 class FeeForm(ActionForm):
@@ -501,6 +509,7 @@ ACTIONS: dict[str, type[ActionForm]] = {
     "extend": ExtendForm,
     "decide": DecideForm,
     "close-unverified": CloseUnverifiedForm,
+    "close-withdrawn": CloseWithdrawnForm,
     "fee": FeeForm,
     "exports": ExportBuildForm,
     "send-exports": ExportSendForm,

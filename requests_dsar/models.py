@@ -122,8 +122,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 OPEN_STATES = frozenset(state for state, targets in TRANSITIONS.items() if targets)
 ANSWERED_STATES = frozenset({State.COMPLETED, State.REFUSED, State.PARTLY_REFUSED})
-# Only the DPO moves a request into these (permission ``requests_dsar.decide_request``).
-DPO_ONLY_STATES = frozenset({State.COMPLETED, State.REFUSED, State.PARTLY_REFUSED, State.CLOSED_UNVERIFIED})
+# Only the DPO moves a request into these (permission ``requests_dsar.decide_request``): every closure,
+# a withdrawal included ("only the DPO decides: approve, refuse, extend, fee, close").
+DPO_ONLY_STATES = frozenset(
+    {State.COMPLETED, State.REFUSED, State.PARTLY_REFUSED, State.CLOSED_UNVERIFIED, State.WITHDRAWN}
+)
 
 
 class RequestQuerySet(models.QuerySet):

@@ -216,7 +216,7 @@ def request_transition(*, request: Request, to_state: str, reason: str = "", act
         )
     if to_state in DPO_ONLY_STATES:
         _require(actor, "requests_dsar.decide_request")
-    if to_state in DPO_ONLY_STATES | {State.WITHDRAWN} and not reason.strip():
+    if to_state in DPO_ONLY_STATES and not reason.strip():
         raise ValidationError(_("Give the reason for this step."))
     request.state = to_state
     fields = ["state"]

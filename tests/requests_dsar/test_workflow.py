@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from pypdf import PdfReader
 
 from ijinus_privacy.models import AuditEvent
@@ -372,3 +373,28 @@ def test_a_failing_letter_rolls_back_the_extension():
     request.refresh_from_db()
     assert request.due_on == date(2026, 3, 2)
     assert not Extension.objects.exists()
+
+
+def test_only_the_dpo_closes_a_request_as_withdrawn(client):
+    request = logged_request(actor=support_user())
+    client.force_login(support_user())
+
+    with pytest.raises(PermissionDenied):
+        services.request_transition(request=request, to_state=State.WITHDRAWN, reason="retrait", actor=support_user())
+    transition = client.get(reverse("admin:requests_dsar_request_act", args=[request.pk, "transition"]))
+    assert State.WITHDRAWN.value not in [
+        value for value, _label in transition.context["form"].fields["to_state"].choices
+    ]
+    assert (
+        client.get(reverse("admin:requests_dsar_request_act", args=[request.pk, "close-withdrawn"])).status_code == 403
+    )
+
+    client.force_login(dpo_user())
+    client.post(
+        reverse("admin:requests_dsar_request_act", args=[request.pk, "close-withdrawn"]),
+        {"reason": "Retrait par téléphone le 6 mars"},
+    )
+
+    request.refresh_from_db()
+    assert request.state == State.WITHDRAWN
+    assert request.events.get(to_state=State.WITHDRAWN).actor_username == "dpo"
