@@ -184,6 +184,35 @@ class IdentityDocumentForm(ActionForm):
         return _("Identity verified; any copy received must now be deleted (R1.5.3).")
 
 
+class IdentityCallbackForm(ActionForm):
+    title = _("Record the callback to the number on file (R1.5.2)")
+    permission = "requests_dsar.verify_identity"
+    check = forms.ModelChoiceField(label=_("Identity check"), queryset=IdentityCheck.objects.none())
+    confirmed = forms.TypedChoiceField(
+        label=_("Outcome of the call"),
+        choices=[
+            ("1", _("I called the number on file and the person confirmed the request")),
+            ("", _("The person reached on the number on file did not confirm the request")),
+        ],
+        coerce=bool,
+        required=False,
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.fields["check"].queryset = dsar.identity_checks.filter(
+            method=IdentityCheck.Method.PHONE_CALLBACK, status=IdentityCheck.Status.PENDING
+        )
+
+    def perform(self, actor) -> str:
+        check = services.identity_check_record_callback(
+            check=self.cleaned_data["check"], confirmed=bool(self.cleaned_data["confirmed"]), actor=actor
+        )
+        if check.status == IdentityCheck.Status.VERIFIED:
+            return _("Identity verified by callback; the clock resumes.")
+        return _("Callback recorded: identity not confirmed.")
+
+
 class ExtendForm(ActionForm):
     title = _("Extend by two further months (Art. 12(3))")
     permission = "requests_dsar.extend_request"
@@ -505,6 +534,7 @@ ACTIONS: dict[str, type[ActionForm]] = {
     "information-received": InformationReceivedForm,
     "identity": IdentityStartForm,
     "identity-document": IdentityDocumentForm,
+    "identity-callback": IdentityCallbackForm,
     "letter": LetterForm,
     "extend": ExtendForm,
     "decide": DecideForm,

@@ -337,7 +337,7 @@ class IdentityCheck(models.Model):
     class Method(models.TextChoices):
         PLATFORM_SESSION = "platform_session", _("Authenticated platform or website session")
         EMAIL_LINK = "email_link", _("One-time link to the e-mail on file")
-        PHONE_CODE = "phone_code", _("One-time code to the phone on file")
+        PHONE_CALLBACK = "phone_callback", _("Callback to the number on file: the person confirmed")
         DOCUMENT = "document", _("Staff check of an identity document (DPO justification)")
 
     class Status(models.TextChoices):

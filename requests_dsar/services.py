@@ -586,19 +586,15 @@ def identity_check_start(
         request=request, method=method, doubt_reason=doubt_reason, document_justification=document_justification
     )
     token = ""
-    if method in (IdentityCheck.Method.EMAIL_LINK, IdentityCheck.Method.PHONE_CODE):
-        on_file = request.subject and (
-            request.subject.email if method == IdentityCheck.Method.EMAIL_LINK else request.subject.phone
-        )
-        if not on_file:
-            raise ValidationError(_("A one-time link or code goes only to an address or number already on file."))
-        token = (
-            secrets.token_urlsafe(32)
-            if method == IdentityCheck.Method.EMAIL_LINK
-            else f"{secrets.randbelow(10**6):06d}"
-        )
+    if method == IdentityCheck.Method.EMAIL_LINK:
+        if not (request.subject and request.subject.email):
+            raise ValidationError(_("A one-time link goes only to an address already on file."))
+        token = secrets.token_urlsafe(32)
         check.token_hash = hash_token(token)
         check.token_expires_at = timezone.now() + IDENTITY_TOKEN_VALIDITY
+    if method == IdentityCheck.Method.PHONE_CALLBACK and not (request.subject and request.subject.phone):
+        # Never a number the requester gives now: that proves nothing (R1.5.2).
+        raise ValidationError(_("A callback goes only to a number already on file."))
     check.full_clean()
     check.save()
     late = False
@@ -632,6 +628,45 @@ def _identity_verified(*, check: IdentityCheck, actor: User | None, document_typ
     request.refresh_from_db()
     if request.state == State.AWAITING_INFO:
         request_information_received(request=request, actor=actor)
+
+
+@transaction.atomic
+def identity_check_record_callback(*, check: IdentityCheck, confirmed: bool, actor: User | None) -> IdentityCheck:
+    """Staff called the number on file (never one given with the request) and record the outcome (R1.5.2).
+
+    Who called and when is the check's ``checked_by`` / ``checked_on`` and the timeline event.
+    """
+    _require(actor, "requests_dsar.verify_identity")
+    check = IdentityCheck.objects.select_for_update().select_related("request").get(pk=check.pk)
+    if check.method != IdentityCheck.Method.PHONE_CALLBACK:
+        raise ValidationError(_("This check is not a callback."))
+    if check.status != IdentityCheck.Status.PENDING:
+        raise ValidationError(_("This check is already closed."))
+    if confirmed:
+        _identity_verified(check=check, actor=actor)
+        _event(
+            request=check.request,
+            kind=RequestEvent.Kind.IDENTITY,
+            actor=actor,
+            reason=_("Called back on the number on file: the person confirmed the request."),
+        )
+        return check
+    check.status = IdentityCheck.Status.FAILED
+    check.checked_on = timezone.localdate()
+    check.checked_by = _actor_or_none(actor)
+    check.checked_by_username = _username(actor)
+    check.full_clean()
+    check.save()
+    _event(
+        request=check.request,
+        kind=RequestEvent.Kind.IDENTITY,
+        actor=actor,
+        reason=_("Called back on the number on file: the person did not confirm the request."),
+    )
+    audit.record(
+        action=audit.Action.CHANGE, actor=actor, obj=check, subject_id=check.request.subject_id, fields=["status"]
+    )
+    return check
 
 
 class IdentityTokenError(ValidationError):

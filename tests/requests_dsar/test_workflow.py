@@ -246,11 +246,11 @@ def test_identity_link_is_single_use_and_resumes_the_clock(mailoutbox, django_ca
         services.identity_check_confirm_token(check_id=started.check.pk, token=started.token)
 
 
-def test_identity_code_attempts_are_limited():
+def test_identity_link_attempts_are_limited():
     user = support_user()
     request = logged_request(actor=user)
     started = services.identity_check_start(
-        request=request, method=IdentityCheck.Method.PHONE_CODE, doubt_reason="doute", actor=user
+        request=request, method=IdentityCheck.Method.EMAIL_LINK, doubt_reason="doute", actor=user
     )
 
     for _attempt in range(services.IDENTITY_TOKEN_MAX_ATTEMPTS):
@@ -398,3 +398,50 @@ def test_only_the_dpo_closes_a_request_as_withdrawn(client):
     request.refresh_from_db()
     assert request.state == State.WITHDRAWN
     assert request.events.get(to_state=State.WITHDRAWN).actor_username == "dpo"
+
+
+def test_identity_callback_to_the_number_on_file_is_recorded_with_who_and_when(client):
+    user = support_user()
+    request = logged_request(actor=user)
+    started = services.identity_check_start(
+        request=request, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="doute", actor=user
+    )
+    assert started.token == ""
+    assert started.check.token_hash == ""
+    request.refresh_from_db()
+    assert request.state == State.AWAITING_INFO
+    client.force_login(user)
+
+    response = client.post(
+        reverse("admin:requests_dsar_request_act", args=[request.pk, "identity-callback"]),
+        {"check": started.check.pk, "confirmed": "1"},
+    )
+
+    assert response.status_code == 302
+    started.check.refresh_from_db()
+    assert started.check.status == IdentityCheck.Status.VERIFIED
+    assert started.check.checked_by_username == "support"
+    assert started.check.checked_on is not None
+    request.refresh_from_db()
+    assert request.state == State.IN_PROGRESS
+    assert request.events.filter(reason__startswith="Called back on the number on file").exists()
+
+
+def test_identity_callback_needs_a_number_on_file_and_can_fail():
+    user = support_user()
+    request = logged_request(actor=user, subject=None, requester_name="Jeanne Roux", requester_phone="0611223344")
+    with pytest.raises(ValidationError, match="number already on file"):
+        services.identity_check_start(
+            request=request, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="doute", actor=user
+        )
+
+    other = logged_request(actor=user)
+    started = services.identity_check_start(
+        request=other, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="doute", actor=user
+    )
+    services.identity_check_record_callback(check=started.check, confirmed=False, actor=user)
+
+    started.check.refresh_from_db()
+    assert started.check.status == IdentityCheck.Status.FAILED
+    with pytest.raises(ValidationError, match="already closed"):
+        services.identity_check_record_callback(check=started.check, confirmed=True, actor=user)
