@@ -101,6 +101,15 @@ def _refresh_due_dates(request: Request) -> None:
     request.due_on = request.ceiling_due_on if has_extension else request.first_due_on
 
 
+def _first_due_on_so_far(request: Request, *, today: date) -> date:
+    """The one-month due date counting an open pause up to ``today`` (the stored one ignores it)."""
+    open_pause = request.pauses.filter(ended_on__isnull=True).first()
+    if open_pause is None:
+        return request.first_due_on
+    paused = request.paused_days + max((today - open_pause.started_on).days, 0)
+    return deadlines.due_date(request.received_on, paused_days=paused)
+
+
 # --- intake -----------------------------------------------------------------------------------
 
 
@@ -322,10 +331,11 @@ def request_extend(
         raise ValidationError(_("A closed request cannot be extended."))
     if Extension.objects.filter(request=request).exists():
         raise ValidationError(_("This request has already been extended; the law allows one extension."))
-    if today > request.first_due_on:
+    first_due_on = _first_due_on_so_far(request, today=today)
+    if today > first_due_on:
         raise ValidationError(
             _("The one-month due date (%(due)s) has passed: an extension can no longer be recorded (R1.3.1).")
-            % {"due": request.first_due_on.isoformat()}
+            % {"due": first_due_on.isoformat()}
         )
     if not explanation.strip():
         raise ValidationError(_("Explain the reasons to the requester (Art. 12(3))."))
