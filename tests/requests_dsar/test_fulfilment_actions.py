@@ -112,3 +112,17 @@ def test_post_mortem_directive_registered_from_the_request(client):
 
     assert response.status_code == 302
     assert PostMortemDirective.objects.get(request=request).instruction == PostMortemDirective.Instruction.ERASE
+
+
+def test_the_request_page_shows_the_subjects_restriction_banner(client):
+    dpo = dpo_user()
+    client.force_login(dpo)
+    request = logged_request(rights=(Right.RESTRICTION,))
+    url = reverse("admin:requests_dsar_request_change", args=[request.pk])
+    assert 'id="restriction-banner"' not in client.get(url).text
+
+    fulfilment.restriction_from_request(request=request, ground=Restriction.Ground.UNLAWFUL, actor=dpo)
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert 'id="restriction-banner"' in page.text
+    assert "Restricted (Art. 18)" in page.text
