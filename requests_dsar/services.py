@@ -623,8 +623,9 @@ def identity_check_start(
     return IdentityCheckStarted(check=check, token=token, late=late)
 
 
-def _identity_verified(*, check: IdentityCheck, actor: User | None, document_type: str = "") -> None:
-    check.status = IdentityCheck.Status.VERIFIED
+def _identity_checked(*, check: IdentityCheck, status: str, actor: User | None, document_type: str = "") -> None:
+    """Close the check with its outcome, who checked and when."""
+    check.status = status
     check.checked_on = timezone.localdate()
     check.checked_by = _actor_or_none(actor)
     check.checked_by_username = _username(actor)
@@ -632,9 +633,15 @@ def _identity_verified(*, check: IdentityCheck, actor: User | None, document_typ
     check.token_hash = ""
     check.full_clean()
     check.save()
+    audit.record(
+        action=audit.Action.CHANGE, actor=actor, obj=check, subject_id=check.request.subject_id, fields=["status"]
+    )
+
+
+def _identity_verified(*, check: IdentityCheck, actor: User | None, document_type: str = "") -> None:
+    _identity_checked(check=check, status=IdentityCheck.Status.VERIFIED, actor=actor, document_type=document_type)
     request = check.request
     _event(request=request, kind=RequestEvent.Kind.IDENTITY, actor=actor, reason=_("Identity verified"))
-    audit.record(action=audit.Action.CHANGE, actor=actor, obj=check, subject_id=request.subject_id, fields=["status"])
     request.refresh_from_db()
     if request.state == State.AWAITING_INFO:
         request_information_received(request=request, actor=actor)
@@ -652,30 +659,16 @@ def identity_check_record_callback(*, check: IdentityCheck, confirmed: bool, act
         raise ValidationError(_("This check is not a callback."))
     if check.status != IdentityCheck.Status.PENDING:
         raise ValidationError(_("This check is already closed."))
+    outcome = (
+        _("Called back on the number on file: the person confirmed the request.")
+        if confirmed
+        else _("Called back on the number on file: the person did not confirm the request.")
+    )
+    _event(request=check.request, kind=RequestEvent.Kind.IDENTITY, actor=actor, reason=outcome)
     if confirmed:
-        _identity_verified(check=check, actor=actor)
-        _event(
-            request=check.request,
-            kind=RequestEvent.Kind.IDENTITY,
-            actor=actor,
-            reason=_("Called back on the number on file: the person confirmed the request."),
-        )
-        return check
-    check.status = IdentityCheck.Status.FAILED
-    check.checked_on = timezone.localdate()
-    check.checked_by = _actor_or_none(actor)
-    check.checked_by_username = _username(actor)
-    check.full_clean()
-    check.save()
-    _event(
-        request=check.request,
-        kind=RequestEvent.Kind.IDENTITY,
-        actor=actor,
-        reason=_("Called back on the number on file: the person did not confirm the request."),
-    )
-    audit.record(
-        action=audit.Action.CHANGE, actor=actor, obj=check, subject_id=check.request.subject_id, fields=["status"]
-    )
+        _identity_verified(check=check, actor=actor)  # the clock resumes
+    else:
+        _identity_checked(check=check, status=IdentityCheck.Status.FAILED, actor=actor)
     return check
 
 
