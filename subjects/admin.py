@@ -6,6 +6,7 @@ sensitive-data flags (permissions from ``ijinus_privacy.roles``).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -118,8 +119,39 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class SubjectRoleForm(forms.ModelForm):
+    """Retention start dates are facts (R4.2): once a role is saved, its collection date is shown,
+    not edited, and its last inbound contact only moves forward."""
+
+    class Meta:
+        model = SubjectRole
+        fields = (
+            "subject",
+            "role",
+            "collected_on",
+            "last_inbound_contact_on",
+            "contract_end_on",
+            "unsubscribed_on",
+            "product_delivered_on",
+        )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "collected_on" in self.fields:
+            self.fields["collected_on"].disabled = True
+            self.fields["collected_on"].help_text = _("Fixed once the role is saved: retention counts from it (R4.2).")
+
+    def clean_last_inbound_contact_on(self):
+        value = self.cleaned_data.get("last_inbound_contact_on")
+        previous = self.initial.get("last_inbound_contact_on") if self.instance.pk is not None else None
+        if previous and (value is None or value < previous):
+            raise ValidationError(_("The last inbound contact only moves forward (R4.2)."))
+        return value
+
+
 class SubjectRoleInline(admin.TabularInline):
     model = SubjectRole
+    form = SubjectRoleForm
     extra = 0
     verbose_name_plural = _("Roles held at once (R3.2.3) and the dates retention starts from (R4.2)")
 
@@ -289,6 +321,7 @@ class SubjectRoleAdmin(
     RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
 ):
     resource_classes = [SubjectRoleResource]
+    form = SubjectRoleForm
     list_display = ("id", "subject", "role", "collected_on", "last_inbound_contact_on", "contract_end_on")
     list_filter = ("role",)
     raw_id_fields = ("subject",)

@@ -214,6 +214,22 @@ class SubjectRoleResource(AuditedResource):
     def natural_key(self, instance) -> tuple:
         return (instance.subject_id, instance.role)
 
+    def import_instance(self, instance, row, **kwargs) -> None:
+        """Retention start dates are facts, not settings (R4.2): a file cannot move them back.
+
+        A new role takes ``collected_on`` from the file; an existing role keeps its own, and its
+        last inbound contact only moves forward (a later date in the file).
+        """
+        kept = None if instance.pk is None else (instance.collected_on, instance.last_inbound_contact_on)
+        super().import_instance(instance, row, **kwargs)
+        if kept is None:
+            return
+        collected_on, last_contact = kept
+        instance.collected_on = collected_on
+        imported = instance.last_inbound_contact_on
+        if last_contact and (imported is None or imported < last_contact):
+            instance.last_inbound_contact_on = last_contact
+
     def dehydrate_subject(self, role: SubjectRole) -> str:
         return role.subject.email
 
