@@ -102,6 +102,10 @@ class AuditedResource(resources.ModelResource):
                 self.import_instance(instance, row)
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
+            refusal = self.refusal(instance)
+            if refusal:
+                self._report(result, number, row, {self._meta.import_id_fields[0]: [refusal]})
+                continue
             try:
                 instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
             except ValidationError as error:
@@ -120,6 +124,21 @@ class AuditedResource(resources.ModelResource):
                 self._report(result, number, row, errors)
         return result
 
+    def refusal(self, instance) -> str:
+        """Why this row may not touch its subject, or "" (R1.11.3 restriction, R4.4.2 archive)."""
+        from retention.models import ArchivedSubject
+
+        from .restrictions import Operation, is_restricted
+
+        subject_id = instance.pk if isinstance(instance, DataSubject) else getattr(instance, "subject_id", None)
+        if subject_id is None:
+            return ""
+        if is_restricted(subject_id, operation=Operation.EDIT):
+            return _("This person's data is restricted (Art. 18): only storage is allowed, the row is refused.")
+        if ArchivedSubject.objects.filter(subject_id=subject_id).exists():
+            return _("This person is in the intermediate archive (R4.4.2): the row is refused.")
+        return ""
+
     def _report(self, result, number: int, row: dict, errors: dict) -> None:
         """Name each error by the column the user sees (``email``, not ``subject``)."""
         columns = {name: field.column_name for name, field in self.fields.items()}
@@ -131,6 +150,7 @@ class AuditedResource(resources.ModelResource):
         checked = self.validate_dataset(dataset)
         if checked.has_errors() or checked.has_validation_errors():
             return checked
+        self._existing = set(self.existing_keys(dataset))
         kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs)
 
@@ -139,9 +159,10 @@ class AuditedResource(resources.ModelResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
         changed = [field.attribute for field in self.get_import_fields() if field.attribute]
+        existing = getattr(self, "_existing", set())
         for obj in self.imported_objects(dataset):
             audit.record(
-                action=audit.Action.CHANGE,
+                action=audit.Action.CHANGE if obj.pk in existing else audit.Action.CREATE,
                 actor=self.actor or kwargs.get("user"),
                 obj=obj,
                 fields=changed,
@@ -150,6 +171,10 @@ class AuditedResource(resources.ModelResource):
 
     def imported_objects(self, dataset):
         raise NotImplementedError
+
+    def existing_keys(self, dataset):
+        """The primary keys ``imported_objects`` yields, read before the write: those rows are changes."""
+        return [obj.pk for obj in self.imported_objects(dataset)]
 
 
 class DataSubjectResource(AuditedResource):
