@@ -169,7 +169,14 @@ class WithdrawForm(forms.Form):
 
 class ConsentEventAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject", "channel", "action", "occurred_at", "collection_point", "mechanism", "entered_by")
-    list_filter = (CurrentOnlyFilter, "channel", "action", "collection_point", "entered_by")
+    list_filter = (
+        CurrentOnlyFilter,
+        ("occurred_at", admin.DateFieldListFilter),
+        "channel",
+        "action",
+        "collection_point",
+        "entered_by",
+    )
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
     search_fields = ("=subject__id", "=visitor_id")

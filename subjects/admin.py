@@ -57,6 +57,38 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """Restricted (Art. 18), under legal hold (R4.5.1) or deceased (R1.15.3): EXISTS, no join + DISTINCT.
+
+    No "archived" choice: archived subjects leave this list altogether (R4.4.2); the archivist finds
+    them in the archive (retention).
+    """
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("restricted", _("Restricted (Art. 18)")),
+            ("held", _("Under legal hold (R4.5.1)")),
+            ("deceased", _("Deceased (R1.15.3)")),
+        ]
+
+    def queryset(self, request, queryset):
+        from retention.models import LegalHold
+
+        from .models import DeathRecord, Restriction
+
+        related = {
+            "restricted": Restriction.objects.in_force(),
+            "held": LegalHold.objects.in_force(),
+            "deceased": DeathRecord.objects.all(),
+        }.get(self.value())
+        if related is None:
+            return queryset
+        return queryset.filter(Exists(related.filter(subject_id=OuterRef("pk"))))
+
+
 class AuditedImportExportMixin(ImportExportMixin):
     """Import and export only with this model's own import/export permission (DPO); audited."""
 
@@ -229,7 +261,7 @@ class DataSubjectAdmin(
 ):
     resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
-    list_filter = ("kind", RoleFilter)
+    list_filter = ("kind", RoleFilter, StatusFilter)
     search_fields = ("=email", "last_name", "first_names", "phone")
     search_help_text = _("An exact e-mail, or part of a name or phone number.")
     list_select_related = False  # no foreign key to follow: the list is one query
