@@ -1,5 +1,6 @@
 # IJINUS Privacy. `make run` sets everything up and serves the admin; `make test` runs the suite.
-PYTHON ?= python3
+# Python 3.13 (.python-version); 3.12 is the oldest Django 6.1 accepts.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -9,6 +10,9 @@ DEMO_SUBJECTS ?= 300
 .PHONY: run install migrate demo test lint format worker beat bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "IJINUS Privacy needs Python 3.12 or newer (3.13 recommended): $(PYTHON) is $$($(PYTHON) -V 2>&1)."; \
+		echo "Install python3.13 (or run: make PYTHON=/path/to/python3.13 run)."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

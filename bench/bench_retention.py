@@ -108,9 +108,10 @@ def _populate(scale: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "INSERT INTO subjects_datasubject (kind, last_name, first_names, marital_status, street_address,"
-                " postal_code, city, country, email, phone, organisation, job_title, language, created_at, updated_at)"
+                " postal_code, city, country, email, phone, organisation, job_title, language, notes, created_at,"
+                " updated_at)"
                 " SELECT 'professional', 'Nom' || g, 'Prénom', '', g || ' rue des Capteurs', '29300', 'Mellac', 'FR',"
-                " 'bench' || g || '@exemple.invalid', '0298000000', 'Société', 'Technicien', 'fr', now(), now()"
+                " 'bench' || g || '@exemple.invalid', '0298000000', 'Société', 'Technicien', 'fr', '', now(), now()"
                 " FROM generate_series(1, %s) g",
                 [scale],
             )
@@ -129,8 +130,9 @@ def _populate(scale: int) -> None:
         ]  # fmt: skip
         cursor.executemany(
             "INSERT INTO subjects_datasubject (kind, last_name, first_names, marital_status, street_address,"
-            " postal_code, city, country, email, phone, organisation, job_title, language, created_at, updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, datetime('now'), datetime('now'))",
+            " postal_code, city, country, email, phone, organisation, job_title, language, notes, created_at,"
+            " updated_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', datetime('now'), datetime('now'))",
             rows,
         )
         cursor.execute(

@@ -17,12 +17,14 @@ caller's transaction and never commit on their own.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 class Disposal(StrEnum):
@@ -71,6 +73,32 @@ class PersonalDataSource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+def in_ids(model: type[models.Model], column: str, ids: Sequence[int]) -> RawSQL:
+    """``filter(in_ids(Model, "col", ids))``: the ids bound as ONE parameter (array or JSON).
+
+    Preparing and binding 5,000 separate ``IN`` parameters per statement costs more than the
+    statement itself (about 27 ms on PostgreSQL even when no row matches), and PostgreSQL plans
+    ``= ANY(array)`` as index probes. Only quoted identifiers from model metadata are formatted
+    into the SQL (S611: no user input).
+    """
+    quote = connection.ops.quote_name
+    ref = f"{quote(model._meta.db_table)}.{quote(column)}"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{ref} = ANY(%s)", [list(ids)], output_field=models.BooleanField())  # noqa: S611
+    sql = f"{ref} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (quoted identifiers, bound parameter)
+    return RawSQL(sql, [json.dumps(list(ids))], models.BooleanField())  # noqa: S611
+
+
+def for_subjects(queryset: models.QuerySet, subject_ids: Sequence[int], field: str = "subject_id") -> models.QuerySet:
+    """The rows of ``queryset`` that belong to these subjects: what every ``dispose`` starts from."""
+    if "__" in field:  # through a relation: the related rows of these subjects, as a subquery
+        relation, rest = field.split("__", 1)
+        related = queryset.model._meta.get_field(relation).related_model
+        return queryset.filter(**{f"{relation}__in": for_subjects(related._default_manager.all(), subject_ids, rest)})
+    column = queryset.model._meta.get_field(field).column
+    return queryset.filter(in_ids(queryset.model, column, subject_ids))
 
 
 class SourceRegistry:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource
+from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource, for_subjects
 
 from .models import (
     ClockPause,
@@ -67,11 +67,11 @@ class RequestFileSource(PersonalDataSource):
         from .exports import storage
 
         # Export files are copies of the data: they go whatever the disposal, the job rows with them.
-        exports = ExportJob.objects.filter(subject_id__in=subject_ids)
+        exports = for_subjects(ExportJob.objects.all(), subject_ids)
         for path in exports.exclude(file_path="").values_list("file_path", flat=True):
             storage.remove(path)
         deleted = exports._raw_delete(exports.db)
-        requests = Request.objects.filter(subject_id__in=subject_ids)
+        requests = for_subjects(Request.objects.all(), subject_ids)
         RequestItem.objects.filter(request__in=requests).update(details="")
         # Letters already sent name the requester: the PDF files go, the rows (kind, dates) stay.
         # Staff notes on the timeline are free text (R1.10.6): blanked, the event stays.
@@ -114,5 +114,5 @@ class DisclosureSource(PersonalDataSource):
         return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
 
     def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
-        rows = DisclosureLog.objects.filter(subject_id__in=list(subject_ids))
+        rows = for_subjects(DisclosureLog.objects.all(), subject_ids)
         return rows._raw_delete(rows.db)

@@ -165,7 +165,9 @@ FREE_TEXT_WARNING = _(
 
 class SubjectChildQuerySet(models.QuerySet):
     def for_subjects(self, subject_ids) -> SubjectChildQuerySet:
-        return self.filter(subject_id__in=subject_ids)
+        from ijinus_privacy.personal_data import for_subjects
+
+        return for_subjects(self, subject_ids)
 
 
 class Contract(models.Model):

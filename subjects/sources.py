@@ -22,7 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models.functions import Cast, Concat
 
-from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource
+from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource, for_subjects
 
 from . import models as m
 
@@ -99,7 +99,7 @@ class ModelSource(PersonalDataSource):
             return 0
         changed = 0
         for part in self.parts:
-            rows = part.model._default_manager.filter(**{f"{part.subject_field}__in": ids})
+            rows = for_subjects(part.model._default_manager.all(), ids, part.subject_field)
             if disposal == Disposal.ANONYMISE and part.anonymised is not None:
                 changed += rows.update(**part.anonymised)
             else:

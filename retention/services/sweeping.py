@@ -49,21 +49,19 @@ Safety properties, and how they are obtained:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, Exists, OuterRef, Q, QuerySet, signals
 from django.db.models.deletion import Collector, DatabaseOnDelete
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ijinus_privacy import audit
-from ijinus_privacy.personal_data import Disposal, registry
+from ijinus_privacy.personal_data import Disposal, in_ids, registry
 from subjects.models import DataSubject, SubjectRole
 
 from .. import sweepers
@@ -155,21 +153,6 @@ class _Batches:
             elapsed = time.monotonic() - started
             self.run.batches += 1
             self.run.worst_batch_seconds = max(self.run.worst_batch_seconds, round(elapsed, 4))
-
-
-def in_ids(model: type[models.Model], column: str, ids: Sequence[int]) -> RawSQL:
-    """``filter(in_ids(Model, "col", ids))``: the ids bound as ONE parameter (array or JSON).
-
-    Preparing and binding 5,000 separate ``IN`` parameters per statement costs more than the
-    statement itself, and PostgreSQL plans ``= ANY(array)`` as index probes. Only quoted
-    identifiers from model metadata are formatted into the SQL (S611: no user input).
-    """
-    quote = connection.ops.quote_name
-    ref = f"{quote(model._meta.db_table)}.{quote(column)}"
-    if connection.vendor == "postgresql":
-        return RawSQL(f"{ref} = ANY(%s)", [list(ids)], output_field=models.BooleanField())  # noqa: S611
-    sql = f"{ref} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (quoted identifiers, bound parameter)
-    return RawSQL(sql, [json.dumps(list(ids))], models.BooleanField())  # noqa: S611
 
 
 def dispose_subjects(subject_ids: list[int], disposal: Disposal) -> dict[str, int]:
