@@ -21,6 +21,7 @@ from ijinus_privacy.admin import PersonalDataAdminMixin
 
 from . import services
 from .models import (
+    ROLE_DATE_FIELDS,
     AssumedInterest,
     Contract,
     DataSubject,
@@ -157,15 +158,7 @@ class SubjectRoleForm(forms.ModelForm):
 
     class Meta:
         model = SubjectRole
-        fields = (
-            "subject",
-            "role",
-            "collected_on",
-            "last_inbound_contact_on",
-            "contract_end_on",
-            "unsubscribed_on",
-            "product_delivered_on",
-        )
+        fields = ("subject", "role", *ROLE_DATE_FIELDS)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from ijinus_privacy import audit
 from ijinus_privacy.spreadsheets import escape_formula
 
-from .models import DataSubject, SubjectRole, normalise_email
+from .models import ROLE_DATE_FIELDS, DataSubject, SubjectRole, normalise_email
 
 
 class EmailWidget(widgets.CharWidget):
@@ -221,15 +221,7 @@ class SubjectRoleResource(AuditedResource):
 
     class Meta:
         model = SubjectRole
-        fields = (
-            "subject",
-            "role",
-            "collected_on",
-            "last_inbound_contact_on",
-            "contract_end_on",
-            "unsubscribed_on",
-            "product_delivered_on",
-        )
+        fields = ("subject", "role", *ROLE_DATE_FIELDS)
         import_id_fields = ("subject", "role")
         use_bulk = True
         batch_size = 1000

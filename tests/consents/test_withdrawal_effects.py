@@ -75,15 +75,22 @@ def test_a_new_subscription_given_by_the_person_stops_the_clock_again(client):
     assert SubjectRole.objects.get(subject=person).unsubscribed_on is None
 
 
-def _staff_consent(person) -> ConsentEvent:
+def _newsletter_consent(person, **proof) -> ConsentEvent:
     return services.consent_record(
         subject=person,
         channel=EMAIL,
         action=ConsentEvent.Action.GIVEN,
         notice=consent_notice(EMAIL),
+        language="fr",
+        **proof,
+    )
+
+
+def _staff_consent(person) -> ConsentEvent:
+    return _newsletter_consent(
+        person,
         collection_point=ConsentEvent.CollectionPoint.STAFF,
         mechanism=ConsentEvent.Mechanism.ORAL,
-        language="fr",
         entered_by=ConsentEvent.EnteredBy.STAFF,
         staff_reference="Appel entrant",
         actor=support_user(),
@@ -103,14 +110,10 @@ def test_a_double_opt_in_without_confirmation_does_not_lift_the_suppression(clie
     person = _newsletter_subscriber()
     _one_click(client, person)
 
-    services.consent_record(
-        subject=person,
-        channel=EMAIL,
-        action=ConsentEvent.Action.GIVEN,
-        notice=consent_notice(EMAIL),
+    _newsletter_consent(
+        person,
         collection_point=ConsentEvent.CollectionPoint.WEB_FORM,
         mechanism=ConsentEvent.Mechanism.DOUBLE_OPT_IN,
-        language="fr",
         entered_by=ConsentEvent.EnteredBy.SUBJECT,
         actor=None,
     )
