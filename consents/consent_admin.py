@@ -107,16 +107,23 @@ class CurrentOnlyFilter(admin.SimpleListFilter):
 
 
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "channel", "language", "version", "effective_on", "sha256")
+    list_display = ("id", "kind", "channel", "language", "version", "effective_on", "sha256", "hash_verified")
     list_filter = ("kind", "channel", "language")
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
     fields = ("kind", "channel", "language", "effective_on", "title", "text", "version", "sha256", "created_at")
 
+    def get_fields(self, request, obj=None):
+        return (*self.fields, "hash_verified") if obj is not None else self.fields
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:  # immutable once saved (R5.6.1)
-            return self.fields
+            return (*self.fields, "hash_verified")
         return ("version", "sha256", "created_at")
+
+    @admin.display(boolean=True, description=_("text matches its SHA-256 (R5.6.1)"))
+    def hash_verified(self, obj: Notice) -> bool:
+        return obj.hash_verified
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -162,7 +169,14 @@ class WithdrawForm(forms.Form):
 
 class ConsentEventAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject", "channel", "action", "occurred_at", "collection_point", "mechanism", "entered_by")
-    list_filter = (CurrentOnlyFilter, "channel", "action", "collection_point", "entered_by")
+    list_filter = (
+        CurrentOnlyFilter,
+        ("occurred_at", admin.DateFieldListFilter),
+        "channel",
+        "action",
+        "collection_point",
+        "entered_by",
+    )
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
     search_fields = ("=subject__id", "=visitor_id")

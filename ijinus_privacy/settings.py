@@ -316,6 +316,7 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the au
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
 # R1.2.2: add Good Friday and 26 December (Alsace-Moselle) to the deadline calendar.
 DSAR_ALSACE_MOSELLE_HOLIDAYS = env.bool("DSAR_ALSACE_MOSELLE_HOLIDAYS", default=False)
+FISCAL_YEAR_END_MONTH = env.int("FISCAL_YEAR_END_MONTH", default=12)  # accounting keeps (C. com. L.123-22)
 # Public request page: submissions per IP address per hour, and the confirmation link's life.
 DSAR_PUBLIC_RATE_LIMIT = env.int("DSAR_PUBLIC_RATE_LIMIT", default=5)
 DSAR_CONFIRMATION_MAX_AGE = 48 * 3600

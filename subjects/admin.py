@@ -6,6 +6,7 @@ sensitive-data flags (permissions from ``ijinus_privacy.roles``).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from ijinus_privacy.admin import PersonalDataAdminMixin
 
 from . import services
 from .models import (
+    ROLE_DATE_FIELDS,
     AssumedInterest,
     Contract,
     DataSubject,
@@ -54,6 +56,38 @@ class RoleFilter(admin.SimpleListFilter):
         if self.value() in SubjectRole.Role.values:
             return queryset.filter(Exists(SubjectRole.objects.filter(subject=OuterRef("pk"), role=self.value())))
         return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Restricted (Art. 18), under legal hold (R4.5.1) or deceased (R1.15.3): EXISTS, no join + DISTINCT.
+
+    No "archived" choice: archived subjects leave this list altogether (R4.4.2); the archivist finds
+    them in the archive (retention).
+    """
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("restricted", _("Restricted (Art. 18)")),
+            ("held", _("Under legal hold (R4.5.1)")),
+            ("deceased", _("Deceased (R1.15.3)")),
+        ]
+
+    def queryset(self, request, queryset):
+        from retention.models import LegalHold
+
+        from .models import DeathRecord, Restriction
+
+        related = {
+            "restricted": Restriction.objects.in_force(),
+            "held": LegalHold.objects.in_force(),
+            "deceased": DeathRecord.objects.all(),
+        }.get(self.value())
+        if related is None:
+            return queryset
+        return queryset.filter(Exists(related.filter(subject_id=OuterRef("pk"))))
 
 
 class AuditedImportExportMixin(ImportExportMixin):
@@ -118,8 +152,31 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class SubjectRoleForm(forms.ModelForm):
+    """Retention start dates are facts (R4.2): once a role is saved, its collection date is shown,
+    not edited, and its last inbound contact only moves forward."""
+
+    class Meta:
+        model = SubjectRole
+        fields = ("subject", "role", *ROLE_DATE_FIELDS)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "collected_on" in self.fields:
+            self.fields["collected_on"].disabled = True
+            self.fields["collected_on"].help_text = _("Fixed once the role is saved: retention counts from it (R4.2).")
+
+    def clean_last_inbound_contact_on(self):
+        value = self.cleaned_data.get("last_inbound_contact_on")
+        previous = self.initial.get("last_inbound_contact_on") if self.instance.pk is not None else None
+        if previous and (value is None or value < previous):
+            raise ValidationError(_("The last inbound contact only moves forward (R4.2)."))
+        return value
+
+
 class SubjectRoleInline(admin.TabularInline):
     model = SubjectRole
+    form = SubjectRoleForm
     extra = 0
     verbose_name_plural = _("Roles held at once (R3.2.3) and the dates retention starts from (R4.2)")
 
@@ -197,7 +254,7 @@ class DataSubjectAdmin(
 ):
     resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
-    list_filter = ("kind", RoleFilter)
+    list_filter = ("kind", RoleFilter, StatusFilter)
     search_fields = ("=email", "last_name", "first_names", "phone")
     search_help_text = _("An exact e-mail, or part of a name or phone number.")
     list_select_related = False  # no foreign key to follow: the list is one query
@@ -289,6 +346,7 @@ class SubjectRoleAdmin(
     RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
 ):
     resource_classes = [SubjectRoleResource]
+    form = SubjectRoleForm
     list_display = ("id", "subject", "role", "collected_on", "last_inbound_contact_on", "contract_end_on")
     list_filter = ("role",)
     raw_id_fields = ("subject",)

@@ -102,6 +102,16 @@ class DataSubject(models.Model):
         return " ".join(part for part in (self.first_names, self.last_name) if part) or f"#{self.pk}"
 
 
+# The dated facts of a role retention starts from (R4.2), in the order forms and files show them.
+ROLE_DATE_FIELDS = (
+    "collected_on",
+    "last_inbound_contact_on",
+    "contract_end_on",
+    "unsubscribed_on",
+    "product_delivered_on",
+)
+
+
 class SubjectRole(models.Model):
     """A role the person holds, with the dated facts retention starts from (R4.2)."""
 

@@ -21,7 +21,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from ijinus_privacy import audit
 from ijinus_privacy.spreadsheets import escape_formula
 
-from .models import DataSubject, SubjectRole, normalise_email
+from .models import ROLE_DATE_FIELDS, DataSubject, SubjectRole, normalise_email
 
 
 class EmailWidget(widgets.CharWidget):
@@ -102,6 +102,10 @@ class AuditedResource(resources.ModelResource):
                 self.import_instance(instance, row)
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
+            refusal = self.refusal(instance)
+            if refusal:
+                self._report(result, number, row, {self._meta.import_id_fields[0]: [refusal]})
+                continue
             try:
                 instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
             except ValidationError as error:
@@ -120,6 +124,21 @@ class AuditedResource(resources.ModelResource):
                 self._report(result, number, row, errors)
         return result
 
+    def refusal(self, instance) -> str:
+        """Why this row may not touch its subject, or "" (R1.11.3 restriction, R4.4.2 archive)."""
+        from retention.models import ArchivedSubject
+
+        from .restrictions import Operation, is_restricted
+
+        subject_id = instance.pk if isinstance(instance, DataSubject) else getattr(instance, "subject_id", None)
+        if subject_id is None:
+            return ""
+        if is_restricted(subject_id, operation=Operation.EDIT):
+            return _("This person's data is restricted (Art. 18): only storage is allowed, the row is refused.")
+        if ArchivedSubject.objects.filter(subject_id=subject_id).exists():
+            return _("This person is in the intermediate archive (R4.4.2): the row is refused.")
+        return ""
+
     def _report(self, result, number: int, row: dict, errors: dict) -> None:
         """Name each error by the column the user sees (``email``, not ``subject``)."""
         columns = {name: field.column_name for name, field in self.fields.items()}
@@ -131,6 +150,7 @@ class AuditedResource(resources.ModelResource):
         checked = self.validate_dataset(dataset)
         if checked.has_errors() or checked.has_validation_errors():
             return checked
+        self._existing = set(self.existing_keys(dataset))
         kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs)
 
@@ -139,9 +159,10 @@ class AuditedResource(resources.ModelResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
         changed = [field.attribute for field in self.get_import_fields() if field.attribute]
+        existing = getattr(self, "_existing", set())
         for obj in self.imported_objects(dataset):
             audit.record(
-                action=audit.Action.CHANGE,
+                action=audit.Action.CHANGE if obj.pk in existing else audit.Action.CREATE,
                 actor=self.actor or kwargs.get("user"),
                 obj=obj,
                 fields=changed,
@@ -150,6 +171,10 @@ class AuditedResource(resources.ModelResource):
 
     def imported_objects(self, dataset):
         raise NotImplementedError
+
+    def existing_keys(self, dataset):
+        """The primary keys ``imported_objects`` yields, read before the write: those rows are changes."""
+        return [obj.pk for obj in self.imported_objects(dataset)]
 
 
 class DataSubjectResource(AuditedResource):
@@ -196,15 +221,7 @@ class SubjectRoleResource(AuditedResource):
 
     class Meta:
         model = SubjectRole
-        fields = (
-            "subject",
-            "role",
-            "collected_on",
-            "last_inbound_contact_on",
-            "contract_end_on",
-            "unsubscribed_on",
-            "product_delivered_on",
-        )
+        fields = ("subject", "role", *ROLE_DATE_FIELDS)
         import_id_fields = ("subject", "role")
         use_bulk = True
         batch_size = 1000
@@ -213,6 +230,22 @@ class SubjectRoleResource(AuditedResource):
 
     def natural_key(self, instance) -> tuple:
         return (instance.subject_id, instance.role)
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        """Retention start dates are facts, not settings (R4.2): a file cannot move them back.
+
+        A new role takes ``collected_on`` from the file; an existing role keeps its own, and its
+        last inbound contact only moves forward (a later date in the file).
+        """
+        kept = None if instance.pk is None else (instance.collected_on, instance.last_inbound_contact_on)
+        super().import_instance(instance, row, **kwargs)
+        if kept is None:
+            return
+        collected_on, last_contact = kept
+        instance.collected_on = collected_on
+        imported = instance.last_inbound_contact_on
+        if last_contact and (imported is None or imported < last_contact):
+            instance.last_inbound_contact_on = last_contact
 
     def dehydrate_subject(self, role: SubjectRole) -> str:
         return role.subject.email

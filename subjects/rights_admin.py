@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import PersonalDataAdminMixin
@@ -240,12 +241,23 @@ class RestrictionAdmin(RightsAdmin):
 # --- Objection ---------------------------------------------------------------------------------
 
 
+class NotUpheldForm(forms.Form):
+    notice = forms.CharField(
+        label=_("Notice to the person: the compelling legitimate grounds, or the legal claims (Art. 21(1), 18(3))"),
+        widget=forms.Textarea,
+    )
+    notice_sent_on = forms.DateField(label=_("Day the notice was sent (Art. 18(3))"))
+
+
 @admin.register(Objection)
 class ObjectionAdmin(RightsAdmin):
     list_display = ("id", "subject", "kind", "channel", "status", "received_at")
     list_filter = ("kind", "status")
     fields = ("subject", "request", "kind", "channel", "processing")
-    actions = ["uphold"]
+    actions = ["uphold", "not_upheld"]
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm(restrictions.MANAGE_PERMISSION)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -272,6 +284,34 @@ class ObjectionAdmin(RightsAdmin):
                 message_error(self, request, error)
                 return
         self.message_user(request, _("Objections upheld."), messages.SUCCESS)
+
+    @admin.action(
+        description=_("Not upheld: compelling legitimate grounds demonstrated (Art. 21(1))"), permissions=["decide"]
+    )
+    def not_upheld(self, request, queryset):
+        """DPO only. Processing may resume; the restriction is lifted after the notice (Art. 18(3))."""
+        form = NotUpheldForm(request.POST if "notice_sent_on" in request.POST else None)
+        if not form.is_valid():
+            return render(
+                request,
+                "admin/subjects/objection_not_upheld.html",
+                {**self.admin_site.each_context(request), "form": form, "queryset": queryset, "opts": self.opts},
+            )
+        pending = queryset.filter(kind=Objection.Kind.LEGITIMATE_INTEREST, status=Objection.Status.PENDING)
+        for objection in pending:
+            try:
+                objections.objection_decide(
+                    objection=objection,
+                    upheld=False,
+                    notice=form.cleaned_data["notice"],
+                    notice_sent_on=form.cleaned_data["notice_sent_on"],
+                    actor=request.user,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                message_error(self, request, error)
+                return None
+        self.message_user(request, _("Objections not upheld; the restrictions are lifted."), messages.SUCCESS)
+        return None
 
 
 # --- Post-mortem directives and deaths ---------------------------------------------------------

@@ -288,6 +288,26 @@ def role_record_inbound_contact(
     return record_save(instance=role_obj, actor=actor, changed=["last_inbound_contact_on"])
 
 
+@transaction.atomic
+def role_record_unsubscription(
+    *, subject: DataSubject, role: str, on: date | None, actor: User | None, reason: str = ""
+) -> SubjectRole | None:
+    """Start (``on``) or stop (``None``, a new subscription) the unsubscription clock of a role (R4.2, R2.9.1).
+
+    The role's retention rule counts from ``unsubscribed_on``. Recording the person's own
+    unsubscription is not an edit Art. 18 forbids: it is the fact their instruction created, so a
+    restriction does not block it (the restriction still suspends the sweep). No role, nothing to do.
+    """
+    role_obj = SubjectRole.objects.select_for_update().filter(subject=subject, role=role).first()
+    if role_obj is None or role_obj.unsubscribed_on == on:
+        return role_obj
+    role_obj.unsubscribed_on = on
+    role_obj.full_clean()
+    role_obj.save(update_fields=["unsubscribed_on"])
+    audit.record(action=audit.Action.CHANGE, actor=actor, obj=role_obj, fields=["unsubscribed_on"], reason=reason)
+    return role_obj
+
+
 # --- Relationship and collected data ---------------------------------------------------------
 
 

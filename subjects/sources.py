@@ -187,14 +187,7 @@ class RoleSource(ModelSource):
     parts = (
         Part(
             m.SubjectRole,
-            (
-                "role",
-                "collected_on",
-                "last_inbound_contact_on",
-                "contract_end_on",
-                "unsubscribed_on",
-                "product_delivered_on",
-            ),
+            ("role", *m.ROLE_DATE_FIELDS),
         ),
     )
 

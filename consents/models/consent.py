@@ -74,6 +74,24 @@ class Language(models.TextChoices):
 
 
 class NoticeQuerySet(models.QuerySet):
+    """Bulk ``update()``/``delete()`` are refused like ``save()``/``delete()`` on one version (R5.6.1).
+
+    The one bulk write allowed is the one Django's deletion of a staff account makes (``created_by``
+    set to NULL): it changes no text and no hash.
+    """
+
+    def update(self, **kwargs):
+        if kwargs.keys() == {"created_by"} and kwargs["created_by"] is None:
+            return super().update(**kwargs)
+        raise ImmutableError(_("A notice version is immutable: store a new version instead (R5.6.1)."))
+
+    def delete(self):
+        raise ImmutableError(_("A notice version is never deleted (R5.6.1)."))
+
+    def tampered(self) -> list[Notice]:
+        """The versions whose stored text no longer matches their SHA-256 (R5.6.1): should be none."""
+        return [notice for notice in self.order_by("pk").iterator(chunk_size=500) if not notice.hash_verified]
+
     def in_force(self, *, kind: str, language: str, channel: str = "", on=None) -> NoticeQuerySet:
         """The versions in force on a day, newest first (the first is the one shown)."""
         on = on or timezone.localdate()
@@ -140,6 +158,11 @@ class Notice(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError(_("A notice version is never deleted (R5.6.1)."))
+
+    @property
+    def hash_verified(self) -> bool:
+        """The text read now still hashes to the SHA-256 stored with it (a change in the database shows)."""
+        return bool(self.sha256) and self.hash_text(self.text) == self.sha256
 
     @staticmethod
     def hash_text(text: str) -> str:

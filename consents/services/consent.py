@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash, subject_identifier_hashes
-from subjects.models import DataSubject
+from subjects import services as subject_services
+from subjects.models import DataSubject, SubjectRole
 
 from ..models import (
     COOKIE_CHANNELS,
     COOKIE_LIFETIME_MONTHS,
     MARKETING_CHANNELS,
+    Channel,
     ConsentEvent,
     MarketingBasis,
     Notice,
@@ -51,6 +53,27 @@ EVENT_PROOF_FIELDS = [
     "staff_reference",
     "ip_address",
 ]
+
+
+# The role whose retention clock starts at the unsubscription from this channel (seeded rule
+# "newsletter", trigger ``unsubscription_or_contact``). The "website-subscriber" rule counts from
+# the closing of the website account, not from a marketing channel: no channel maps to it.
+UNSUBSCRIPTION_ROLES = {Channel.NEWSLETTER_EMAIL: SubjectRole.Role.NEWSLETTER}
+
+
+def _unsubscription_clock(*, subject: DataSubject, channel: str, event: ConsentEvent, actor: User | None) -> None:
+    """Start the role's retention clock on the day of the withdrawal; a new consent stops it (R4.2, R2.9.1)."""
+    role = UNSUBSCRIPTION_ROLES.get(channel)
+    if role is None:
+        return
+    subscribed = event.action in ConsentEvent.POSITIVE_ACTIONS
+    subject_services.role_record_unsubscription(
+        subject=subject,
+        role=role,
+        on=None if subscribed else timezone.localdate(event.occurred_at),
+        actor=actor,
+        reason="Subscription given again (R4.2)" if subscribed else "Unsubscription starts the retention clock (R4.2)",
+    )
 
 
 def _staff(actor: User | None) -> User | None:
@@ -153,13 +176,22 @@ def consent_record(
     event.full_clean()
     event.save()
     audit.record(action=audit.Action.CREATE, actor=actor, obj=event, fields=EVENT_PROOF_FIELDS)
-    if (
-        subject is not None
-        and action == ConsentEvent.Action.GIVEN
-        and current_event(subject=subject, channel=channel) == event
-    ):
-        _suppression_lift(subject=subject, channel=channel, actor=actor)
+    if subject is None or current_event(subject=subject, channel=channel) != event:
+        return event
+    if action == ConsentEvent.Action.GIVEN and _given_by_the_person(event):
+        _suppression_lift(subject=subject, channel=channel, event=event, actor=actor)
+        _unsubscription_clock(subject=subject, channel=channel, event=event, actor=actor)
+    elif action == ConsentEvent.Action.WITHDRAWN:
+        _unsubscription_clock(subject=subject, channel=channel, event=event, actor=actor)
     return event
+
+
+def _given_by_the_person(event: ConsentEvent) -> bool:
+    """Only the person's own consent lifts a suppression (R1.13.3): entered by them, and confirmed
+    when the mechanism is a double opt-in (R2.1.3). Staff cannot lift it by entering a consent."""
+    if event.entered_by != ConsentEvent.EnteredBy.SUBJECT:
+        return False
+    return event.mechanism != ConsentEvent.Mechanism.DOUBLE_OPT_IN or event.confirmed_at is not None
 
 
 @transaction.atomic
@@ -187,6 +219,9 @@ def consent_withdraw(
     if channel in MARKETING_CHANNELS:
         suppression_add_for_subject(subject=subject, channels=[channel], reason=reason, actor=actor)
     if latest is not None and latest.action in (ConsentEvent.Action.WITHDRAWN, ConsentEvent.Action.REFUSED):
+        role = UNSUBSCRIPTION_ROLES.get(channel)
+        if role and SubjectRole.objects.filter(subject=subject, role=role, unsubscribed_on__isnull=True).exists():
+            _unsubscription_clock(subject=subject, channel=channel, event=latest, actor=actor)
         return latest, False
     event = consent_record(
         subject=subject,
@@ -347,9 +382,21 @@ def suppression_add_for_subject(
     return added
 
 
-def _suppression_lift(*, subject: DataSubject, channel: str, actor: User | None) -> int:
+def _suppression_lift(*, subject: DataSubject, channel: str, event: ConsentEvent, actor: User | None) -> int:
+    """Lift the channel's suppression after the person's own new consent (see ``_given_by_the_person``).
+
+    Conservative by design: an all-channel entry and a death are never lifted here; an Art. 21(3)
+    objection only by a consent the person gave after they objected (a backdated consent does not
+    undo a later objection).
+    """
     hashes = list(subject_identifier_hashes(email=subject.email, phone=subject.phone).values())
-    entries = list(Suppression.objects.filter(channel=channel, identifier_hash__in=hashes))
+    entries = [
+        entry
+        for entry in Suppression.objects.filter(channel=channel, identifier_hash__in=hashes).exclude(
+            reason=Suppression.Reason.DECEASED
+        )
+        if entry.reason != Suppression.Reason.OBJECTION or entry.created_at < event.occurred_at
+    ]
     for entry in entries:
         audit.record(
             action=audit.Action.DELETE,

@@ -6,20 +6,23 @@ covers keeps the records still inside their period: they move to the intermediat
 (``ErasureKeep``) with an end date; the others are deleted. The request file is anonymised
 (kept for accountability, Art. 5(2)). Nothing here writes.
 
-Durations: invoices and payments follow the statutory retention rule ``inactive-client-contract``
-when it exists (its active + archive months: 10 years in the policy table, C. com. L.123-22),
-otherwise 10 years; contract evidence follows the 5-year limitation (C. civ. art. 2224, C. com.
-L.110-4). A kept record's period starts on its latest date (invoice date, payment date, contract
-end); a record with a date still open (a contract without an end date) counts from today. The DPO
-validates these choices (LEGAL.md §7).
+Durations: invoices and payments are accounting documents, kept 10 years from the close of the
+fiscal year they belong to (C. com. L.123-22; ``ACCOUNTING_RETENTION_MONTHS``; the fiscal year ends
+with the month ``settings.FISCAL_YEAR_END_MONTH``, December by default). Contract evidence follows
+the 5-year limitation (C. civ. art. 2224, C. com. L.110-4). A kept record's period starts on its
+latest date (invoice date, payment date, contract end), or the close of that date's fiscal year for
+accounting documents; a record with a date still open (a contract without an end date) counts from
+today. The DPO validates these choices (LEGAL.md §7).
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -27,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.personal_data import PersonalDataSource, registry
 from retention.dates import add_months
-from retention.models import Binding, LegalHold, RetentionRule
+from retention.models import LegalHold
 
 from ..models import RefusalGround
 
@@ -44,6 +47,18 @@ class PlanAction:
     }
 
 
+# C. com. L.123-22: accounting documents and supporting documents are kept 10 years (statute, not
+# the policy's role rule "inactive-client-contract", whose start and length the DPO may change).
+ACCOUNTING_RETENTION_MONTHS = 120
+
+
+def fiscal_year_close(day: date, *, end_month: int | None = None) -> date:
+    """The last day of the fiscal year ``day`` belongs to (``FISCAL_YEAR_END_MONTH``, 12 = calendar year)."""
+    end_month = end_month or settings.FISCAL_YEAR_END_MONTH
+    year = day.year if day.month <= end_month else day.year + 1
+    return date(year, end_month, calendar.monthrange(year, end_month)[1])
+
+
 @dataclass(frozen=True)
 class KeepException:
     """An Art. 17(3) exception that keeps some categories for a period (R1.10.2)."""
@@ -52,14 +67,12 @@ class KeepException:
     ground: str
     reason: Promise
     months: int
-    rule_code: str = ""
+    from_fiscal_year_close: bool = False
 
-    def period_months(self) -> int:
-        if self.rule_code:
-            rule = RetentionRule.objects.filter(code=self.rule_code, binding=Binding.STATUTORY).first()
-            if rule is not None and rule.total_months:
-                return rule.total_months
-        return self.months
+    def keep_until(self, anchor: date) -> date:
+        """The end of the period for a record dated ``anchor``."""
+        start = fiscal_year_close(anchor) if self.from_fiscal_year_close else anchor
+        return add_months(start, self.months)
 
 
 KEEP_EXCEPTIONS: tuple[KeepException, ...] = (
@@ -67,8 +80,8 @@ KEEP_EXCEPTIONS: tuple[KeepException, ...] = (
         categories=frozenset({"billing", "payment"}),
         ground=RefusalGround.ERASURE_LEGAL_OBLIGATION,
         reason=_("Accounting documents and supporting documents (invoices, payments): C. com. L.123-22, 10 years"),
-        months=120,
-        rule_code="inactive-client-contract",
+        months=ACCOUNTING_RETENTION_MONTHS,
+        from_fiscal_year_close=True,
     ),
     KeepException(
         categories=frozenset({"contract"}),
@@ -169,7 +182,6 @@ def _record_anchor(row: models.Model, date_fields: list[str], today: date) -> da
 
 def _kept_records(source: PersonalDataSource, subject_id: int, exception: KeepException, today: date):
     """Records of a model source still inside the exception's period, with their end dates."""
-    months = exception.period_months()
     kept: list[KeptRecord] = []
     for part in getattr(source, "parts", ()):
         opts = part.model._meta
@@ -177,7 +189,7 @@ def _kept_records(source: PersonalDataSource, subject_id: int, exception: KeepEx
             name for name in part.fields if isinstance(opts.get_field(name), models.DateField | models.DateTimeField)
         ]
         for row in part.model._default_manager.filter(**{part.subject_field: subject_id}).order_by("pk"):
-            until = add_months(_record_anchor(row, date_fields, today), months)
+            until = exception.keep_until(_record_anchor(row, date_fields, today))
             if until <= today:
                 continue
             payload = {name: _plain(getattr(row, opts.get_field(name).attname)) for name in part.fields}

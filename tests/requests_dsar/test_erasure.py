@@ -77,7 +77,7 @@ def test_plan_lists_each_source_with_action_reason_and_end_date():
     by_source = {(line.source, line.action): line for line in plan.lines}
 
     invoices = by_source[("subjects.invoices", PlanAction.KEEP)]
-    assert (invoices.rows, invoices.until) == (2, dt.date(2032, 3, 1))
+    assert (invoices.rows, invoices.until) == (2, dt.date(2032, 12, 31))  # close of fiscal year 2022 + 10 y
     assert "L.123-22" in invoices.reason
     contract = by_source[("subjects.contracts", PlanAction.KEEP)]
     assert (contract.rows, contract.until) == (1, dt.date(2028, 6, 30))
@@ -97,6 +97,26 @@ def test_plan_keeps_nothing_whose_period_has_ended():
     assert plan.kept_records == []
 
 
+@pytest.mark.parametrize(
+    ("end_month", "invoice_on", "expected"),
+    [
+        (12, dt.date(2022, 2, 15), dt.date(2032, 12, 31)),
+        (12, dt.date(2022, 12, 31), dt.date(2032, 12, 31)),
+        (6, dt.date(2022, 2, 15), dt.date(2032, 6, 30)),
+        (6, dt.date(2022, 7, 1), dt.date(2033, 6, 30)),
+        (2, dt.date(2023, 3, 1), dt.date(2034, 2, 28)),  # closes 2024-02-29; ten years later, no 29th
+    ],
+)
+def test_invoices_are_kept_ten_years_from_the_close_of_their_fiscal_year(settings, end_month, invoice_on, expected):
+    settings.FISCAL_YEAR_END_MONTH = end_month
+    subject = client_to_erase()
+    Invoice.objects.filter(subject=subject).update(issued_on=invoice_on)
+
+    plan = erasure_plan(subject_id=subject.pk, today=dt.date(2026, 3, 5))
+
+    assert {r.keep_until for r in plan.kept_records if r.record_type == "subjects.invoice"} == {expected}
+
+
 def test_erasure_leaves_no_identifier_in_active_tables_and_keeps_invoices_in_the_archive():
     dpo = dpo_user()
     subject = client_to_erase()
@@ -110,8 +130,8 @@ def test_erasure_leaves_no_identifier_in_active_tables_and_keeps_invoices_in_the
     assert not Invoice.objects.exists()
     kept = {(k.record_type, k.keep_until) for k in ErasureKeep.objects.filter(subject_ref=subject.pk)}
     assert kept == {
-        ("subjects.invoice", dt.date(2032, 2, 15)),
-        ("subjects.payment", dt.date(2032, 3, 1)),
+        ("subjects.invoice", dt.date(2032, 12, 31)),
+        ("subjects.payment", dt.date(2032, 12, 31)),
         ("subjects.contract", dt.date(2028, 6, 30)),
     }
     invoice = ErasureKeep.objects.get(record_type="subjects.invoice")
@@ -134,7 +154,7 @@ def test_erasure_record_is_a_proof_without_personal_values():
     assert record.subject_ref == subject.pk
     assert record.counts["subjects.tickets"] == 1
     assert {item["source"]: item["until"] for item in record.kept} == {
-        "subjects.invoices": "2032-03-01",
+        "subjects.invoices": "2032-12-31",
         "subjects.contracts": "2028-06-30",
     }
     events = AuditEvent.objects.filter(subject_id=subject.pk, action=AuditEvent.Action.DELETE)
@@ -152,7 +172,7 @@ def test_report_letter_lists_kept_items_with_end_dates_and_goes_to_the_former_ad
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(letter.pdf.read())).pages)
     text = " ".join(text.split())
     assert "Données conservées" in text
-    assert "01/03/2032" in text
+    assert "31/12/2032" in text
     assert "30/06/2028" in text
     assert "L.123-22" in text
     assert "CNIL" in text
@@ -169,7 +189,7 @@ def test_report_letter_in_english():
 
     text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(letter.pdf.read())).pages).split())
     assert "Data kept, why and until when" in text
-    assert "2032-03-01" in text
+    assert "2032-12-31" in text
 
 
 def test_legal_hold_in_force_refuses_erasure_and_changes_nothing():

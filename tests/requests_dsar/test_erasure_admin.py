@@ -42,7 +42,7 @@ def test_plan_page_shows_each_category_action_reason_and_end_date(client):
     assert response.status_code == 200
     text = response.text
     assert "Keep in intermediate archive" in text or "Conserver en archive intermédiaire" in text
-    assert "2032-03-01" in text
+    assert "2032-12-31" in text
     assert "L.123-22" in text
     assert "Approve and erase" in text
 

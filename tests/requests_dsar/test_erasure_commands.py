@@ -30,7 +30,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing():
 
     output = _run("dsar_erase", "--subject", IDENTIFIERS["email"], "--actor", "dpo")
 
-    assert "subjects.invoices: Keep in intermediate archive 2 row(s) until 2032-03-01" in output
+    assert "subjects.invoices: Keep in intermediate archive 2 row(s) until 2032-12-31" in output
     assert "subjects.tickets: Delete 1 row(s)" in output
     assert "DRY RUN" in output
     assert IDENTIFIERS["last_name"] not in output

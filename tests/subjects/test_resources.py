@@ -39,7 +39,7 @@ def test_import_creates_and_upserts_on_the_normalised_email():
     assert DataSubject.objects.count() == 2
     created = DataSubject.objects.get(email="yann.kervella@exemple.fr")
     assert created.date_of_birth.isoformat() == "1975-04-02"
-    assert AuditEvent.objects.filter(subject_id=created.pk, action=AuditEvent.Action.CHANGE).exists()
+    assert AuditEvent.objects.filter(subject_id=created.pk, action=AuditEvent.Action.CREATE).exists()
 
 
 def test_one_bad_row_writes_nothing_and_reports_the_row_field_and_reason():
