@@ -67,7 +67,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(58, (Right.ACCESS,), (("start", 2), ("extend", 20))),
     Scenario(80, (Right.PORTABILITY,), (("start", 1), ("extend", 25))),
     # Answered in time.
-    Scenario(34, (Right.OBJECTION_MARKETING,), (("start", 1), ("to_decision", 2), ("grant", 3))),
+    Scenario(34, (Right.RESTRICTION,), (("start", 1), ("to_decision", 2), ("grant", 3))),
     Scenario(47, (Right.ACCESS,), (("start", 2), ("to_decision", 15), ("grant", 19))),
     Scenario(63, (Right.RECTIFICATION,), (("start", 1), ("to_decision", 6), ("grant", 8))),
     Scenario(76, (Right.OBJECTION,), (("ask_identity", 1), ("answer", 6), ("to_decision", 20), ("grant", 24))),
@@ -267,7 +267,8 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
             if objection.kind == Objection.Kind.LEGITIMATE_INTEREST:
                 objection_decide(objection=objection, upheld=True, actor=dpo)
     if Right.CONSENT_WITHDRAWAL in rights:
-        fulfilment.withdrawal_from_request(request=request, channel=ConsentChannel.NEWSLETTER_EMAIL, actor=staff)
+        # Service alerts: a withdrawal that moves no unsubscription clock the consent demo dates later.
+        fulfilment.withdrawal_from_request(request=request, channel=ConsentChannel.SERVICE_PUSH, actor=staff)
     if Right.RESTRICTION in rights:
         fulfilment.restriction_from_request(request=request, ground=Restriction.Ground.UNLAWFUL, actor=dpo)
     if Right.RECTIFICATION in rights:
