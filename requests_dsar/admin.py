@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from ijinus_privacy.admin import PersonalDataAdminMixin
+from subjects.rights_admin import RestrictionBannerMixin
 
 from . import services
 from .admin_base import ReadOnlyInline, ReadOnlyModelAdmin
@@ -123,7 +124,9 @@ class ExportJobInline(ReadOnlyInline):
 
 
 @admin.register(Request)
-class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
+class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
+    """The request file; the subject's restriction banner shows on it too (RestrictionBannerMixin, R1.11.2)."""
+
     resource_classes = [RequestRegisterResource]
     list_display = ("id", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
     list_filter = ("state", "channel", "identity_request_late")
@@ -245,18 +248,14 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["dsar_actions"] = [
             (slug, form_class.title)
             for slug, form_class in ACTIONS.items()
-            if obj is not None and obj.is_open and request.user.has_perm(form_class.permission)
+            if obj is not None
+            and obj.is_open
+            and request.user.has_perm(form_class.permission)
+            and form_class.applies_to(obj)
         ]
         context["erasure_asked"] = obj is not None and obj.items.filter(right=Right.ERASURE).exists()
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -284,7 +283,7 @@ class RequestAdmin(PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
     def action_view(self, request, object_id: int, action: str):
         form_class = ACTIONS.get(action)
         dsar = self.get_object(request, str(object_id))
-        if form_class is None or dsar is None:
+        if form_class is None or dsar is None or not form_class.applies_to(dsar):
             raise Http404
         if not request.user.has_perm(form_class.permission):
             raise PermissionDenied

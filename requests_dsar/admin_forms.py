@@ -8,10 +8,17 @@ from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from consents.models import MARKETING_CHANNELS
+from consents.models import Channel as ConsentChannel
+from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
+from subjects.rectifications import RECTIFY_PERMISSION
+from subjects.restrictions import MANAGE_PERMISSION as RESTRICTION_PERMISSION
+
+from . import fulfilment, services
 from .exports import services as export_services
 from .letters import letter_send
 from .models import (
+    DPO_ONLY_STATES,
     GROUNDS_BY_RIGHT,
     TRANSITIONS,
     ClockPause,
@@ -61,6 +68,12 @@ class RequestAddForm(forms.ModelForm):
 class ActionForm(forms.Form):
     title = ""
     permission = "requests_dsar.change_request"
+    # The rights this action serves; ``None``: every request. Shown only when the request asks one.
+    rights: frozenset[str] | None = None
+
+    @classmethod
+    def applies_to(cls, dsar: Request) -> bool:
+        return cls.rights is None or dsar.items.filter(right__in=cls.rights).exists()
 
     def __init__(self, *args, dsar: Request, **kwargs):
         self.dsar = dsar
@@ -86,13 +99,8 @@ class TransitionForm(ActionForm):
 
     def __init__(self, *args, dsar: Request, **kwargs):
         super().__init__(*args, dsar=dsar, **kwargs)
-        allowed = TRANSITIONS.get(dsar.state, frozenset()) - {
-            State.AWAITING_INFO,
-            State.COMPLETED,
-            State.REFUSED,
-            State.PARTLY_REFUSED,
-            State.CLOSED_UNVERIFIED,
-        }
+        # Closures are the DPO's own actions (decide, close-withdrawn, close-unverified).
+        allowed = TRANSITIONS.get(dsar.state, frozenset()) - DPO_ONLY_STATES - {State.AWAITING_INFO}
         self.fields["to_state"].choices = [(s.value, s.label) for s in State if s in allowed]
 
     def perform(self, actor) -> str:
@@ -176,6 +184,35 @@ class IdentityDocumentForm(ActionForm):
         return _("Identity verified; any copy received must now be deleted (R1.5.3).")
 
 
+class IdentityCallbackForm(ActionForm):
+    title = _("Record the callback to the number on file (R1.5.2)")
+    permission = "requests_dsar.verify_identity"
+    check = forms.ModelChoiceField(label=_("Identity check"), queryset=IdentityCheck.objects.none())
+    confirmed = forms.TypedChoiceField(
+        label=_("Outcome of the call"),
+        choices=[
+            ("1", _("I called the number on file and the person confirmed the request")),
+            ("", _("The person reached on the number on file did not confirm the request")),
+        ],
+        coerce=bool,
+        required=False,
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.fields["check"].queryset = dsar.identity_checks.filter(
+            method=IdentityCheck.Method.PHONE_CALLBACK, status=IdentityCheck.Status.PENDING
+        )
+
+    def perform(self, actor) -> str:
+        check = services.identity_check_record_callback(
+            check=self.cleaned_data["check"], confirmed=bool(self.cleaned_data["confirmed"]), actor=actor
+        )
+        if check.status == IdentityCheck.Status.VERIFIED:
+            return _("Identity verified by callback; the clock resumes.")
+        return _("Callback recorded: identity not confirmed.")
+
+
 class ExtendForm(ActionForm):
     title = _("Extend by two further months (Art. 12(3))")
     permission = "requests_dsar.extend_request"
@@ -221,6 +258,14 @@ class DecideForm(ActionForm):
             )
             self.fields[f"why_{item.pk}"] = forms.CharField(label=_("Why"), required=False)
 
+    def clean(self):
+        cleaned = super().clean()
+        granted = [item for item in self.items if not cleaned.get(f"ground_{item.pk}")]
+        missing = services.missing_fulfilment(request=self.dsar, items=granted)
+        if missing:
+            raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
+        return cleaned
+
     def perform(self, actor) -> str:
         refusals = [
             services.ItemRefusal(
@@ -245,6 +290,18 @@ class CloseUnverifiedForm(ActionForm):
     def perform(self, actor) -> str:
         services.request_close_unverified(request=self.dsar, reason=self.cleaned_data["reason"], actor=actor)
         return _("Request closed.")
+
+
+class CloseWithdrawnForm(ActionForm):
+    title = _("Close: withdrawn by the requester (DPO)")
+    permission = "requests_dsar.decide_request"
+    reason = forms.CharField(label=_("How and when the requester withdrew"), widget=forms.Textarea)
+
+    def perform(self, actor) -> str:
+        services.request_transition(
+            request=self.dsar, to_state=State.WITHDRAWN, reason=self.cleaned_data["reason"], actor=actor
+        )
+        return _("Request closed as withdrawn.")
 
 
 class FeeForm(ActionForm):
@@ -330,6 +387,146 @@ class ExportSendForm(ActionForm):
         return _("Download link sent.")
 
 
+class RectificationForm(ActionForm):
+    title = _("Propose a rectification (Art. 16, R1.9.1)")
+    permission = RECTIFY_PERMISSION
+    rights = frozenset({Right.RECTIFICATION})
+    field_name = forms.ChoiceField(label=_("Field"), choices=Rectification._meta.get_field("field_name").choices)
+    proposed_value = forms.CharField(label=_("Value the person asks for"))
+    accuracy_contested = forms.BooleanField(
+        label=_("The person contests the accuracy of the data (restriction to offer, Art. 18(1)(a))"), required=False
+    )
+
+    def perform(self, actor) -> str:
+        fulfilment.rectification_from_request(
+            request=self.dsar,
+            changes={self.cleaned_data["field_name"]: self.cleaned_data["proposed_value"]},
+            accuracy_contested=self.cleaned_data["accuracy_contested"],
+            actor=actor,
+        )
+        return _("Rectification proposed; apply or reject it after checking (R1.9.1).")
+
+
+class RestrictionForm(ActionForm):
+    title = _("Place a restriction (Art. 18, R1.11) (DPO)")
+    permission = RESTRICTION_PERMISSION
+    rights = frozenset({Right.RESTRICTION, Right.RECTIFICATION, Right.OBJECTION})
+    ground = forms.ChoiceField(label=_("Ground (Art. 18(1))"), choices=Restriction.Ground.choices)
+
+    def perform(self, actor) -> str:
+        fulfilment.restriction_from_request(request=self.dsar, ground=self.cleaned_data["ground"], actor=actor)
+        return _("Restriction placed: only storage is allowed while it is in force (R1.11.3).")
+
+
+class ObjectionForm(ActionForm):
+    title = _("Record the objection (Art. 21, R1.13)")
+    permission = "subjects.add_objection"
+    rights = frozenset({Right.OBJECTION, Right.OBJECTION_MARKETING})
+    channel = forms.ChoiceField(
+        label=_("Marketing channel objected to (Art. 21(2))"),
+        choices=[(Objection.ALL_CHANNELS, _("All channels"))]
+        + [(c.value, c.label) for c in ConsentChannel if c in MARKETING_CHANNELS],
+        required=False,
+    )
+    processing = forms.CharField(
+        label=_("Processing objected to (Art. 21(1)), register code e.g. P08"), max_length=200, required=False
+    )
+
+    def perform(self, actor) -> str:
+        fulfilment.objection_from_request(
+            request=self.dsar,
+            channel=self.cleaned_data["channel"] or Objection.ALL_CHANNELS,
+            processing=self.cleaned_data["processing"],
+            actor=actor,
+        )
+        return _("Objection recorded.")
+
+
+class ObjectionDecideForm(ActionForm):
+    title = _("Decide the Art. 21(1) objection (DPO, R1.13.1)")
+    permission = RESTRICTION_PERMISSION
+    rights = frozenset({Right.OBJECTION})
+    objection = forms.ModelChoiceField(label=_("Objection"), queryset=Objection.objects.none())
+    upheld = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("1", _("Upheld: processing stops")),
+            ("", _("Not upheld: compelling legitimate grounds or legal claims demonstrated")),
+        ],
+        coerce=bool,
+        required=False,
+    )
+    notice = forms.CharField(
+        label=_("Notice to the person before the restriction is lifted (Art. 18(3))"),
+        widget=forms.Textarea,
+        required=False,
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.fields["objection"].queryset = Objection.objects.filter(
+            request=dsar, kind=Objection.Kind.LEGITIMATE_INTEREST, status=Objection.Status.PENDING
+        )
+
+    def perform(self, actor) -> str:
+        fulfilment.objection_decide_from_request(
+            request=self.dsar,
+            objection=self.cleaned_data["objection"],
+            upheld=bool(self.cleaned_data["upheld"]),
+            notice=self.cleaned_data["notice"],
+            actor=actor,
+        )
+        return _("Objection decided.")
+
+
+class WithdrawalForm(ActionForm):
+    title = _("Record the withdrawal of consent (Art. 7(3), R1.14)")
+    permission = "consents.add_consentevent"
+    rights = frozenset({Right.CONSENT_WITHDRAWAL})
+    channel = forms.ChoiceField(label=_("Consent withdrawn"), choices=ConsentChannel.choices)
+
+    def perform(self, actor) -> str:
+        fulfilment.withdrawal_from_request(request=self.dsar, channel=self.cleaned_data["channel"], actor=actor)
+        return _("Withdrawal recorded.")
+
+
+class PostMortemForm(ActionForm):
+    title = _("Register a post-mortem directive or a death (LIL art. 85, R1.15)")
+    permission = "subjects.add_postmortemdirective"
+    rights = frozenset({Right.POST_MORTEM})
+    kind = forms.ChoiceField(label=_("Kind"), choices=PostMortemDirective.Kind.choices, required=False)
+    instruction = forms.ChoiceField(
+        label=_("Instruction"), choices=PostMortemDirective.Instruction.choices, required=False
+    )
+    content_summary = forms.CharField(label=_("Content summary"), widget=forms.Textarea, required=False)
+    designated_person_name = forms.CharField(label=_("Designated person"), max_length=200, required=False)
+    designated_person_email = forms.EmailField(label=_("Designated person's e-mail"), required=False)
+    specific_consent = forms.BooleanField(label=_("Specific consent given for this directive"), required=False)
+    died_on = forms.DateField(label=_("Or: date of death (applies the directive, R1.15.3)"), required=False)
+    evidence_type = forms.ChoiceField(
+        label=_("Evidence of death"), choices=[("", "—"), *DeathRecord.Evidence.choices], required=False
+    )
+
+    def perform(self, actor) -> str:
+        data = self.cleaned_data
+        if data["died_on"] is not None:
+            fulfilment.post_mortem_from_request(
+                request=self.dsar, died_on=data["died_on"], evidence_type=data["evidence_type"], actor=actor
+            )
+            return _("Death recorded.")
+        fulfilment.post_mortem_from_request(
+            request=self.dsar,
+            kind=data["kind"],
+            instruction=data["instruction"],
+            content_summary=data["content_summary"],
+            designated_person_name=data["designated_person_name"],
+            designated_person_email=data["designated_person_email"],
+            specific_consent=data["specific_consent"],
+            actor=actor,
+        )
+        return _("Directive registered.")
+
+
 ACTIONS: dict[str, type[ActionForm]] = {
     "note": NoteForm,
     "transition": TransitionForm,
@@ -337,11 +534,19 @@ ACTIONS: dict[str, type[ActionForm]] = {
     "information-received": InformationReceivedForm,
     "identity": IdentityStartForm,
     "identity-document": IdentityDocumentForm,
+    "identity-callback": IdentityCallbackForm,
     "letter": LetterForm,
     "extend": ExtendForm,
     "decide": DecideForm,
     "close-unverified": CloseUnverifiedForm,
+    "close-withdrawn": CloseWithdrawnForm,
     "fee": FeeForm,
     "exports": ExportBuildForm,
     "send-exports": ExportSendForm,
+    "rectification": RectificationForm,
+    "restriction": RestrictionForm,
+    "objection": ObjectionForm,
+    "objection-decide": ObjectionDecideForm,
+    "withdrawal": WithdrawalForm,
+    "post-mortem": PostMortemForm,
 }

@@ -67,10 +67,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(58, (Right.ACCESS,), (("start", 2), ("extend", 20))),
     Scenario(80, (Right.PORTABILITY,), (("start", 1), ("extend", 25))),
     # Answered in time.
-    Scenario(34, (Right.OBJECTION_MARKETING,), (("start", 1), ("to_decision", 2), ("grant", 3))),
+    Scenario(34, (Right.RESTRICTION,), (("start", 1), ("to_decision", 2), ("grant", 3))),
     Scenario(47, (Right.ACCESS,), (("start", 2), ("to_decision", 15), ("grant", 19))),
     Scenario(63, (Right.RECTIFICATION,), (("start", 1), ("to_decision", 6), ("grant", 8))),
-    Scenario(76, (Right.ERASURE,), (("ask_identity", 1), ("answer", 6), ("to_decision", 20), ("grant", 24))),
+    Scenario(76, (Right.OBJECTION,), (("ask_identity", 1), ("answer", 6), ("to_decision", 20), ("grant", 24))),
     Scenario(95, (Right.CONSENT_WITHDRAWAL,), (("start", 0), ("to_decision", 1), ("grant", 1))),
     Scenario(110, (Right.ACCESS, Right.PORTABILITY), (("start", 3), ("to_decision", 25), ("grant", 28))),
     # Answered within the extension, and one answered late.
@@ -97,10 +97,14 @@ def seed_requests(
     people = list(DataSubject.objects.filter(pk__in=rng.sample(list(subjects), min(len(subjects), len(SCENARIOS)))))
     people.sort(key=lambda person: person.pk)
     rng.shuffle(people)
+    # Requests answered in full are carried out on a known person: they get the first people picked.
+    carried_out = [n for n, scenario in enumerate(SCENARIOS) if _carried_out(scenario)]
+    rank = {n: i for i, n in enumerate(carried_out + [n for n in range(len(SCENARIOS)) if n not in carried_out])}
     created = []
     for number, scenario in enumerate(SCENARIOS):
         channel = CHANNELS[number % len(CHANNELS)]
-        subject = people[number] if number < len(people) and number % 7 != 5 else None
+        known = rank[number] < len(people) and (number % 7 != 5 or number in carried_out)
+        subject = people[rank[number]] if known else None
         with transaction.atomic():
             request = _play(scenario, channel=channel, subject=subject, fake=fake, today=today, dpo=dpo, staff=support)
             if request.state in (State.IN_PROGRESS, State.AWAITING_DECISION) and number % 5:
@@ -108,6 +112,10 @@ def seed_requests(
                 _note(request, day=today - timedelta(days=number % 4), staff=support)
             created.append(request)
     return created
+
+
+def _carried_out(scenario: Scenario) -> bool:
+    return any(step in ("grant", "refuse_erasure") for step, _after in scenario.steps)
 
 
 def _note(request: Request, *, day: date, staff: AbstractBaseUser) -> None:
@@ -192,13 +200,19 @@ def _step(step: str, *, request: Request, day: date, dpo: AbstractBaseUser, staf
             send_notice=False,
         )
     elif step == "grant":
-        services.request_decide(request=request, justification="Demande satisfaite dans son intégralité.", actor=dpo)
+        _grant(request=request, dpo=dpo, staff=staff)
     elif step == "refuse_erasure":
         erasure = request.items.get(right=Right.ERASURE)
         refusal = services.ItemRefusal(
             item=erasure,
             ground=RefusalGround.ERASURE_LEGAL_OBLIGATION,
             justification="Factures conservées 10 ans (art. L123-22 du Code de commerce).",
+        )
+        _carry_out(
+            request=request,
+            rights=set(request.items.values_list("right", flat=True)) - {Right.ERASURE},
+            dpo=dpo,
+            staff=staff,
         )
         services.request_decide(
             request=request,
@@ -209,7 +223,7 @@ def _step(step: str, *, request: Request, day: date, dpo: AbstractBaseUser, staf
         )
     elif step == "withdraw":
         services.request_transition(
-            request=request, to_state=State.WITHDRAWN, reason="La personne retire sa demande.", actor=staff
+            request=request, to_state=State.WITHDRAWN, reason="La personne retire sa demande.", actor=dpo
         )
     elif step == "close_unverified":
         services.request_close_unverified(
@@ -221,13 +235,58 @@ def _step(step: str, *, request: Request, day: date, dpo: AbstractBaseUser, staf
         raise ValueError(step)
 
 
-def _export(*, request: Request) -> None:
+def _grant(*, request: Request, dpo: AbstractBaseUser, staff: AbstractBaseUser) -> None:
+    """Carry out each right through its service, then grant: a right is granted only once done (R1.6.3)."""
+    rights = set(request.items.values_list("right", flat=True))
+    justification = "Demande satisfaite dans son intégralité."
+    _carry_out(request=request, rights=rights, dpo=dpo, staff=staff)
+    services.request_decide(request=request, justification=justification, actor=dpo)
+
+
+def _identify(*, request: Request, staff: AbstractBaseUser) -> None:
+    """Very small demo sets only: link the request to the first person on file to carry it out."""
+    services.request_update(
+        request=request, changes={"subject": DataSubject.objects.order_by("pk").first()}, actor=staff
+    )
+    request.refresh_from_db()
+
+
+def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, staff: AbstractBaseUser) -> None:
+    """Do what each right asks, through the fulfilment and export services."""
+    from consents.models import Channel as ConsentChannel
+    from subjects.models import Objection, Restriction
+    from subjects.objections import objection_decide
+    from subjects.rectifications import rectification_apply
+
+    from . import fulfilment
+
+    if rights and request.subject_id is None:
+        _identify(request=request, staff=staff)
+    if rights & {Right.OBJECTION, Right.OBJECTION_MARKETING}:
+        for objection in fulfilment.objection_from_request(request=request, actor=dpo):
+            if objection.kind == Objection.Kind.LEGITIMATE_INTEREST:
+                objection_decide(objection=objection, upheld=True, actor=dpo)
+    if Right.CONSENT_WITHDRAWAL in rights:
+        # Service alerts: a withdrawal that moves no unsubscription clock the consent demo dates later.
+        fulfilment.withdrawal_from_request(request=request, channel=ConsentChannel.SERVICE_PUSH, actor=staff)
+    if Right.RESTRICTION in rights:
+        fulfilment.restriction_from_request(request=request, ground=Restriction.Ground.UNLAWFUL, actor=dpo)
+    if Right.RECTIFICATION in rights:
+        proposals = fulfilment.rectification_from_request(
+            request=request, changes={"street_address": "12 rue des Tilleuls, 69003 Lyon"}, actor=staff
+        )
+        rectification_apply(rectifications=proposals, actor=staff)
+    if rights & {Right.ACCESS, Right.PORTABILITY}:
+        for kind in export_services.kinds_for_request(request):
+            _export(request=request, kind=kind)
+        export_services.export_approve_and_send(request=request, actor=dpo)
+
+
+def _export(*, request: Request, kind: str = ExportJob.Kind.ACCESS_JSON) -> None:
     """Build the JSON access copy now (a worker does it in production); it waits for the DPO's approval."""
     if request.subject_id is None:
         return
-    job = ExportJob(
-        subject=request.subject, request=request, kind=ExportJob.Kind.ACCESS_JSON, language=request.language
-    )
+    job = ExportJob(subject=request.subject, request=request, kind=kind, language=request.language)
     job.full_clean()
     job.save()
     RequestEvent.objects.create(request=request, kind=RequestEvent.Kind.EXPORT, reason=job.get_kind_display())

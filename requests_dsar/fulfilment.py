@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,11 @@ MECHANISM_BY_CHANNEL = {
     Channel.WEB_FORM: "button",
     Channel.PLATFORM_TICKET: "button",
 }
+
+
+def _require(actor: User | None, perm: str, message: str) -> None:
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(message)
 
 
 def _check(request: Request, *rights: str) -> None:
@@ -73,8 +78,9 @@ def restriction_from_request(
     records: tuple[str, ...] = (),
 ) -> Restriction:
     """Place the restriction the person asks for (Art. 18(1), R1.11)."""
-    from subjects.restrictions import restriction_place
+    from subjects.restrictions import MANAGE_PERMISSION, restriction_place
 
+    _require(actor, MANAGE_PERMISSION, _("Only the DPO places a restriction."))
     _check(request, Right.RESTRICTION, Right.RECTIFICATION, Right.OBJECTION)
     restriction = restriction_place(
         subject=request.subject,
@@ -96,6 +102,7 @@ def objection_from_request(
     """Record the objections the request asks for: 21(1) (restricted meanwhile) and/or direct marketing."""
     from subjects.objections import objection_record
 
+    _require(actor, "subjects.add_objection", _("You may not record objections."))
     _check(request, Right.OBJECTION, Right.OBJECTION_MARKETING)
     rights = set(request.items.values_list("right", flat=True))
     kinds = {
@@ -116,11 +123,36 @@ def objection_from_request(
 
 
 @transaction.atomic
+def objection_decide_from_request(
+    *, request: Request, objection: Objection, upheld: bool, actor: User | None, notice: str = ""
+) -> Objection:
+    """The DPO's decision on the request's Art. 21(1) objection (R1.13.1); not upheld lifts the restriction."""
+    from django.utils import timezone
+
+    from subjects.objections import objection_decide
+
+    _check(request, Right.OBJECTION)
+    if objection.request_id != request.pk:
+        raise ValidationError(_("This objection belongs to another request."))
+    objection = objection_decide(
+        objection=objection,
+        upheld=upheld,
+        notice=notice,
+        notice_sent_on=None if upheld else timezone.localdate(),
+        actor=actor,
+    )
+    text = _("Objection #%(id)s upheld.") if upheld else _("Objection #%(id)s not upheld.")
+    request_add_note(request=request, text=text % {"id": objection.pk}, actor=actor)
+    return objection
+
+
+@transaction.atomic
 def withdrawal_from_request(*, request: Request, channel: str, actor: User | None) -> ConsentEvent:
     """Record the withdrawal of consent on ``channel`` as a consent event (R1.14, R2.3)."""
     from consents.models import ConsentEvent
     from consents.services import consent_withdraw
 
+    _require(actor, "consents.add_consentevent", _("You may not record consent choices."))
     _check(request, Right.CONSENT_WITHDRAWAL)
     event, _created = consent_withdraw(
         subject=request.subject,
@@ -157,6 +189,7 @@ def post_mortem_from_request(
     """Register a directive (R1.15.2) or, when ``died_on`` is given, record the death and apply it (R1.15.3)."""
     from subjects.post_mortem import directive_register, subject_record_death
 
+    _require(actor, "subjects.add_postmortemdirective", _("You may not register post-mortem directives."))
     _check(request, Right.POST_MORTEM)
     if died_on is not None:
         record = subject_record_death(

@@ -67,6 +67,7 @@ class RefusalGround(models.TextChoices):
 
 
 _G = RefusalGround
+# Exactly the table of R1.6.5: "no other grounds may be selected".
 GROUNDS_BY_RIGHT: dict[str, frozenset[str]] = {
     Right.ACCESS: frozenset({_G.RIGHTS_OF_OTHERS, _G.MANIFESTLY_UNFOUNDED, _G.UNION_OR_MEMBER_LAW}),
     Right.RECTIFICATION: frozenset({_G.MANIFESTLY_UNFOUNDED, _G.UNION_OR_MEMBER_LAW}),
@@ -77,17 +78,16 @@ GROUNDS_BY_RIGHT: dict[str, frozenset[str]] = {
             _G.ERASURE_PUBLIC_HEALTH,
             _G.ERASURE_ARCHIVING,
             _G.ERASURE_LEGAL_CLAIMS,
-            _G.MANIFESTLY_UNFOUNDED,
-            _G.UNION_OR_MEMBER_LAW,
         }
     ),
     Right.RESTRICTION: frozenset({_G.MANIFESTLY_UNFOUNDED, _G.UNION_OR_MEMBER_LAW}),
-    Right.PORTABILITY: frozenset(
-        {_G.PORTABILITY_CONDITIONS, _G.PORTABILITY_PUBLIC_TASK, _G.PORTABILITY_OTHERS, _G.MANIFESTLY_UNFOUNDED}
-    ),
-    Right.OBJECTION: frozenset({_G.OBJECTION_COMPELLING, _G.OBJECTION_LEGAL_CLAIMS, _G.MANIFESTLY_UNFOUNDED}),
+    Right.PORTABILITY: frozenset({_G.PORTABILITY_CONDITIONS, _G.PORTABILITY_PUBLIC_TASK, _G.PORTABILITY_OTHERS}),
+    # The controller must demonstrate them (R1.6.5).
+    Right.OBJECTION: frozenset({_G.OBJECTION_COMPELLING, _G.OBJECTION_LEGAL_CLAIMS}),
     # Art. 21(2)-(3): absolute. No ground may be selected (R1.6.5, R1.13.2).
     Right.OBJECTION_MARKETING: frozenset(),
+    # Not in the R1.6.5 table: withdrawal is always possible (Art. 7(3)); the others keep the general
+    # ground of Art. 12(5) (and Art. 23 for an unclear request) until LEGAL.md says otherwise.
     Right.CONSENT_WITHDRAWAL: frozenset(),
     Right.POST_MORTEM: frozenset({_G.MANIFESTLY_UNFOUNDED}),
     Right.OTHER: frozenset({_G.MANIFESTLY_UNFOUNDED, _G.UNION_OR_MEMBER_LAW}),
@@ -122,8 +122,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 OPEN_STATES = frozenset(state for state, targets in TRANSITIONS.items() if targets)
 ANSWERED_STATES = frozenset({State.COMPLETED, State.REFUSED, State.PARTLY_REFUSED})
-# Only the DPO moves a request into these (permission ``requests_dsar.decide_request``).
-DPO_ONLY_STATES = frozenset({State.COMPLETED, State.REFUSED, State.PARTLY_REFUSED, State.CLOSED_UNVERIFIED})
+# Only the DPO moves a request into these (permission ``requests_dsar.decide_request``): every closure,
+# a withdrawal included ("only the DPO decides: approve, refuse, extend, fee, close").
+DPO_ONLY_STATES = frozenset(
+    {State.COMPLETED, State.REFUSED, State.PARTLY_REFUSED, State.CLOSED_UNVERIFIED, State.WITHDRAWN}
+)
 
 
 class RequestQuerySet(models.QuerySet):
@@ -334,7 +337,7 @@ class IdentityCheck(models.Model):
     class Method(models.TextChoices):
         PLATFORM_SESSION = "platform_session", _("Authenticated platform or website session")
         EMAIL_LINK = "email_link", _("One-time link to the e-mail on file")
-        PHONE_CODE = "phone_code", _("One-time code to the phone on file")
+        PHONE_CALLBACK = "phone_callback", _("Callback to the number on file: the person confirmed")
         DOCUMENT = "document", _("Staff check of an identity document (DPO justification)")
 
     class Status(models.TextChoices):

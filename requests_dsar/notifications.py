@@ -22,10 +22,19 @@ def due_soon_reminder_send(*, today: date | None = None) -> int:
     )
     if not due:
         return 0
+    # A paused clock (R1.4.1) moves the due date when it resumes: such a request is not overdue.
+    paused_since = dict(
+        ClockPause.objects.filter(request_id__in=[pk for pk, _due, _state in due], ended_on__isnull=True).values_list(
+            "request_id", "started_on"
+        )
+    )
     lines = [f"Requests due by {today.isoformat()} + {DUE_SOON_DAYS} days:", ""]
     for pk, due_on, state in due:
         days_left = (due_on - today).days
-        flag = "OVERDUE" if days_left < 0 else f"{days_left} day(s) left"
+        if pk in paused_since:
+            flag = f"PAUSED since {paused_since[pk].isoformat()} (due date moves when it resumes)"
+        else:
+            flag = "OVERDUE" if days_left < 0 else f"{days_left} day(s) left"
         lines.append(f"#{pk}  due {due_on.isoformat()}  {state}  {flag}")
     EmailMessage(
         subject=f"[IJINUS Privacy] {len(due)} request(s) due within {DUE_SOON_DAYS} days",

@@ -101,6 +101,15 @@ def _refresh_due_dates(request: Request) -> None:
     request.due_on = request.ceiling_due_on if has_extension else request.first_due_on
 
 
+def _first_due_on_so_far(request: Request, *, today: date) -> date:
+    """The one-month due date counting an open pause up to ``today`` (the stored one ignores it)."""
+    open_pause = request.pauses.filter(ended_on__isnull=True).first()
+    if open_pause is None:
+        return request.first_due_on
+    paused = request.paused_days + max((today - open_pause.started_on).days, 0)
+    return deadlines.due_date(request.received_on, paused_days=paused)
+
+
 # --- intake -----------------------------------------------------------------------------------
 
 
@@ -216,7 +225,7 @@ def request_transition(*, request: Request, to_state: str, reason: str = "", act
         )
     if to_state in DPO_ONLY_STATES:
         _require(actor, "requests_dsar.decide_request")
-    if to_state in DPO_ONLY_STATES | {State.WITHDRAWN} and not reason.strip():
+    if to_state in DPO_ONLY_STATES and not reason.strip():
         raise ValidationError(_("Give the reason for this step."))
     request.state = to_state
     fields = ["state"]
@@ -322,10 +331,11 @@ def request_extend(
         raise ValidationError(_("A closed request cannot be extended."))
     if Extension.objects.filter(request=request).exists():
         raise ValidationError(_("This request has already been extended; the law allows one extension."))
-    if today > request.first_due_on:
+    first_due_on = _first_due_on_so_far(request, today=today)
+    if today > first_due_on:
         raise ValidationError(
             _("The one-month due date (%(due)s) has passed: an extension can no longer be recorded (R1.3.1).")
-            % {"due": request.first_due_on.isoformat()}
+            % {"due": first_due_on.isoformat()}
         )
     if not explanation.strip():
         raise ValidationError(_("Explain the reasons to the requester (Art. 12(3))."))
@@ -352,6 +362,85 @@ def request_extend(
 
         letter_send(request=request, kind=Letter.Kind.EXTENSION_NOTICE, actor=actor)
     return extension
+
+
+SUPERSEDED_BY_ERASURE = frozenset(
+    {Right.RECTIFICATION, Right.RESTRICTION, Right.OBJECTION, Right.OBJECTION_MARKETING, Right.CONSENT_WITHDRAWAL}
+)
+
+
+def missing_fulfilment(*, request: Request, items: Iterable[RequestItem]) -> list[str]:
+    """What is not yet recorded as done for the rights about to be granted (R1.6.3: proof of action).
+
+    Granting a right that changes something (erase, rectify, restrict, stop, withdraw, send) needs
+    its durable trace: an erasure record, decided rectifications, a restriction, an objection, a
+    consent event, or exports sent. Returns one message per missing fulfilment, empty when none.
+    """
+    from consents.models import ConsentEvent
+    from subjects.models import Objection, Rectification, Restriction
+
+    from .erasure.models import ErasureRecord
+    from .models import ExportJob
+
+    def sent(*kinds: str) -> bool:
+        return ExportJob.objects.filter(request=request, kind__in=kinds, sent_at__isnull=False).exists()
+
+    def withdrawn() -> bool:
+        if request.subject_id is None:
+            return False
+        events = ConsentEvent.objects.filter(subject_id=request.subject_id)
+        if events.filter(action=ConsentEvent.Action.WITHDRAWN, staff_reference=f"request #{request.pk}").exists():
+            return True
+        # Nothing left to withdraw: every current choice of the person is already negative.
+        current = list(events.current())
+        return bool(current) and not any(event.is_positive for event in current)
+
+    rectifications = Rectification.objects.filter(request=request)
+    checks = {
+        Right.ERASURE: (
+            lambda: ErasureRecord.objects.filter(request=request).exists(),
+            _("Erasure: no erasure has been executed for this request (approve the erasure plan, R1.10.3)."),
+        ),
+        Right.RECTIFICATION: (
+            lambda: rectifications.exists() and not rectifications.pending().exists(),
+            _("Rectification: every change asked must be proposed and then applied or rejected (R1.9.1)."),
+        ),
+        Right.RESTRICTION: (
+            lambda: Restriction.objects.filter(request=request).exists(),
+            _("Restriction: no restriction has been placed for this request (Art. 18, R1.11)."),
+        ),
+        Right.OBJECTION: (
+            lambda: Objection.objects.filter(
+                request=request, kind=Objection.Kind.LEGITIMATE_INTEREST, status=Objection.Status.UPHELD
+            ).exists(),
+            _("Objection: no Art. 21(1) objection has been recorded and upheld for this request (R1.13)."),
+        ),
+        Right.OBJECTION_MARKETING: (
+            lambda: Objection.objects.filter(request=request, kind=Objection.Kind.DIRECT_MARKETING).exists(),
+            _("Objection to direct marketing: it has not been recorded for this request (Art. 21(3), R1.13.2)."),
+        ),
+        Right.CONSENT_WITHDRAWAL: (
+            withdrawn,
+            _("Withdrawal of consent: no withdrawal has been recorded for this request (Art. 7(3), R1.14)."),
+        ),
+        Right.ACCESS: (
+            lambda: sent("access_pdf", "access_json"),
+            _("Access: the access copy has not been approved and sent (Art. 15(3), R1.7)."),
+        ),
+        Right.PORTABILITY: (
+            lambda: sent("portability"),
+            _("Portability: the portability export has not been approved and sent (Art. 20, R1.8)."),
+        ),
+    }
+    erased = ErasureRecord.objects.filter(request=request).exists()
+    missing = []
+    for item in items:
+        check = checks.get(item.right)
+        if item.right in SUPERSEDED_BY_ERASURE and erased:
+            continue  # the data is gone: nothing left to rectify, restrict, process or market
+        if check is not None and not check[0]():
+            missing.append(str(check[1]))
+    return missing
 
 
 @dataclass(frozen=True)
@@ -386,6 +475,9 @@ def request_decide(
                 % {"right": refusal.item.get_right_display()}
             )
         refused_ids.add(refusal.item.pk)
+    missing = missing_fulfilment(request=request, items=[item for item in items if item.pk not in refused_ids])
+    if missing:
+        raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
     if refused_ids and len(refused_ids) == len(items):
         to_state = State.REFUSED
     elif refused_ids:
@@ -504,19 +596,15 @@ def identity_check_start(
         request=request, method=method, doubt_reason=doubt_reason, document_justification=document_justification
     )
     token = ""
-    if method in (IdentityCheck.Method.EMAIL_LINK, IdentityCheck.Method.PHONE_CODE):
-        on_file = request.subject and (
-            request.subject.email if method == IdentityCheck.Method.EMAIL_LINK else request.subject.phone
-        )
-        if not on_file:
-            raise ValidationError(_("A one-time link or code goes only to an address or number already on file."))
-        token = (
-            secrets.token_urlsafe(32)
-            if method == IdentityCheck.Method.EMAIL_LINK
-            else f"{secrets.randbelow(10**6):06d}"
-        )
+    if method == IdentityCheck.Method.EMAIL_LINK:
+        if not (request.subject and request.subject.email):
+            raise ValidationError(_("A one-time link goes only to an address already on file."))
+        token = secrets.token_urlsafe(32)
         check.token_hash = hash_token(token)
         check.token_expires_at = timezone.now() + IDENTITY_TOKEN_VALIDITY
+    if method == IdentityCheck.Method.PHONE_CALLBACK and not (request.subject and request.subject.phone):
+        # Never a number the requester gives now: that proves nothing (R1.5.2).
+        raise ValidationError(_("A callback goes only to a number already on file."))
     check.full_clean()
     check.save()
     late = False
@@ -535,8 +623,9 @@ def identity_check_start(
     return IdentityCheckStarted(check=check, token=token, late=late)
 
 
-def _identity_verified(*, check: IdentityCheck, actor: User | None, document_type: str = "") -> None:
-    check.status = IdentityCheck.Status.VERIFIED
+def _identity_checked(*, check: IdentityCheck, status: str, actor: User | None, document_type: str = "") -> None:
+    """Close the check with its outcome, who checked and when."""
+    check.status = status
     check.checked_on = timezone.localdate()
     check.checked_by = _actor_or_none(actor)
     check.checked_by_username = _username(actor)
@@ -544,12 +633,43 @@ def _identity_verified(*, check: IdentityCheck, actor: User | None, document_typ
     check.token_hash = ""
     check.full_clean()
     check.save()
+    audit.record(
+        action=audit.Action.CHANGE, actor=actor, obj=check, subject_id=check.request.subject_id, fields=["status"]
+    )
+
+
+def _identity_verified(*, check: IdentityCheck, actor: User | None, document_type: str = "") -> None:
+    _identity_checked(check=check, status=IdentityCheck.Status.VERIFIED, actor=actor, document_type=document_type)
     request = check.request
     _event(request=request, kind=RequestEvent.Kind.IDENTITY, actor=actor, reason=_("Identity verified"))
-    audit.record(action=audit.Action.CHANGE, actor=actor, obj=check, subject_id=request.subject_id, fields=["status"])
     request.refresh_from_db()
     if request.state == State.AWAITING_INFO:
         request_information_received(request=request, actor=actor)
+
+
+@transaction.atomic
+def identity_check_record_callback(*, check: IdentityCheck, confirmed: bool, actor: User | None) -> IdentityCheck:
+    """Staff called the number on file (never one given with the request) and record the outcome (R1.5.2).
+
+    Who called and when is the check's ``checked_by`` / ``checked_on`` and the timeline event.
+    """
+    _require(actor, "requests_dsar.verify_identity")
+    check = IdentityCheck.objects.select_for_update().select_related("request").get(pk=check.pk)
+    if check.method != IdentityCheck.Method.PHONE_CALLBACK:
+        raise ValidationError(_("This check is not a callback."))
+    if check.status != IdentityCheck.Status.PENDING:
+        raise ValidationError(_("This check is already closed."))
+    outcome = (
+        _("Called back on the number on file: the person confirmed the request.")
+        if confirmed
+        else _("Called back on the number on file: the person did not confirm the request.")
+    )
+    _event(request=check.request, kind=RequestEvent.Kind.IDENTITY, actor=actor, reason=outcome)
+    if confirmed:
+        _identity_verified(check=check, actor=actor)  # the clock resumes
+    else:
+        _identity_checked(check=check, status=IdentityCheck.Status.FAILED, actor=actor)
+    return check
 
 
 class IdentityTokenError(ValidationError):

@@ -56,9 +56,12 @@ class ErasureRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_by_username = models.CharField(_("approved by (DPO)"), max_length=150)
-    counts = models.JSONField(_("rows per source"), default=dict)
+    counts = models.JSONField(_("rows per source"), default=dict, blank=True)
     kept = models.JSONField(
-        _("kept items"), default=list, help_text=_("Per source and category: ground, reason, count, until (R1.10.3).")
+        _("kept items"),
+        default=list,
+        blank=True,
+        help_text=_("Per source and category: ground, reason, count, until (R1.10.3)."),
     )
     suppression_added = models.BooleanField(_("suppression entry left (R1.10.5)"), default=False)
     notifications = models.PositiveIntegerField(_("recipient notifications created (Art. 19)"), default=0)

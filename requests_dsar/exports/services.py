@@ -233,12 +233,16 @@ def export_approve_and_send(*, request: Request, actor: User | None) -> list[Exp
         raise ValidationError(_("No built export is waiting to be sent."))
     if not request.contact_email:
         raise ValidationError(_("No e-mail address is known for this request: exports are sent by signed link only."))
+    for subject_id in {job.subject_id for job in ready}:
+        _refuse_if_restricted(subject_id)  # a restriction placed after the build counts too (R1.11.3)
     now = timezone.now()
     for job in ready:
         job.approved_at = job.sent_at = now
         job.approved_by = _actor_or_none(actor)
         job.approved_by_username = _username(actor)
-        job.save(update_fields=["approved_at", "approved_by", "approved_by_username", "sent_at"])
+        # The requester has the whole period to download, counted from sending.
+        job.expires_at = now + timedelta(days=settings.EXPORT_RETENTION_DAYS)
+        job.save(update_fields=["approved_at", "approved_by", "approved_by_username", "sent_at", "expires_at"])
         audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, fields=["download_link"], reason="approved")
     RequestEvent.objects.create(
         request=request,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests_dsar import dashboard, services
+from requests_dsar.fulfilment import objection_from_request
 from requests_dsar.models import ClockPause, Extension, Letter, Request, Right, State
 from requests_dsar.notifications import due_soon_reminder_send, pause_reminders_send
 from requests_dsar.tasks import due_soon_reminder_task
@@ -163,6 +164,7 @@ def test_dpo_refuses_through_the_admin_and_sees_illegal_steps_as_errors(client):
     request.refresh_from_db()
     assert request.state == State.AWAITING_DECISION
 
+    objection_from_request(request=request, channel="all", actor=dpo)
     client.post(url, {"justification": "Objection absolue, appliquée"})
     request.refresh_from_db()
     assert request.state == State.COMPLETED

@@ -213,3 +213,32 @@ def test_customer_service_builds_exports_from_the_admin(client, django_capture_o
     assert response.status_code == 302
     assert ExportJob.objects.get(request=dsar).status == ExportJob.Status.DONE
     assert client.get(reverse("admin:requests_dsar_request_act", args=[dsar.pk, "send-exports"])).status_code == 403
+
+
+def test_a_restriction_placed_after_the_build_stops_the_sending(built, mailoutbox, django_capture_on_commit_callbacks):
+    from django.core.exceptions import ValidationError
+
+    from subjects.restrictions import restriction_place
+    from subjects.rights_models import Restriction
+
+    dpo = dpo_user()
+    restriction_place(subject=built.subject, ground=Restriction.Ground.ACCURACY_CONTESTED, actor=dpo)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError, match="restricted"):
+        services.export_approve_and_send(request=built, actor=dpo)
+
+    job = ExportJob.objects.get(request=built)
+    assert job.sent_at is None
+    assert mailoutbox == []
+
+
+def test_the_download_period_counts_from_sending_not_from_building(built, settings, django_capture_on_commit_callbacks):
+    built_long_ago = timezone.now() + timedelta(days=2)  # built 28 days before sending, with 30-day retention
+    ExportJob.objects.filter(request=built).update(expires_at=built_long_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_approve_and_send(request=built, actor=dpo_user())
+
+    job = ExportJob.objects.get(request=built)
+    assert job.expires_at == job.sent_at + timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    assert job.expires_at > built_long_ago

@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from pypdf import PdfReader
 
 from ijinus_privacy.models import AuditEvent
@@ -195,7 +196,7 @@ def test_erasure_refusal_on_a_ground_of_another_right_is_rejected():
 )
 def test_refusal_letter_states_grounds_cnil_and_judicial_remedy(mailoutbox, language, cnil, judicial):
     dpo = dpo_user()
-    request = logged_request(rights=(Right.ACCESS, Right.ERASURE), actor=dpo, language=language)
+    request = logged_request(rights=(Right.OTHER, Right.ERASURE), actor=dpo, language=language)
     _force_state(request, State.AWAITING_DECISION)
     erasure = request.items.get(right=Right.ERASURE)
 
@@ -245,11 +246,11 @@ def test_identity_link_is_single_use_and_resumes_the_clock(mailoutbox, django_ca
         services.identity_check_confirm_token(check_id=started.check.pk, token=started.token)
 
 
-def test_identity_code_attempts_are_limited():
+def test_identity_link_attempts_are_limited():
     user = support_user()
     request = logged_request(actor=user)
     started = services.identity_check_start(
-        request=request, method=IdentityCheck.Method.PHONE_CODE, doubt_reason="doute", actor=user
+        request=request, method=IdentityCheck.Method.EMAIL_LINK, doubt_reason="doute", actor=user
     )
 
     for _attempt in range(services.IDENTITY_TOKEN_MAX_ATTEMPTS):
@@ -372,3 +373,75 @@ def test_a_failing_letter_rolls_back_the_extension():
     request.refresh_from_db()
     assert request.due_on == date(2026, 3, 2)
     assert not Extension.objects.exists()
+
+
+def test_only_the_dpo_closes_a_request_as_withdrawn(client):
+    request = logged_request(actor=support_user())
+    client.force_login(support_user())
+
+    with pytest.raises(PermissionDenied):
+        services.request_transition(request=request, to_state=State.WITHDRAWN, reason="retrait", actor=support_user())
+    transition = client.get(reverse("admin:requests_dsar_request_act", args=[request.pk, "transition"]))
+    assert State.WITHDRAWN.value not in [
+        value for value, _label in transition.context["form"].fields["to_state"].choices
+    ]
+    assert (
+        client.get(reverse("admin:requests_dsar_request_act", args=[request.pk, "close-withdrawn"])).status_code == 403
+    )
+
+    client.force_login(dpo_user())
+    client.post(
+        reverse("admin:requests_dsar_request_act", args=[request.pk, "close-withdrawn"]),
+        {"reason": "Retrait par téléphone le 6 mars"},
+    )
+
+    request.refresh_from_db()
+    assert request.state == State.WITHDRAWN
+    assert request.events.get(to_state=State.WITHDRAWN).actor_username == "dpo"
+
+
+def test_identity_callback_to_the_number_on_file_is_recorded_with_who_and_when(client):
+    user = support_user()
+    request = logged_request(actor=user)
+    started = services.identity_check_start(
+        request=request, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="doute", actor=user
+    )
+    assert started.token == ""
+    assert started.check.token_hash == ""
+    request.refresh_from_db()
+    assert request.state == State.AWAITING_INFO
+    client.force_login(user)
+
+    response = client.post(
+        reverse("admin:requests_dsar_request_act", args=[request.pk, "identity-callback"]),
+        {"check": started.check.pk, "confirmed": "1"},
+    )
+
+    assert response.status_code == 302
+    started.check.refresh_from_db()
+    assert started.check.status == IdentityCheck.Status.VERIFIED
+    assert started.check.checked_by_username == "support"
+    assert started.check.checked_on is not None
+    request.refresh_from_db()
+    assert request.state == State.IN_PROGRESS
+    assert request.events.filter(reason__startswith="Called back on the number on file").exists()
+
+
+def test_identity_callback_needs_a_number_on_file_and_can_fail():
+    user = support_user()
+    request = logged_request(actor=user, subject=None, requester_name="Jeanne Roux", requester_phone="0611223344")
+    with pytest.raises(ValidationError, match="number already on file"):
+        services.identity_check_start(
+            request=request, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="doute", actor=user
+        )
+
+    other = logged_request(actor=user)
+    started = services.identity_check_start(
+        request=other, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="doute", actor=user
+    )
+    services.identity_check_record_callback(check=started.check, confirmed=False, actor=user)
+
+    started.check.refresh_from_db()
+    assert started.check.status == IdentityCheck.Status.FAILED
+    with pytest.raises(ValidationError, match="already closed"):
+        services.identity_check_record_callback(check=started.check, confirmed=True, actor=user)
