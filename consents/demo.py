@@ -43,7 +43,9 @@ NOTICE_TEXTS = {
 
 
 def _at(day: date, rng: random.Random) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59))))
+    """A working-hours moment of ``day``, never in the future (events dated today are seeded at any hour)."""
+    moment = timezone.make_aware(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59))))
+    return min(moment, timezone.now())
 
 
 def _notices(*, since: date) -> dict[tuple[str, str], Notice]:
