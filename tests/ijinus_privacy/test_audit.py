@@ -111,3 +111,22 @@ def test_login_is_audited(client):
     client.post("/admin/login/", {"username": user.username, "password": "test-password-123"})
 
     assert AuditEvent.objects.filter(action=audit.Action.LOGIN, actor=user).exists()
+
+
+def test_a_kept_anchor_detects_the_removal_of_the_latest_events(capsys):
+    make_events(3)
+    call_command("audit_verify")
+    anchor = capsys.readouterr().out.split("Anchor to keep outside the database: ")[1].strip()
+    last_id = int(anchor.split(":")[0])
+
+    call_command("audit_verify", anchor=anchor)  # still there: passes
+    tamper("DELETE FROM ijinus_privacy_auditevent WHERE id = %s", [last_id])
+
+    call_command("audit_verify")  # the shortened chain alone still links up
+    with pytest.raises(CommandError, match=f"Anchor #{last_id} is no longer in the audit trail"):
+        call_command("audit_verify", anchor=anchor)
+
+
+def test_a_malformed_anchor_is_a_clear_error():
+    with pytest.raises(CommandError, match="--anchor must look like"):
+        call_command("audit_verify", anchor="not-an-anchor")
