@@ -13,7 +13,7 @@ from import_export.admin import ExportMixin
 from ijinus_privacy.admin import PersonalDataAdminMixin
 from subjects.rights_admin import RestrictionBannerMixin
 
-from . import services
+from . import dashboard, services
 from .admin_base import ReadOnlyInline, ReadOnlyModelAdmin
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
@@ -258,6 +258,9 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, ExportMixin, 
             and form_class.applies_to(obj)
         ]
         context["erasure_asked"] = obj is not None and obj.items.filter(right=Right.ERASURE).exists()
+        if obj is not None and obj.pk:
+            rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
+            context["dsar_summary"] = rows[0] if rows else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):

@@ -81,16 +81,17 @@ class OpenRequestRow:
         return max(-self.days_left, 0)
 
 
-def open_requests(*, today: date | None = None, limit: int = 200) -> list[OpenRequestRow]:
+def open_requests(*, today: date | None = None, limit: int = 200, only_pk: int | None = None) -> list[OpenRequestRow]:
     """Open requests by due date, with days left, the reason of a running pause, and a flag when
-    nothing happened for ``DSAR_IDLE_DAYS`` (R1.2.3). Two queries."""
+    nothing happened for ``DSAR_IDLE_DAYS`` (R1.2.3). Two queries. ``only_pk``: one request's row
+    (the summary at the top of its page)."""
     today = today or timezone.localdate()
     idle_after = settings.DSAR_IDLE_DAYS
     open_pause = ClockPause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True).values("reason")[:1]
     last_event = RequestEvent.objects.filter(request=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    base = Request.objects.open() if only_pk is None else Request.objects.open().filter(pk=only_pk)
     requests = list(
-        Request.objects.open()
-        .annotate(pause_reason=Subquery(open_pause), last_event_at=Subquery(last_event))
+        base.annotate(pause_reason=Subquery(open_pause), last_event_at=Subquery(last_event))
         .by_due_date()
         .prefetch_related("items")[:limit]
     )
