@@ -15,6 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.admin import ReadOnlyModelAdmin
+
 from . import services
 from .consent_admin import register as _register_consent_admin
 from .export import register_export
@@ -399,20 +401,10 @@ class ControllerAdmin(ReferenceAdmin):
 
 
 @admin.register(RegisterVersion)
-class RegisterVersionAdmin(admin.ModelAdmin):
+class RegisterVersionAdmin(ReadOnlyModelAdmin):
     list_display = ("object_type", "object_code", "version", "changed_at", "changed_by_username", "reason")
     search_fields = ("=object_code",)
     readonly_fields = [field.name for field in RegisterVersion._meta.fields]
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # Consent records (issue 4): notices, events, marketing bases, suppression list; the consent

@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyModelAdmin
 from subjects.admin import subject_page_inlines
 from subjects.models import DataSubject, ProductFamily
 
@@ -167,7 +167,7 @@ class WithdrawForm(forms.Form):
     staff_reference = forms.CharField(max_length=100, label=_("How the person asked (call id, letter reference)"))
 
 
-class ConsentEventAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class ConsentEventAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
     list_display = ("id", "subject", "channel", "action", "occurred_at", "collection_point", "mechanism", "entered_by")
     list_filter = (
         CurrentOnlyFilter,
@@ -180,20 +180,9 @@ class ConsentEventAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
     search_fields = ("=subject__id", "=visitor_id")
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
     readonly_fields = [field.name for field in ConsentEvent._meta.fields]
     actions = ["withdraw", "proof_bundle"]
     change_list_template = "admin/consents/consentevent/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_withdraw_permission(self, request) -> bool:
         return request.user.has_perm("consents.add_consentevent")
@@ -348,21 +337,10 @@ class MarketingBasisAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         obj._state.adding = False
 
 
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "identifier_kind", "channel", "reason", "created_at")
     list_filter = ("identifier_kind", "channel", "reason")
     readonly_fields = [field.name for field in Suppression._meta.fields]
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ProductFamilyAnalogyAdmin(admin.ModelAdmin):

@@ -5,6 +5,40 @@ from . import audit
 from .models import AuditEvent
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Rows written only by services (audit trail, timelines, proofs, run records): listed and
+    opened, never added, changed or deleted in the admin."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """The same, shown on a parent's page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class PersonalDataAdminMixin:
     """For admins of models holding personal data: opening a record is an audited view (R5.1.1)."""
 
@@ -18,22 +52,12 @@ class PersonalDataAdminMixin:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "occurred_at", "actor_username", "action", "object_type", "object_id", "subject_id", "reason")
     list_filter = ("action",)
     search_fields = ("=subject_id", "=actor_username", "=object_id")
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
-    show_full_result_count = False
     list_per_page = 100
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("fields"))
     def field_names(self, obj: AuditEvent) -> str:

@@ -10,11 +10,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
 from subjects.rights_admin import RestrictionBannerMixin
 
 from . import dashboard, services
-from .admin_base import ReadOnlyInline, ReadOnlyModelAdmin
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
 from .exports.delivery import export_staff_download

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyModelAdmin
 from subjects.admin import subject_page_inlines
 from subjects.models import SubjectRole
 
@@ -112,24 +112,14 @@ class ArchiveConsultForm(forms.Form):
 
 
 @admin.register(ArchivedSubject)
-class ArchivedSubjectAdmin(admin.ModelAdmin):
+class ArchivedSubjectAdmin(ReadOnlyModelAdmin):
     """Only the Archivist sees this list; the data itself opens through a reasoned, audited form."""
 
     list_display = ("subject_id", "rule", "archived_at", "archive_until", "consult_link")
     list_select_related = ("rule",)
     search_fields = ("=subject__id",)
-    show_full_result_count = False
     fields = ("subject_id", "rule", "archived_at", "archive_until")
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("consult"))
     def consult_link(self, archived: ArchivedSubject) -> str:
@@ -245,18 +235,8 @@ subject_page_inlines(LegalHoldInline)
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
+class SweepRunAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "started_at", "finished_at", "as_of", "committed", "origin", "status", "batches")
     list_filter = ("committed", "status", "origin")
     list_select_related = ("rule",)
-    show_full_result_count = False
     readonly_fields = [field.name for field in SweepRun._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -18,6 +18,7 @@ from import_export.admin import ImportExportMixin
 
 from ijinus_privacy import audit
 from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
 from . import services
 from .models import (
@@ -140,16 +141,8 @@ class ServiceSaveMixin:
 # --- Inlines on the subject page -------------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyInline(SharedReadOnlyInline):
+    show_change_link = True  # each record opens on its own page
 
 
 class SubjectRoleForm(forms.ModelForm):

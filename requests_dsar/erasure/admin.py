@@ -14,9 +14,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
 
-from ..admin_base import ReadOnlyInline, ReadOnlyModelAdmin
 from ..models import (
     DisclosureLog,
     ErasureGround,
