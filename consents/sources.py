@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ijinus_privacy.personal_data import Disposal
+from ijinus_privacy.personal_data import Disposal, Step
 from subjects.sources import P_COOKIES, P_NEWSLETTER, P_PROSPECTION, ModelSource, Part
 
 from .models import ConsentEvent, MarketingBasis
@@ -41,9 +41,9 @@ class ConsentSource(ModelSource):
         Part(MarketingBasis, ("channel", "basis", "product_family", "opt_out_offered", "informed_on", "job_function")),
     )
 
-    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step]:
         """Delete (never anonymise) the proofs: a proof of nobody proves nothing (R2.9.1)."""
-        return super().dispose(subject_ids, disposal=Disposal.DELETE)
+        return super().disposal_steps(subject_ids, disposal=Disposal.DELETE)
 
 
 SOURCES = (ConsentSource,)

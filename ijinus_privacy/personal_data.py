@@ -13,18 +13,24 @@ the e-mailing tool) plug in later as further sources.
 Operations work on *batches* of subject ids so that retention can sweep a million subjects with
 set-based SQL, and erasure of one person is the same call with one id. They run inside the
 caller's transaction and never commit on their own.
+
+A source that lives in the database describes its disposal as *steps* (``Delete``, ``Update``,
+``Collect``) rather than running statements itself; ``run_steps`` executes a whole batch's steps
+from every source, on PostgreSQL as one statement of data-modifying CTEs (one round trip, one
+plan, instead of one per table), elsewhere one statement per step, with the same result.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from django.db import connection, models
-from django.db.models.expressions import RawSQL
+from django.db import connections, models
+from django.db.models import sql
 
 
 class Disposal(StrEnum):
@@ -69,26 +75,78 @@ class PersonalDataSource:
 
     def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
         """Delete or irreversibly anonymise these subjects' rows; return how many rows changed."""
-        raise NotImplementedError
+        steps = self.disposal_steps(subject_ids, disposal=disposal)
+        if steps is None:
+            raise NotImplementedError
+        return run_steps(steps)
+
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step] | None:
+        """What ``dispose`` does, as steps a batch can run together (``run_steps``).
+
+        ``None`` (the default) means the source acts on its own (an external system, say): callers
+        then call ``dispose``. A source returning steps must not write anything itself here.
+        """
+        return None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
 
-def in_ids(model: type[models.Model], column: str, ids: Sequence[int]) -> RawSQL:
-    """``filter(in_ids(Model, "col", ids))``: the ids bound as ONE parameter (array or JSON).
+class IdBatch(tuple):
+    """The subject ids of one batch, sorted and unique, rendered for SQL once.
+
+    Every statement of a batch binds the same ids; rendering 5,000 of them is done once here, not
+    once per statement (``in_ids`` reads ``pg_array`` and ``json``).
+    """
+
+    def __new__(cls, ids: Sequence[int] = ()) -> IdBatch:
+        return super().__new__(cls, sorted({int(i) for i in ids}))
+
+    @cached_property
+    def pg_array(self) -> str:
+        return "{" + ",".join(map(str, self)) + "}"
+
+    @cached_property
+    def json(self) -> str:
+        return json.dumps(list(self))
+
+
+class InIds(models.Expression):
+    """A condition: this column's value is one of a batch's ids, bound as ONE parameter.
 
     Preparing and binding 5,000 separate ``IN`` parameters per statement costs more than the
     statement itself (about 27 ms on PostgreSQL even when no row matches), and PostgreSQL plans
-    ``= ANY(array)`` as index probes. Only quoted identifiers from model metadata are formatted
-    into the SQL (S611: no user input).
+    ``= ANY(array)`` as index probes. The column is an ``F()`` resolved by the query, so the
+    condition keeps working when Django aliases the table inside a subquery.
     """
-    quote = connection.ops.quote_name
-    ref = f"{quote(model._meta.db_table)}.{quote(column)}"
-    if connection.vendor == "postgresql":
-        return RawSQL(f"{ref} = ANY(%s)", [list(ids)], output_field=models.BooleanField())  # noqa: S611
-    sql = f"{ref} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (quoted identifiers, bound parameter)
-    return RawSQL(sql, [json.dumps(list(ids))], models.BooleanField())  # noqa: S611
+
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, ids: Sequence[int]) -> None:
+        super().__init__()
+        self.column = models.F(field)
+        self.batch = ids if isinstance(ids, IdBatch) else IdBatch(ids)
+
+    def get_source_expressions(self) -> list:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: list) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple]:
+        column, params = compiler.compile(self.column)
+        if connection.vendor == "postgresql":
+            # One text literal, not a Python list: psycopg adapts a list element by element (about
+            # 3 ms for 5,000 ids, on every statement), a string in microseconds. The scalar subquery
+            # keeps the planner from estimating the selectivity of each of the 5,000 constants
+            # (about 1 ms of planning per statement); the index is used all the same.
+            return f"{column} = ANY((SELECT %s::bigint[])::bigint[])", (*params, self.batch.pg_array)
+        return f"{column} IN (SELECT value FROM json_each(%s))", (*params, self.batch.json)  # noqa: S608 (compiled column)
+
+
+def in_ids(field: str, ids: Sequence[int]) -> InIds:
+    """``filter(in_ids("subject_id", ids))``: the rows whose ``field`` is one of ``ids``."""
+    return InIds(field, ids)
 
 
 def for_subjects(queryset: models.QuerySet, subject_ids: Sequence[int], field: str = "subject_id") -> models.QuerySet:
@@ -97,8 +155,124 @@ def for_subjects(queryset: models.QuerySet, subject_ids: Sequence[int], field: s
         relation, rest = field.split("__", 1)
         related = queryset.model._meta.get_field(relation).related_model
         return queryset.filter(**{f"{relation}__in": for_subjects(related._default_manager.all(), subject_ids, rest)})
-    column = queryset.model._meta.get_field(field).column
-    return queryset.filter(in_ids(queryset.model, column, subject_ids))
+    return queryset.filter(in_ids(queryset.model._meta.get_field(field).attname, subject_ids))
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Delete these rows (set-based, no signals: the caller audits the batch)."""
+
+    queryset: models.QuerySet
+
+
+@dataclass(frozen=True)
+class Update:
+    """Overwrite these rows' columns with constants or expressions not derived from the old values."""
+
+    queryset: models.QuerySet
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Collect:
+    """Read one column of these rows *before* the batch's writes, then hand the values to ``then``.
+
+    For what lives outside the database (files named by a row): ``then`` runs once the writes are
+    done, inside the caller's transaction.
+    """
+
+    queryset: models.QuerySet
+    field: str
+    then: Callable[[list[Any]], None]
+
+
+Step = Delete | Update | Collect
+
+
+def run_steps(steps: Sequence[Step], using: str | None = None) -> int:
+    """Run disposal steps in order inside the caller's transaction; return the rows written.
+
+    On PostgreSQL the steps go as few statements as possible: data-modifying CTEs, one per step,
+    in one ``WITH ... SELECT`` (one round trip, the ids parsed once per table instead of once per
+    statement). All the CTEs of a statement see the rows as they were before it, so a ``Collect``
+    sees the values an ``Update`` beside it overwrites, exactly as it would run first on its own;
+    a second write to a table already written in the statement starts a new one (PostgreSQL does
+    not allow one statement to change a row twice). Steps therefore select their rows by subject,
+    never by a value another step changes.
+    """
+    if not steps:
+        return 0
+    using = using or steps[0].queryset.db
+    if connections[using].vendor != "postgresql":
+        return _run_one_by_one(steps)
+    written, group, groups = 0, [], []
+    tables: set[str] = set()
+    for step in steps:
+        table = step.queryset.model._meta.db_table
+        if table in tables:  # written already: a new statement sees (or changes) the written rows
+            groups.append(group)
+            group, tables = [], set()
+        group.append(step)
+        if not isinstance(step, Collect):
+            tables.add(table)
+    groups.append(group)
+    for group in groups:
+        written += _run_as_one_statement(group, using)
+    return written
+
+
+def _run_one_by_one(steps: Sequence[Step]) -> int:
+    collected = [
+        (step, [value for value in step.queryset.values_list(step.field, flat=True) if value is not None])
+        for step in steps
+        if isinstance(step, Collect)
+    ]
+    written = 0
+    for step in steps:
+        if isinstance(step, Delete):
+            written += step.queryset._raw_delete(step.queryset.db)
+        elif isinstance(step, Update):
+            written += step.queryset.update(**step.values)
+    for step, values in collected:
+        step.then(values)
+    return written
+
+
+def _compile(step: Step, using: str) -> tuple[str, tuple]:
+    if isinstance(step, Collect):
+        query = step.queryset.order_by().values_list(step.field, flat=True).query
+        return query.get_compiler(using).as_sql()
+    if isinstance(step, Delete):
+        query = step.queryset.query.clone()
+        query.__class__ = sql.DeleteQuery
+        delete_sql, params = query.get_compiler(using).as_sql()
+        return f"{delete_sql} RETURNING 1", params
+    query = step.queryset.query.chain(sql.UpdateQuery)
+    query.add_update_values(step.values)
+    query.clear_select_clause()
+    update_sql, params = query.get_compiler(using).as_sql()
+    return f"{update_sql} RETURNING 1", params
+
+
+def _run_as_one_statement(steps: Sequence[Step], using: str) -> int:
+    ctes, outputs, params = [], [], []
+    for number, step in enumerate(steps):
+        step_sql, step_params = _compile(step, using)
+        ctes.append(f"s{number}(v) AS ({step_sql})")
+        params.extend(step_params)
+        aggregate = "array_agg(v)" if isinstance(step, Collect) else "count(*)"
+        outputs.append(f"(SELECT {aggregate} FROM s{number})")  # noqa: S608 (our own CTE names)
+    statement = f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}"
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    written = 0
+    for step, value in zip(steps, row, strict=True):
+        if isinstance(step, Collect):
+            step.then([item for item in value or [] if item is not None])
+        else:
+            written += value
+    return written
 
 
 class SourceRegistry:

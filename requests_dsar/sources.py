@@ -11,7 +11,16 @@ from collections.abc import Sequence
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource, for_subjects
+from ijinus_privacy.personal_data import (
+    Collect,
+    CollectedData,
+    Delete,
+    Disposal,
+    PersonalDataSource,
+    Step,
+    Update,
+    for_subjects,
+)
 
 from .models import (
     ClockPause,
@@ -63,32 +72,43 @@ class RequestFileSource(PersonalDataSource):
         ]
         return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
 
-    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step]:
         from .exports import storage
 
-        # Export files are copies of the data: they go whatever the disposal, the job rows with them.
         exports = for_subjects(ExportJob.objects.all(), subject_ids)
-        for path in exports.exclude(file_path="").values_list("file_path", flat=True):
-            storage.remove(path)
-        deleted = exports._raw_delete(exports.db)
         requests = for_subjects(Request.objects.all(), subject_ids)
-        RequestItem.objects.filter(request__in=requests).update(details="")
-        # Letters already sent name the requester: the PDF files go, the rows (kind, dates) stay.
-        # Staff notes on the timeline are free text (R1.10.6): blanked, the event stays.
         letters = Letter.objects.filter(request__in=requests).exclude(pdf="")
-        for name in letters.values_list("pdf", flat=True):
-            default_storage.delete(name)
-        letters.update(pdf="")
-        RequestEvent.objects.filter(request__in=requests, kind=RequestEvent.Kind.NOTE).update(reason="")
-        return deleted + requests.update(
-            requester_name="",
-            requester_email="",
-            requester_phone="",
-            requester_address="",
-            representative_name="",
-            representative_authority="",
-            oral_summary="",
-        )
+        return [
+            # Export files are copies of the data: they go whatever the disposal, the job rows with them.
+            Collect(exports.exclude(file_path=""), "file_path", then=_remove_each(storage.remove)),
+            Delete(exports),
+            Update(RequestItem.objects.filter(request__in=requests), {"details": ""}),
+            # Letters already sent name the requester: the PDF files go, the rows (kind, dates) stay.
+            Collect(letters, "pdf", then=_remove_each(default_storage.delete)),
+            Update(letters, {"pdf": ""}),
+            # Staff notes on the timeline are free text (R1.10.6): blanked, the event stays.
+            Update(RequestEvent.objects.filter(request__in=requests, kind=RequestEvent.Kind.NOTE), {"reason": ""}),
+            Update(
+                requests,
+                {
+                    "requester_name": "",
+                    "requester_email": "",
+                    "requester_phone": "",
+                    "requester_address": "",
+                    "representative_name": "",
+                    "representative_authority": "",
+                    "oral_summary": "",
+                },
+            ),
+        ]
+
+
+def _remove_each(remove):
+    def remove_all(names: list[str]) -> None:
+        for name in names:
+            remove(name)
+
+    return remove_all
 
 
 class DisclosureSource(PersonalDataSource):
@@ -113,6 +133,5 @@ class DisclosureSource(PersonalDataSource):
         ]
         return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
 
-    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
-        rows = for_subjects(DisclosureLog.objects.all(), subject_ids)
-        return rows._raw_delete(rows.db)
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step]:
+        return [Delete(for_subjects(DisclosureLog.objects.all(), subject_ids))]

@@ -22,7 +22,15 @@ from typing import Any
 from django.db import models
 from django.db.models.functions import Cast, Concat
 
-from ijinus_privacy.personal_data import CollectedData, Disposal, PersonalDataSource, for_subjects
+from ijinus_privacy.personal_data import (
+    CollectedData,
+    Delete,
+    Disposal,
+    PersonalDataSource,
+    Step,
+    Update,
+    for_subjects,
+)
 
 from . import models as m
 
@@ -93,18 +101,15 @@ class ModelSource(PersonalDataSource):
             field_labels=labels,
         )
 
-    def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
-        ids = list(subject_ids)
-        if not ids:
-            return 0
-        changed = 0
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step]:
+        steps: list[Step] = []
         for part in self.parts:
-            rows = for_subjects(part.model._default_manager.all(), ids, part.subject_field)
+            rows = for_subjects(part.model._default_manager.all(), subject_ids, part.subject_field)
             if disposal == Disposal.ANONYMISE and part.anonymised is not None:
-                changed += rows.update(**part.anonymised)
+                steps.append(Update(rows, part.anonymised))
             else:
-                changed += rows._raw_delete(rows.db)
-        return changed
+                steps.append(Delete(rows))
+        return steps
 
 
 class IdentitySource(ModelSource):
@@ -161,6 +166,11 @@ class IdentitySource(ModelSource):
             subject_field="id",
         ),
     )
+
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step] | None:
+        if disposal == Disposal.ANONYMISE:
+            return super().disposal_steps(subject_ids, disposal=disposal)
+        return None  # deleting the person is ``dispose``'s business (every on_delete honoured)
 
     def dispose(self, subject_ids: Sequence[int], *, disposal: Disposal) -> int:
         if disposal == Disposal.ANONYMISE:

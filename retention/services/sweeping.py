@@ -32,14 +32,19 @@ Safety properties, and how they are obtained:
   subject not yet archived); each write re-checks it in its own WHERE clause. A re-run, or a run
   restarted after a crash at any point, does the remaining work and no more.
 * **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``
-  and deletes exactly the rows it claimed; rows another worker holds are left to it (or to the
-  next run), and the re-check makes a late duplicate a no-op.
-* **Set-based**: one ``DELETE``/``UPDATE`` per table per batch, ids bound as one array (or JSON)
-  parameter; never a ``save()`` per row. Subjects are deleted by ``_delete_subjects``, which
-  applies every reverse relation's ``on_delete`` itself (CASCADE to leaf tables as raw DELETE,
-  SET_NULL as UPDATE, database-level actions left to the database) and falls back to Django's
-  collector when a relation or a signal receiver needs it. Because no per-row signal fires, each
-  batch writes **one audit event** with counts and an id range (ids only, never values, R5.1).
+  (a committed run claims and deletes them in one ``DELETE ... RETURNING``); rows another worker
+  holds are left to it (or to the next run), and the re-check makes a late duplicate a no-op.
+  The batch also locks its subjects, in id order: a worker ending another role of the same
+  person waits for the commit, so a person losing two roles to two workers at once is disposed
+  of by the second, never left with no role and forgotten.
+* **Set-based, few round trips**: one ``DELETE``/``UPDATE`` per table per batch, ids bound as one
+  array (or JSON) parameter; never a ``save()`` per row. The sources describe their disposal as
+  steps and ``run_steps`` sends a batch's steps together (one statement of data-modifying CTEs on
+  PostgreSQL). Subjects are deleted by ``_subject_deletion_steps``, which applies every reverse
+  relation's ``on_delete`` itself (CASCADE to leaf tables as a DELETE, SET_NULL as an UPDATE,
+  database-level actions left to the database) and falls back to Django's collector when a
+  relation or a signal receiver needs it. Because no per-row signal fires, each batch writes
+  **one audit event** with counts and an id range (ids only, never values, R5.1).
 * **Dry run by default** from the command line: the same selection, counted, nothing written.
   Dry-run counts are per rule against the current state (a subject whose last two roles expire
   under two rules is counted as disposed by neither).
@@ -57,11 +62,11 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, Exists, OuterRef, Q, QuerySet, signals
-from django.db.models.deletion import Collector, DatabaseOnDelete
+from django.db.models.deletion import DatabaseOnDelete
 from django.utils import timezone
 
 from ijinus_privacy import audit
-from ijinus_privacy.personal_data import Disposal, in_ids, registry
+from ijinus_privacy.personal_data import Delete, Disposal, IdBatch, Step, Update, in_ids, registry, run_steps
 from subjects.models import DataSubject, SubjectRole
 
 from .. import sweepers
@@ -132,20 +137,47 @@ def _active_role_q(today: date, rules: Sequence[RetentionRule]) -> Q:
 
 
 class _Batches:
-    """Keyset batches over a queryset of role rows, one transaction each, claimed with SKIP LOCKED."""
+    """Keyset batches over a queryset of role rows, one transaction each, claimed with SKIP LOCKED.
 
-    def __init__(self, queryset: QuerySet, batch_size: int, run: SweepRun) -> None:
+    Yields ``(low, rows)``: the keyset's lower bound and the claimed ``(id, subject_id)`` rows in
+    id order. With ``delete=True`` (a committed run ending role rows on PostgreSQL) the claimed
+    rows are deleted by the claiming statement itself (``DELETE ... WHERE id IN (SELECT ... FOR
+    UPDATE SKIP LOCKED) RETURNING``): one statement instead of a locking read and a delete.
+    """
+
+    def __init__(self, queryset: QuerySet, batch_size: int, run: SweepRun, *, delete: bool = False) -> None:
         self.queryset, self.batch_size, self.run = queryset, batch_size, run
+        self.delete = delete and connection.vendor == "postgresql"
+
+    def _claim(self, last_id: int) -> list[tuple[int, int]]:
+        page = self.queryset.filter(id__gt=last_id).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            page = page.select_for_update(skip_locked=True, of=("self",))
+        if not self.delete:
+            return list(page.values_list("id", "subject_id")[: self.batch_size])
+        claim_sql, params = page.values_list("id")[: self.batch_size].query.get_compiler(page.db).as_sql()
+        roles = connection.ops.quote_name(SubjectRole._meta.db_table)
+        subjects = connection.ops.quote_name(DataSubject._meta.db_table)
+        # The claimed rows' subjects are locked too, in id order (no deadlock between workers):
+        # a worker ending another role of the same person waits for this batch to commit, then
+        # sees that role gone, so a person losing two roles at once is never left with none
+        # and not disposed of. (A CTE that is not read does not run: the final WHERE reads it.)
+        statement = (
+            f"WITH claimed AS (DELETE FROM {roles} WHERE id IN ({claim_sql}) RETURNING id, subject_id),"  # noqa: S608
+            f" locked AS (SELECT s.id FROM {subjects} s WHERE s.id IN (SELECT subject_id FROM claimed)"
+            " ORDER BY s.id FOR NO KEY UPDATE OF s)"
+            " SELECT id, subject_id FROM claimed WHERE (SELECT count(*) FROM locked) >= 0"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return sorted(cursor.fetchall())
 
     def __iter__(self):
         last_id = 0
         while True:
             started = time.monotonic()
             with transaction.atomic():
-                page = self.queryset.filter(id__gt=last_id).order_by("id")
-                if connection.features.has_select_for_update_skip_locked:
-                    page = page.select_for_update(skip_locked=True, of=("self",))
-                rows = list(page.values_list("id", "subject_id")[: self.batch_size])
+                rows = self._claim(last_id)
                 if not rows:
                     return
                 low, last_id = last_id, rows[-1][0]
@@ -155,62 +187,91 @@ class _Batches:
             self.run.worst_batch_seconds = max(self.run.worst_batch_seconds, round(elapsed, 4))
 
 
-def dispose_subjects(subject_ids: list[int], disposal: Disposal) -> dict[str, int]:
+def dispose_subjects(subject_ids: Sequence[int], disposal: Disposal) -> dict[str, int]:
     """Delete or anonymise whole subjects, inside the caller's transaction (R4.4.3, R4.4.4).
 
     The one deletion path: the retention sweep and erasure (``requests_dsar.erasure``) both use it.
+    Every registered source's steps and the subject rows' own go together (``run_steps``: one
+    statement on PostgreSQL); a source that acts on its own (no steps) is called first.
     """
     counts: dict[str, int] = defaultdict(int)
-    if not subject_ids:
+    ids = IdBatch(subject_ids)
+    if not ids:
         return counts
+    steps: list[Step] = []
+    source_rows = 0
     for source in registry:
         if DataSubject in source.models:
             # The subject row itself is ours to delete or anonymise below, set-based and honouring
             # every on_delete; the identity source's own path loads each row (fine for one erasure).
             continue
-        if rows := source.dispose(subject_ids, disposal=disposal):
-            counts["source_rows"] += rows
-    subjects = DataSubject.objects.filter(in_ids(DataSubject, "id", subject_ids))
+        source_steps = source.disposal_steps(ids, disposal=disposal)
+        if source_steps is None:
+            source_rows += source.dispose(ids, disposal=disposal)
+        else:
+            steps.extend(source_steps)
+    subjects = DataSubject.objects.filter(in_ids("id", ids))
     if disposal == Disposal.DELETE:
-        counts["subjects_deleted"] += _delete_subjects(subjects, subject_ids)
+        subject_steps = _subject_deletion_steps(subjects, ids)
+        if subject_steps is None:  # a relation needs Django's collector: sources first, then the collector
+            source_rows += run_steps(steps)
+            subject_steps = []
+            counts["subjects_deleted"] = subjects.only("id").delete()[1].get(DataSubject._meta.label, 0)
     else:
-        archived = ArchivedSubject.objects.filter(in_ids(ArchivedSubject, "subject_id", subject_ids))
-        archived._raw_delete(archived.db)
-        counts["subjects_anonymised"] += subjects.update(**ANONYMISED_IDENTITY)
+        archived = ArchivedSubject.objects.filter(in_ids("subject_id", ids))
+        subject_steps = [Delete(archived), Update(subjects, ANONYMISED_IDENTITY)]
+    if subject_steps:
+        # The subject's own steps run after the sources' (their rows may hang on the subject) and
+        # report apart: the last one writes the subject rows themselves.
+        *related, own = subject_steps
+        source_rows += run_steps([*steps, *related])
+        outcome = "subjects_deleted" if disposal == Disposal.DELETE else "subjects_anonymised"
+        counts[outcome] = run_steps([own])
+    if source_rows:
+        counts["source_rows"] = source_rows
     return counts
 
 
-def _delete_subjects(subjects: QuerySet, subject_ids: Sequence[int]) -> int:
-    """Delete subjects honouring every ``on_delete``, without loading rows when nothing listens.
+def _subject_deletion_steps(subjects: QuerySet, subject_ids: IdBatch) -> list[Step] | None:
+    """Deleting subjects as steps, honouring every ``on_delete``, without loading a row.
 
-    Django's ``delete()`` builds ``IN (...)`` lists of every id and every loaded object. Here each
-    reverse relation is handled set-based: CASCADE to a model nothing else hangs on (and without
-    signal receivers) is a raw DELETE, SET_NULL an UPDATE, database-level actions are left to the
-    database. Anything else (PROTECT, RESTRICT, nested cascades, receivers) falls back to the
-    ORM's collector for that relation or for the whole batch, so the semantics never change.
+    What Django's collector does, set-based: each reverse relation's rows are selected by the ids
+    (then by subquery, level by level), CASCADE becomes a DELETE of the children before their
+    parents, SET_NULL an UPDATE, database-level actions are left to the database. ``None`` when
+    something needs the collector itself (PROTECT, RESTRICT, SET_DEFAULT, many-to-many, generic
+    relations, signal receivers, a cycle): the caller then deletes through the ORM, so the
+    semantics never change, only the speed.
     """
-    db = subjects.db
-    collector = Collector(using=db)
-    if signals.pre_delete.has_listeners(DataSubject) or signals.post_delete.has_listeners(DataSubject):
-        return subjects.only("id").delete()[1].get(DataSubject._meta.label, 0)
-    relations = [rel for rel in DataSubject._meta.related_objects if not rel.many_to_many]
-    if any(rel.on_delete in (PROTECT, RESTRICT) or not rel.field.concrete for rel in relations) or any(
-        rel.many_to_many for rel in DataSubject._meta.related_objects
-    ):
-        return subjects.only("id").delete()[1].get(DataSubject._meta.label, 0)
-    for rel in relations:
-        related = rel.related_model._base_manager.using(db).filter(
-            in_ids(rel.related_model, rel.field.column, subject_ids)
-        )
+    return _cascade_steps(subjects, first_level_ids=subject_ids, path=())
+
+
+def _cascade_steps(rows: QuerySet, *, first_level_ids: IdBatch | None, path: tuple) -> list[Step] | None:
+    model = rows.model
+    if model in path or signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
+        return None
+    if model._meta.private_fields or any(rel.many_to_many for rel in model._meta.related_objects):
+        return None
+    steps: list[Step] = []
+    for rel in model._meta.related_objects:
+        if not rel.field.concrete or rel.on_delete in (PROTECT, RESTRICT):
+            return None
         if isinstance(rel.on_delete, DatabaseOnDelete) or rel.on_delete is DO_NOTHING:
             continue
-        if rel.on_delete is SET_NULL:
-            related.update(**{rel.field.name: None})
-        elif rel.on_delete is CASCADE and collector.can_fast_delete(related):
-            related._raw_delete(db)
+        manager = rel.related_model._base_manager.using(rows.db)
+        if first_level_ids is not None:
+            related = manager.filter(in_ids(rel.field.attname, first_level_ids))
         else:
-            related.delete()
-    return subjects._raw_delete(db)
+            related = manager.filter(**{f"{rel.field.name}__in": rows.values("pk")})
+        if rel.on_delete is SET_NULL:
+            steps.append(Update(related, {rel.field.name: None}))
+        elif rel.on_delete is CASCADE:
+            children = _cascade_steps(related, first_level_ids=None, path=(*path, model))
+            if children is None:
+                return None
+            steps.extend(children)
+        else:
+            return None
+    return [*steps, Delete(rows)]
 
 
 def _orphans(subject_ids: Sequence[int], role: str) -> list[int]:
@@ -219,7 +280,7 @@ def _orphans(subject_ids: Sequence[int], role: str) -> list[int]:
     A subject holds each role at most once (``subjects_role_unique_per_subject``), so "another
     role row" is simply a row with a different role: an index lookup per subject id.
     """
-    others = SubjectRole.objects.filter(in_ids(SubjectRole, "subject_id", subject_ids)).exclude(role=role)
+    others = SubjectRole.objects.filter(in_ids("subject_id", subject_ids)).exclude(role=role)
     keep = set(others.order_by().values_list("subject_id", flat=True))
     return [subject_id for subject_id in subject_ids if subject_id not in keep]
 
@@ -232,17 +293,20 @@ def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: Sweep
     outcome = "subjects_deleted" if disposal == Disposal.DELETE else "subjects_anonymised"
     expired = rule.role_expired_q(today, months)
     candidates = SubjectRole.objects.filter(expired).exclude(suspended("subject_id"))
-    for low, rows in _Batches(candidates, batch_size, run):
-        # Exactly the rows this batch claimed (others may be locked by another worker), re-checked
-        # by the WHERE clause; the keyset range lets the database use the primary key.
-        role_ids = [role_id for role_id, _subject in rows]
-        leaving = candidates.filter(in_ids(SubjectRole, "id", role_ids), id__gt=low, id__lte=rows[-1][0])
+    for low, rows in _Batches(candidates, batch_size, run, delete=commit):
         orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
         if not commit:
             tally["roles_ended"] += len(rows)
             tally[outcome] += len(orphan_ids)
             continue
-        ended = leaving._raw_delete(leaving.db)
+        if connection.vendor == "postgresql":
+            ended = len(rows)  # deleted by the claiming statement
+        else:
+            # Exactly the rows this batch claimed, re-checked by the WHERE clause; the keyset range
+            # lets the database use the primary key.
+            role_ids = [role_id for role_id, _subject in rows]
+            leaving = candidates.filter(in_ids("id", role_ids), id__gt=low, id__lte=rows[-1][0])
+            ended = leaving._raw_delete(leaving.db)
         disposed = dispose_subjects(orphan_ids, disposal)
         tally["roles_ended"] += ended
         for key, value in disposed.items():

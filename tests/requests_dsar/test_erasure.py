@@ -216,7 +216,7 @@ def test_failure_in_the_middle_leaves_the_subject_untouched():
     tickets = registry.get("subjects.tickets")
 
     with (
-        mock.patch.object(type(tickets), "dispose", side_effect=RuntimeError("disk full")),
+        mock.patch.object(type(tickets), "disposal_steps", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         _erase(request, dpo)

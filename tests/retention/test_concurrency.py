@@ -2,12 +2,14 @@
 
 import threading
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 
 from retention.models import RetentionRule
 from retention.services import sweep
+from retention.services import sweeping as sweep_module
 from subjects.models import DataSubject, SubjectRole
 from tests.retention.factories import subject_with_role
 
@@ -45,3 +47,49 @@ def test_rows_claimed_by_another_worker_are_skipped_then_done_by_the_next_run():
     assert first.counts["prospect"]["subjects_deleted"] == 4
     assert second.counts["prospect"]["subjects_deleted"] == 2
     assert not DataSubject.objects.exists()
+
+
+def test_a_person_losing_two_roles_to_two_workers_at_once_is_still_disposed_of():
+    """Worker A ends the person's ijitrack role; worker B, at the same moment, the prospect role.
+
+    Each sees the other's role as still there until the other commits; unless B waits for A (the
+    batch locks its subjects), both commit and the person is left with no role and never disposed.
+    """
+    person = subject_with_role("prospect", collected_on=date(2020, 1, 1))
+    SubjectRole.objects.create(
+        subject=person, role="ijitrack_user", collected_on=date(2019, 1, 1), product_delivered_on=date(2019, 2, 1)
+    )
+    as_of = date(2026, 11, 26)
+    real_dispose = sweep_module.dispose_subjects
+    in_batch, release = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def dispose_pausing_worker_a(subject_ids, disposal):
+        if threading.current_thread().name == "worker-a":
+            in_batch.set()
+            release.wait(timeout=30)
+        return real_dispose(subject_ids, disposal)
+
+    def worker(name: str, code: str) -> None:
+        try:
+            results[name] = sweep(now=as_of, commit=True, rule=RetentionRule.objects.get(code=code))
+        finally:
+            connection.close()
+
+    with mock.patch.object(sweep_module, "dispose_subjects", side_effect=dispose_pausing_worker_a):
+        worker_a = threading.Thread(target=worker, args=("a", "ijitrack-user"), name="worker-a")
+        worker_a.start()
+        assert in_batch.wait(timeout=30)
+        worker_b = threading.Thread(target=worker, args=("b", "prospect"), name="worker-b")
+        worker_b.start()
+        worker_b.join(timeout=1)
+        b_waited_for_a = worker_b.is_alive()
+        release.set()
+        worker_a.join(timeout=30)
+        worker_b.join(timeout=30)
+
+    assert b_waited_for_a
+    assert not results["a"].errors
+    assert not results["b"].errors
+    assert not SubjectRole.objects.filter(subject_id=person.pk).exists()
+    assert not DataSubject.objects.filter(pk=person.pk).exists()
