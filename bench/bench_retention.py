@@ -1,146 +1,55 @@
 """Retention sweep at scale (T1/T2): ours vs raw set-based SQL (the limit) vs a per-object ORM loop (the peer).
 
 ``make bench BENCH_ARGS="--only bench_retention --scale 1000000"`` with ``DATABASE_URL`` set runs on
-PostgreSQL in a throwaway database ``bench_retention`` (created, then dropped); without it, on a
-temporary SQLite file. Real data is never touched.
+PostgreSQL in throwaway databases ``$BENCH_DATABASE`` and ``$BENCH_DATABASE_template`` (default
+``bench_retention``; set it so that two people can run benchmarks at once), created, then dropped;
+without it, on temporary SQLite files. Real data is never touched.
 
-Each of ``scale`` synthetic subjects holds two expired roles (prospect, purchaser/renter). Two
-scenarios: *anonymise* (T1) and *delete* (T2). For each, the same data set is rebuilt before each
-contender, which runs in a forked child so its peak RSS is its own (``os.wait4``). Printed: subjects/s,
-ratio to raw SQL, peak RSS, worst batch (one transaction), and the time of an immediate re-run. The
-final states of ours and raw SQL are compared: a contender that does less work does not win. The peer
-is slow (several queries and a commit per object), so it runs on the first ``PEER_SAMPLE`` subjects
-only and its rate is what is compared.
+Data (``retention_data``): ``scale`` synthetic subjects, each with two expired roles (prospect,
+purchaser/renter), 2 consent events, 1 marketing basis, 3 navigation records; every second subject
+also 1 contract, 1 order + 1 delivery, 1 invoice + 1 payment, 1 support ticket, 1 assumed interest;
+every fourth 1 mobile device, 1 promotion participation, 1 third-party record; one in ten a note.
+Populated once, set-based, into a template; every contender runs on a fresh copy of it.
+
+Contenders, each in a forked child so that its peak RSS is its own (``os.wait4``):
+
+* **ours**: ``retention.services.sweep`` (keyset batches of ``BATCH`` role rows, one transaction each);
+* **raw SQL, batches** (``retention_raw_sql.batched``): the same work hand-written as set-based SQL
+  under the same constraints (same batches, one short transaction each, SKIP LOCKED, suspended
+  subjects left alone, every child table deleted or anonymised as our sources do). **The T1 ratio
+  is ours against this one**;
+* **raw SQL, one transaction** (floor, breaks the 1 s batch rule): the same work in one
+  transaction over the whole set; informative, its ratio is printed on ours' line too;
+* **per-object ORM** (the peer, what the usual Django GDPR libraries do: load each object, act on
+  it, save or delete it): slow, so it runs on the first ``PEER_SAMPLE`` subjects only and its rate
+  is what is compared. On *anonymise* it blanks the subject row only (its child rows are left as
+  they are): its rate flatters it.
+
+Two scenarios: *anonymise* (T1) and *delete* (T2). Printed per contender: subjects/s, ratio to raw
+SQL, peak RSS, worst batch (one transaction), an immediate re-run. The final states (per table:
+rows, rows still holding personal values) of ours and both raw SQL contenders are compared, so a
+contender doing less work does not win. T2 also kills ours with SIGKILL at a random point (seeded,
+``BENCH_SEED`` to replay), restarts it and compares the final state with the raw-SQL one.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import tempfile
+import random
+import signal
 import time
+from collections.abc import Callable
 from datetime import date
-from urllib.parse import urlsplit, urlunsplit
+
+from . import retention_data as data
+from . import retention_raw_sql as raw_sql
 
 AS_OF = date(2026, 11, 26)
-OLD = "2019-01-15"
 BATCH = 5000
 PEER_SAMPLE = 2000
-
-
-def _throwaway_database() -> tuple[dict, callable]:
-    """Point Django at a database of its own; return its settings and a cleanup function."""
-    import environ
-
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_retention")
-            conn.execute("CREATE DATABASE bench_retention")
-        config = environ.Env.db_url_config(urlunsplit(parts._replace(path="/bench_retention")))
-
-        def cleanup() -> None:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS bench_retention WITH (FORCE)")
-
-        return config, cleanup
-    handle, path = tempfile.mkstemp(prefix="bench_retention_", suffix=".sqlite3")
-    os.close(handle)
-    config = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": path,
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
-
-    def cleanup() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-
-    return config, cleanup
-
-
-def _setup(config: dict) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ijinus_privacy.settings")
-    import django
-    from django.apps import apps
-    from django.conf import settings
-    from django.db import connections
-
-    settings.DEBUG = False  # production: no query log (it formats every statement and its parameters)
-    default = settings.DATABASES["default"]
-    if apps.ready:
-        connections.close_all()
-    default.clear()
-    default.update(config)
-    default.setdefault("TIME_ZONE", None)
-    default.setdefault("CONN_MAX_AGE", 0)
-    default.setdefault("CONN_HEALTH_CHECKS", False)
-    default.setdefault("AUTOCOMMIT", True)
-    default.setdefault("ATOMIC_REQUESTS", False)
-    default.setdefault("OPTIONS", {})
-    default.setdefault("TEST", {})
-    for key in ("USER", "PASSWORD", "HOST", "PORT"):
-        default.setdefault(key, "")
-    if apps.ready:
-        del connections["default"]
-    else:
-        django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def _populate(scale: int) -> None:
-    from django.db import connection, transaction
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in ("retention_archivedsubject", "retention_legalhold", "subjects_subjectrole"):
-            cursor.execute(f"DELETE FROM {table}")
-        cursor.execute("DELETE FROM subjects_datasubject")
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "INSERT INTO subjects_datasubject (kind, last_name, first_names, marital_status, street_address,"
-                " postal_code, city, country, email, phone, organisation, job_title, language, notes, created_at,"
-                " updated_at)"
-                " SELECT 'professional', 'Nom' || g, 'Prénom', '', g || ' rue des Capteurs', '29300', 'Mellac', 'FR',"
-                " 'bench' || g || '@exemple.invalid', '0298000000', 'Société', 'Technicien', 'fr', '', now(), now()"
-                " FROM generate_series(1, %s) g",
-                [scale],
-            )
-            cursor.execute(
-                "INSERT INTO subjects_subjectrole (subject_id, role, collected_on, contract_end_on)"
-                " SELECT id, r.role, %s::date, r.ended::date FROM subjects_datasubject"
-                " CROSS JOIN (VALUES ('prospect', NULL), ('purchaser', %s)) AS r(role, ended)",
-                [OLD, OLD],
-            )
-            cursor.execute("ANALYZE")
-            return
-        rows = [
-            ("professional", f"Nom{n}", "Prénom", "", f"{n} rue des Capteurs", "29300", "Mellac", "FR",
-             f"bench{n}@exemple.invalid", "0298000000", "Société", "Technicien", "fr")
-            for n in range(1, scale + 1)
-        ]  # fmt: skip
-        cursor.executemany(
-            "INSERT INTO subjects_datasubject (kind, last_name, first_names, marital_status, street_address,"
-            " postal_code, city, country, email, phone, organisation, job_title, language, notes, created_at,"
-            " updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', datetime('now'), datetime('now'))",
-            rows,
-        )
-        cursor.execute(
-            "INSERT INTO subjects_subjectrole (subject_id, role, collected_on, contract_end_on)"
-            " SELECT id, 'prospect', %s, NULL FROM subjects_datasubject"
-            " UNION ALL SELECT id, 'purchaser', %s, %s FROM subjects_datasubject",
-            [OLD, OLD, OLD],
-        )
+ONE_MILLION = 1_000_000
 
 
 def _configure_rules(action: str) -> None:
@@ -149,16 +58,6 @@ def _configure_rules(action: str) -> None:
     RetentionRule.objects.filter(code__in=["prospect", "purchaser-identification"]).update(
         end_of_active_action=action, requires_approval=False
     )
-
-
-def _final_state() -> dict:
-    from subjects.models import DataSubject, SubjectRole
-
-    return {
-        "subjects": DataSubject.objects.count(),
-        "named": DataSubject.objects.exclude(last_name="").count(),
-        "roles": SubjectRole.objects.count(),
-    }
 
 
 def _ours(action: str) -> dict:
@@ -178,38 +77,6 @@ def _ours(action: str) -> dict:
         "rerun": rerun_seconds,
         "rerun_changed": changed,
     }
-
-
-def _raw_sql(action: str) -> dict:
-    from django.db import connection, transaction
-
-    expired = (
-        "role IN ('prospect', 'purchaser') AND collected_on <= %s"
-        " AND (last_inbound_contact_on IS NULL OR last_inbound_contact_on <= %s)"
-    )
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE bench_expired AS SELECT DISTINCT subject_id FROM subjects_subjectrole WHERE "
-            + expired,
-            [AS_OF, AS_OF],
-        )
-        cursor.execute("DELETE FROM subjects_subjectrole WHERE " + expired, [AS_OF, AS_OF])
-        orphan = (
-            " WHERE id IN (SELECT subject_id FROM bench_expired) AND NOT EXISTS"
-            " (SELECT 1 FROM subjects_subjectrole r WHERE r.subject_id = subjects_datasubject.id)"
-        )
-        if action == "delete":
-            cursor.execute("DELETE FROM subjects_datasubject" + orphan)
-        else:
-            cursor.execute(
-                "UPDATE subjects_datasubject SET last_name = '', first_names = '', marital_status = '',"
-                " date_of_birth = NULL, street_address = '', postal_code = '', city = '', email = '', phone = '',"
-                " organisation = '', job_title = '', deceased_on = NULL" + orphan
-            )
-        cursor.execute("DROP TABLE bench_expired")
-    elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "worst_batch": elapsed, "rerun": None, "rerun_changed": None}
 
 
 def _per_object_orm(action: str) -> dict:
@@ -238,24 +105,40 @@ def _per_object_orm(action: str) -> dict:
     return {"seconds": elapsed, "subjects": len(sample), "worst_batch": None, "rerun": None, "rerun_changed": None}
 
 
-def _in_child(contender, action: str) -> dict:
-    """Run one contender in a forked process: its own connection, its own peak RSS."""
+CONTENDERS: tuple[tuple[str, Callable[[str], dict], bool], ...] = (
+    # name, contender, whether its final state is compared (the peer works on a sample only)
+    ("ours", _ours, True),
+    ("raw SQL, batches", lambda action: raw_sql.batched(action, today=AS_OF, batch_size=BATCH), True),
+    ("raw SQL, one transaction", lambda action: raw_sql.one_transaction(action, today=AS_OF), True),
+    ("per-object ORM", _per_object_orm, False),
+)
+NOTES = {
+    "raw SQL, batches": "the limit: the ratios are against this",
+    "raw SQL, one transaction": "floor, breaks the 1 s batch rule: informative",
+}
+
+
+def _in_child(work: Callable[[], dict], *, state: bool = True) -> dict:
+    """Run ``work`` in a forked process: its own connection, its own peak RSS."""
     from django.db import connections
 
     connections.close_all()
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child
-        os.close(read_end)
+    if pid == 0:  # child: whatever happens, it ends here (never in the parent's cleanup)
         try:
-            result = contender(action)
-            result["state"] = _final_state()
-        except Exception as exc:  # reported by the parent
-            result = {"error": f"{type(exc).__name__}: {exc}"}
-        with os.fdopen(write_end, "w") as pipe:
-            json.dump(result, pipe)
-        connections.close_all()
-        os._exit(0)
+            os.close(read_end)
+            try:
+                result = work()
+                if state:
+                    result["state"] = data.final_state()
+            except Exception as exc:  # reported by the parent
+                result = {"error": f"{type(exc).__name__}: {exc}"}
+            with os.fdopen(write_end, "w") as pipe:
+                json.dump(result, pipe)
+            connections.close_all()
+        finally:
+            os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end) as pipe:
         payload = pipe.read()
@@ -269,40 +152,167 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "-" if value is None else pattern.format(value)
 
 
-def run(scale: int) -> None:
-    config, cleanup = _throwaway_database()
+def _rate(result: dict, scale: int) -> float:
+    return result.get("subjects", scale) / result["seconds"] if result["seconds"] else float("inf")
+
+
+def _print_contenders(results: dict, scale: int) -> None:
+    limit = {name: _rate(results[name], scale) for name in ("raw SQL, batches", "raw SQL, one transaction")}
+    for name, result in results.items():
+        if "error" in result:
+            print(f"     {name:24} ERROR {result['error']}")
+            continue
+        rate = _rate(result, scale)
+        ratio = f"x{rate / limit['raw SQL, batches']:5.2f} of raw SQL batches"
+        if name == "ours":
+            ratio += f", x{rate / limit['raw SQL, one transaction']:.2f} of raw SQL one transaction"
+        done = result.get("subjects", scale)
+        note = NOTES.get(name, "" if done == scale else f"on {done} subjects")
+        print(
+            f"     {name:24} {result['seconds']:8.2f} s {rate:8.0f} subj/s  {ratio}  "
+            f"peak RSS {result['peak_rss_mb']:4.0f} MB  worst batch {_fmt(result['worst_batch'], '{:.3f} s')}  "
+            f"re-run {_fmt(result['rerun'], '{:.2f} s')} ({_fmt(result['rerun_changed'], '{} rows')})"
+            + (f"  [{note}]" if note else "")
+        )
+
+
+def _compare(name: str, state: dict | None, expected: dict | None) -> str:
+    if state is None or expected is None:
+        return "NO: a contender failed"
+    if state == expected:
+        return "yes"
+    differing = [
+        f"{table} {expected.get(table)} vs {name} {state.get(table)}"
+        for table in sorted(set(state) | set(expected))
+        if state.get(table) != expected.get(table)
+    ]
+    return "NO: " + "; ".join(differing)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def _verdict(target: str, ours: dict, results: dict, scale: int) -> None:
+    if "error" in ours or "error" in results["raw SQL, batches"]:
+        return
+    rate = _rate(ours, scale)
+    projected = ONE_MILLION / rate
+    rss = ours["peak_rss_mb"]
+    if target == "T1":
+        ratio = rate / _rate(results["raw SQL, batches"], scale)
+        print(
+            f"     T1 at {scale}: ratio to raw SQL batches {ratio:.2f} (>= 0.5: {_met(ratio >= 0.5)}), "
+            f"worst batch {ours['worst_batch']:.3f} s (<= 1 s: {_met(ours['worst_batch'] <= 1)}), "
+            f"peak RSS {rss:.0f} MB (<= 200: {_met(rss <= 200)}), re-run {ours['rerun']:.2f} s "
+            f"(<= 5 s: {_met(ours['rerun'] <= 5)}), 1M at this rate {projected:.0f} s (<= 180 s: "
+            f"{_met(projected <= 180)}; a linear projection unless scale is 1M)"
+        )
+    else:
+        print(
+            f"     T2 at {scale}: peak RSS {rss:.0f} MB (<= 200: {_met(rss <= 200)}), 1M at this rate "
+            f"{projected:.0f} s (<= 300 s: {_met(projected <= 300)}; a linear projection unless scale is 1M)"
+        )
+
+
+def _kill_and_restart(databases: data.Databases, action: str, ours_seconds: float, expected: dict | None) -> None:
+    """T2: SIGKILL ours at a random point (20-80 % of its measured time), restart it, check the final state."""
+    from django.db import connections
+
+    from retention.services import sweep
+
+    seed = int(os.environ.get("BENCH_SEED") or random.SystemRandom().randrange(1_000_000))
+    delay = random.Random(seed).uniform(0.2, 0.8) * ours_seconds
+    config, _copy_seconds = databases.fresh_copy()
+    data.use_database(config)
+    _configure_rules(action)
+    connections.close_all()
+    pid = os.fork()
+    if pid == 0:  # child: the sweep, until killed
+        try:
+            sweep(now=AS_OF, commit=True, batch_size=BATCH)
+            connections.close_all()
+        finally:
+            os._exit(0)
+    started = time.perf_counter()
+    finished_first = False
     try:
-        _setup(config)
+        while (elapsed := time.perf_counter() - started) < delay:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                finished_first = True
+                break
+            time.sleep(0.002)
+    finally:
+        if not finished_first:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    # The server ends the dead client's session (rolling back its batch, releasing its row locks) when
+    # it notices the closed socket; a restart before that would SKIP LOCKED rows and leave them to the
+    # next run, so the restart waits for it, as a restarted worker would find it gone.
+    session_end = databases.wait_for_sessions_to_end()
+    restarted = _in_child(lambda: _ours(action))
+    exact = _compare("restarted", restarted.get("state"), expected)
+    if finished_first:
+        print(
+            f"     kill at {delay:.2f} s (seed {seed}): ours finished first ({elapsed:.2f} s), not killed; "
+            f"run again: final state exact: {exact}"
+        )
+        return
+    print(
+        f"     killed at {elapsed:.2f} s (seed {seed}, {delay / ours_seconds:.0%} of ours' time"
+        + (f"; its session ended {session_end:.2f} s later" if databases.postgres else "")
+        + f"), restarted ({_fmt(restarted.get('seconds'), '{:.2f} s')}): final state exact: {exact}"
+    )
+
+
+def run(scale: int) -> None:
+    databases = data.Databases()
+    try:
+        data.use_database(databases.create_template())
         from django.db import connection
 
-        print(f"   {scale} subjects x 2 expired roles on {connection.vendor}, batches of {BATCH}")
+        populated = _in_child(lambda: data.migrate_and_populate(scale), state=False)
+        if "error" in populated:
+            raise RuntimeError(f"populate failed: {populated['error']}")
+        template = populated["state"]
+        print(
+            f"   {scale} subjects on {connection.vendor}, batches of {BATCH}, as of {AS_OF}; populated once in "
+            f"{populated['seconds']:.1f} s (peak RSS {populated['peak_rss_mb']:.0f} MB), rows/with personal values:"
+        )
+        print(f"     {data.describe(template, only=lambda table: False)} (the other tables: empty)")
+        mismatches = raw_sql.registry_mismatches()
+        print(
+            "   raw SQL's child work checked against the registered sources: "
+            + ("same tables, same deletes and anonymised columns" if not mismatches else "NO: " + "; ".join(mismatches))
+        )
         for action, target in (("anonymise", "T1"), ("delete", "T2")):
-            _configure_rules(action)
-            results = {}
-            for name, contender in (("ours", _ours), ("raw SQL", _raw_sql), ("per-object ORM", _per_object_orm)):
-                _populate(scale)
-                results[name] = _in_child(contender, action)
-            raw = results["raw SQL"].get("seconds")
-            print(f"   [{target}] {action}:")
-            for name, result in results.items():
-                if "error" in result:
-                    print(f"     {name:15} ERROR {result['error']}")
-                    continue
-                done = result.get("subjects", scale)
-                rate = done / result["seconds"] if result["seconds"] else float("inf")
-                print(
-                    f"     {name:15} {result['seconds']:8.2f} s  {rate:10.0f} subj/s  "
-                    f"x{rate / (scale / raw) if raw else 0:5.2f} of raw  peak RSS {result['peak_rss_mb']:6.0f} MB  "
-                    f"worst batch {_fmt(result['worst_batch'], '{:.3f} s'):>9}  "
-                    f"re-run {_fmt(result['rerun'], '{:.2f} s'):>7} ({_fmt(result['rerun_changed'], '{} rows')})  "
-                    + (f"state {result['state']}" if done == scale else f"on {done} subjects")
-                )
-            states = {json.dumps(results[name].get("state"), sort_keys=True) for name in ("ours", "raw SQL")}
+            results, copies = {}, []
+            for name, contender, compared in CONTENDERS:
+                config, copy_seconds = databases.fresh_copy()
+                copies.append(copy_seconds)
+                data.use_database(config)
+                _configure_rules(action)
+                results[name] = _in_child(functools.partial(contender, action), state=compared)
+            databases.drop_copy()
             print(
-                f"     ours = raw SQL final state: {'yes' if len(states) == 1 else 'NO: ' + ' / '.join(sorted(states))}"
+                f"   [{target}] {action} (fresh copy of the template for each, {max(copies):.1f} s at most; "
+                f"x = throughput / raw SQL in batches of {BATCH}, one transaction each):"
             )
+            _print_contenders(results, scale)
+            expected = results["raw SQL, batches"].get("state")
+            if expected is not None:
+                populated_tables = {table for table, counts in template.items() if counts[0]}
+                final = data.describe(expected, only=populated_tables.__contains__)
+                print(f"     final state, rows/with personal values: {final}")
+            ours = results["ours"].get("state")
+            print(f"     ours = raw SQL final state: {_compare('ours', ours, expected)}")
+            one = results["raw SQL, one transaction"].get("state")
+            print(f"     ours = raw SQL, one transaction, final state: {_compare('ours', ours, one)}")
+            _verdict(target, results["ours"], results, scale)
+            if action == "delete" and "error" not in results["ours"]:
+                _kill_and_restart(databases, action, results["ours"]["seconds"], expected)
     finally:
         from django.db import connections
 
         connections.close_all()
-        cleanup()
+        databases.cleanup()
