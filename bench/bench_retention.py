@@ -82,8 +82,8 @@ def _ours(action: str) -> dict:
 def _per_object_orm(action: str) -> dict:
     """What the usual Django GDPR libraries do: load each object, act on it, save or delete it."""
     from retention.models import RetentionRule
-    from retention.services.sweeping import ANONYMISED_IDENTITY
     from subjects.models import DataSubject, SubjectRole
+    from subjects.sources import ANONYMISED_IDENTITY
 
     sample = list(DataSubject.objects.order_by("id").values_list("id", flat=True)[:PEER_SAMPLE])
     started = time.perf_counter()

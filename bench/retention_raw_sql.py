@@ -78,12 +78,12 @@ CHILDREN = (
     ),
     Table("requests_dsar_disclosurelog", None),
 )
-# ANONYMISED_IDENTITY (retention/services/sweeping.py); the archive row goes (the subject is no one now).
+# ANONYMISED_IDENTITY (subjects/sources.py); the archive row goes (the subject is no one now).
 ANONYMISE_SUBJECTS = (
     "DELETE FROM retention_archivedsubject WHERE subject_id {ids}",
     "UPDATE subjects_datasubject SET last_name = '', first_names = '', marital_status = '', date_of_birth = NULL,"
     " street_address = '', postal_code = '', city = '', email = '', phone = '', organisation = '', job_title = '',"
-    " deceased_on = NULL WHERE id {ids}",
+    " deceased_on = NULL, notes = '' WHERE id {ids}",
 )
 # What the children above leave hanging on a subject (CASCADE and SET_NULL), then the subject row.
 DELETE_SUBJECTS = (
@@ -113,9 +113,8 @@ def _set_columns(clause: str) -> set[str]:
 def registry_mismatches() -> list[str]:
     """Where ``CHILDREN`` and the subject statements differ from the registered sources and cascades."""
     from ijinus_privacy.personal_data import registry
-    from retention.services.sweeping import ANONYMISED_IDENTITY
     from subjects.models import DataSubject
-    from subjects.sources import ModelSource
+    from subjects.sources import ANONYMISED_IDENTITY, ModelSource
 
     mine = {table.name: table for table in CHILDREN}
     problems = []

@@ -49,6 +49,26 @@ P_RIGHTS_REQUESTS = "P11"
 P_POST_MORTEM = "P15"
 
 
+# What anonymising a person writes on their own row (policy §3.1, R4.4.3): every identifying
+# column and the free-text notes are blanked. Kind, language and country stay, for statistics
+# (none singles anyone out). The retention sweep and the identity source both use this one dict.
+ANONYMISED_IDENTITY: dict[str, Any] = {
+    "last_name": "",
+    "first_names": "",
+    "marital_status": "",
+    "date_of_birth": None,
+    "street_address": "",
+    "postal_code": "",
+    "city": "",
+    "email": "",
+    "phone": "",
+    "organisation": "",
+    "job_title": "",
+    "deceased_on": None,
+    "notes": "",
+}
+
+
 @dataclass(frozen=True)
 class Part:
     """One model of a source: the fields shown in an export and what anonymising writes."""
@@ -147,22 +167,7 @@ class IdentitySource(ModelSource):
                 "deceased_on",
                 "notes",
             ),
-            anonymised={
-                "last_name": "",
-                "first_names": "",
-                "marital_status": "",
-                "date_of_birth": None,
-                "street_address": "",
-                "postal_code": "",
-                "city": "",
-                "country": "",
-                "email": "",
-                "phone": "",
-                "organisation": "",
-                "job_title": "",
-                "deceased_on": None,
-                "notes": "",
-            },
+            anonymised=ANONYMISED_IDENTITY,
             subject_field="id",
         ),
     )

@@ -68,6 +68,7 @@ from django.utils import timezone
 from ijinus_privacy import audit
 from ijinus_privacy.personal_data import Delete, Disposal, IdBatch, Step, Update, in_ids, registry, run_steps
 from subjects.models import DataSubject, SubjectRole
+from subjects.sources import ANONYMISED_IDENTITY
 
 from .. import sweepers
 from ..dates import add_months, expiry_cutoff
@@ -82,22 +83,6 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
-
-# Identity columns blanked by anonymisation (policy §3.1); kind, language and country stay for statistics.
-ANONYMISED_IDENTITY = {
-    "last_name": "",
-    "first_names": "",
-    "marital_status": "",
-    "date_of_birth": None,
-    "street_address": "",
-    "postal_code": "",
-    "city": "",
-    "email": "",
-    "phone": "",
-    "organisation": "",
-    "job_title": "",
-    "deceased_on": None,
-}
 
 
 def suspended(subject_ref: str = "subject_id") -> Q:

@@ -77,8 +77,8 @@ def test_a_receiver_on_deletion_is_honoured_through_the_orm():
     assert rows_left([p.pk for p in people]) == {}
 
 
-def test_anonymise_blanks_the_identity_and_leaves_the_archive():
-    person = subject_with_data()
+def test_anonymise_blanks_the_identity_and_the_notes_and_leaves_the_archive():
+    person = subject_with_data(notes="Rappeler Mme Le Gall mardi, elle préfère le téléphone")
     ArchivedSubject.objects.create(
         subject=person,
         rule=RetentionRule.objects.get(code="inactive-client-contract"),
@@ -90,7 +90,7 @@ def test_anonymise_blanks_the_identity_and_leaves_the_archive():
 
     person.refresh_from_db()
     assert counts["subjects_anonymised"] == 1
-    assert (person.last_name, person.first_names, person.email, person.phone) == ("", "", "", "")
+    assert (person.last_name, person.first_names, person.email, person.phone, person.notes) == ("", "", "", "", "")
     assert not ArchivedSubject.objects.filter(subject=person).exists()
     assert not m.NavigationRecord.objects.filter(subject=person).exists()
     assert m.Invoice.objects.get(subject=person).billing_name == ""
