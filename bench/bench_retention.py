@@ -60,15 +60,15 @@ def _configure_rules(action: str) -> None:
     )
 
 
-def _ours(action: str) -> dict:
+def _ours(action: str, workers: int = 1) -> dict:
     from retention.services import sweep
 
     started = time.perf_counter()
-    run = sweep(now=AS_OF, commit=True, batch_size=BATCH)
+    run = sweep(now=AS_OF, commit=True, batch_size=BATCH, workers=workers)
     elapsed = time.perf_counter() - started
     assert not run.errors, run.errors
     again = time.perf_counter()
-    rerun = sweep(now=AS_OF, commit=True, batch_size=BATCH)
+    rerun = sweep(now=AS_OF, commit=True, batch_size=BATCH, workers=workers)
     rerun_seconds = time.perf_counter() - again
     changed = sum(sum(counts.values()) for counts in rerun.counts.values())
     return {
@@ -105,14 +105,21 @@ def _per_object_orm(action: str) -> dict:
     return {"seconds": elapsed, "subjects": len(sample), "worst_batch": None, "rerun": None, "rerun_changed": None}
 
 
+# What the nightly sweep runs with on PostgreSQL (settings.RETENTION_SWEEP_WORKERS, default 2).
+WORKERS = int(os.environ.get("RETENTION_SWEEP_WORKERS", "2"))
+PRODUCTION = f"ours, {WORKERS} workers"
+
 CONTENDERS: tuple[tuple[str, Callable[[str], dict], bool], ...] = (
     # name, contender, whether its final state is compared (the peer works on a sample only)
     ("ours", _ours, True),
+    (PRODUCTION, functools.partial(_ours, workers=WORKERS), True),
     ("raw SQL, batches", lambda action: raw_sql.batched(action, today=AS_OF, batch_size=BATCH), True),
     ("raw SQL, one transaction", lambda action: raw_sql.one_transaction(action, today=AS_OF), True),
     ("per-object ORM", _per_object_orm, False),
 )
 NOTES = {
+    "ours": "one connection, like for like with raw SQL: the T1 ratio",
+    PRODUCTION: "the nightly configuration (RETENTION_SWEEP_WORKERS): T1 and T2 times",
     "raw SQL, batches": "the limit: the ratios are against this",
     "raw SQL, one transaction": "floor, breaks the 1 s batch rule: informative",
 }
@@ -164,7 +171,7 @@ def _print_contenders(results: dict, scale: int) -> None:
             continue
         rate = _rate(result, scale)
         ratio = f"x{rate / limit['raw SQL, batches']:5.2f} of raw SQL batches"
-        if name == "ours":
+        if name.startswith("ours"):
             ratio += f", x{rate / limit['raw SQL, one transaction']:.2f} of raw SQL one transaction"
         done = result.get("subjects", scale)
         note = NOTES.get(name, "" if done == scale else f"on {done} subjects")
@@ -193,7 +200,8 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
-def _verdict(target: str, ours: dict, results: dict, scale: int) -> None:
+def _verdict(target: str, name: str, results: dict, scale: int) -> None:
+    ours = results[name]
     if "error" in ours or "error" in results["raw SQL, batches"]:
         return
     rate = _rate(ours, scale)
@@ -202,7 +210,7 @@ def _verdict(target: str, ours: dict, results: dict, scale: int) -> None:
     if target == "T1":
         ratio = rate / _rate(results["raw SQL, batches"], scale)
         print(
-            f"     T1 at {scale}: ratio to raw SQL batches {ratio:.2f} (>= 0.5: {_met(ratio >= 0.5)}), "
+            f"     T1 at {scale}, {name}: ratio to raw SQL batches {ratio:.2f} (>= 0.5: {_met(ratio >= 0.5)}), "
             f"worst batch {ours['worst_batch']:.3f} s (<= 1 s: {_met(ours['worst_batch'] <= 1)}), "
             f"peak RSS {rss:.0f} MB (<= 200: {_met(rss <= 200)}), re-run {ours['rerun']:.2f} s "
             f"(<= 5 s: {_met(ours['rerun'] <= 5)}), 1M at this rate {projected:.0f} s (<= 180 s: "
@@ -210,7 +218,7 @@ def _verdict(target: str, ours: dict, results: dict, scale: int) -> None:
         )
     else:
         print(
-            f"     T2 at {scale}: peak RSS {rss:.0f} MB (<= 200: {_met(rss <= 200)}), 1M at this rate "
+            f"     T2 at {scale}, {name}: peak RSS {rss:.0f} MB (<= 200: {_met(rss <= 200)}), 1M at this rate "
             f"{projected:.0f} s (<= 300 s: {_met(projected <= 300)}; a linear projection unless scale is 1M)"
         )
 
@@ -230,7 +238,7 @@ def _kill_and_restart(databases: data.Databases, action: str, ours_seconds: floa
     pid = os.fork()
     if pid == 0:  # child: the sweep, until killed
         try:
-            sweep(now=AS_OF, commit=True, batch_size=BATCH)
+            sweep(now=AS_OF, commit=True, batch_size=BATCH, workers=WORKERS)
             connections.close_all()
         finally:
             os._exit(0)
@@ -250,7 +258,7 @@ def _kill_and_restart(databases: data.Databases, action: str, ours_seconds: floa
     # it notices the closed socket; a restart before that would SKIP LOCKED rows and leave them to the
     # next run, so the restart waits for it, as a restarted worker would find it gone.
     session_end = databases.wait_for_sessions_to_end()
-    restarted = _in_child(lambda: _ours(action))
+    restarted = _in_child(lambda: _ours(action, workers=WORKERS))
     exact = _compare("restarted", restarted.get("state"), expected)
     if finished_first:
         print(
@@ -306,11 +314,14 @@ def run(scale: int) -> None:
                 print(f"     final state, rows/with personal values: {final}")
             ours = results["ours"].get("state")
             print(f"     ours = raw SQL final state: {_compare('ours', ours, expected)}")
+            parallel = results[PRODUCTION].get("state")
+            print(f"     {PRODUCTION} = raw SQL final state: {_compare(PRODUCTION, parallel, expected)}")
             one = results["raw SQL, one transaction"].get("state")
             print(f"     ours = raw SQL, one transaction, final state: {_compare('ours', ours, one)}")
-            _verdict(target, results["ours"], results, scale)
-            if action == "delete" and "error" not in results["ours"]:
-                _kill_and_restart(databases, action, results["ours"]["seconds"], expected)
+            _verdict(target, "ours", results, scale)
+            _verdict(target, PRODUCTION, results, scale)
+            if action == "delete" and "error" not in results[PRODUCTION]:
+                _kill_and_restart(databases, action, results[PRODUCTION]["seconds"], expected)
     finally:
         from django.db import connections
 

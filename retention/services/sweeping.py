@@ -55,6 +55,7 @@ Safety properties, and how they are obtained:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -121,6 +122,53 @@ def _active_role_q(today: date, rules: Sequence[RetentionRule]) -> Q:
     return q
 
 
+class _Stats:
+    """Batches done, the worst batch time and the counts of one rule, shared by the workers."""
+
+    def __init__(self) -> None:
+        self.batches, self.worst_seconds = 0, 0.0
+        self.tally: dict[str, int] = defaultdict(int)
+        self._lock = threading.Lock()
+
+    def batch_done(self, seconds: float) -> None:
+        with self._lock:
+            self.batches += 1
+            self.worst_seconds = max(self.worst_seconds, round(seconds, 4))
+
+    def add(self, counts: dict[str, int]) -> None:
+        with self._lock:
+            for key, value in counts.items():
+                self.tally[key] += value
+
+
+def _in_workers(work, workers: int) -> None:
+    """Run ``work`` in ``workers`` threads (each its own connection) sharing the batches; wait for all.
+
+    The batches are claimed with SKIP LOCKED, so the workers never take the same rows. One worker
+    (or a caller inside a transaction, whose rows other connections cannot see) runs in this thread.
+    """
+    if workers <= 1 or connection.in_atomic_block or connection.vendor != "postgresql":
+        work()
+        return
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            work()
+        except BaseException as exc:  # re-raised in the calling thread below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, name=f"retention-sweep-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
 class _Batches:
     """Keyset batches over a queryset of role rows, one transaction each, claimed with SKIP LOCKED.
 
@@ -130,8 +178,8 @@ class _Batches:
     UPDATE SKIP LOCKED) RETURNING``): one statement instead of a locking read and a delete.
     """
 
-    def __init__(self, queryset: QuerySet, batch_size: int, run: SweepRun, *, delete: bool = False) -> None:
-        self.queryset, self.batch_size, self.run = queryset, batch_size, run
+    def __init__(self, queryset: QuerySet, batch_size: int, stats: _Stats, *, delete: bool = False) -> None:
+        self.queryset, self.batch_size, self.stats = queryset, batch_size, stats
         self.delete = delete and connection.vendor == "postgresql"
 
     def _claim(self, last_id: int) -> list[tuple[int, int]]:
@@ -167,9 +215,7 @@ class _Batches:
                     return
                 low, last_id = last_id, rows[-1][0]
                 yield low, rows
-            elapsed = time.monotonic() - started
-            self.run.batches += 1
-            self.run.worst_batch_seconds = max(self.run.worst_batch_seconds, round(elapsed, 4))
+            self.stats.batch_done(time.monotonic() - started)
 
 
 def dispose_subjects(subject_ids: Sequence[int], disposal: Disposal) -> dict[str, int]:
@@ -270,7 +316,9 @@ def _orphans(subject_ids: Sequence[int], role: str) -> list[int]:
     return [subject_id for subject_id in subject_ids if subject_id not in keep]
 
 
-def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, tally) -> None:
+def _end_role_rows(
+    rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, stats: _Stats, workers: int = 1
+) -> None:
     """Role rows whose whole period (active, plus archive if any) has run out: delete; dispose orphans."""
     archiving = rule.end_of_active_action == Action.ARCHIVE
     months = rule.total_months if archiving else rule.active_months
@@ -278,36 +326,42 @@ def _end_role_rows(rule: RetentionRule, *, today: date, commit: bool, run: Sweep
     outcome = "subjects_deleted" if disposal == Disposal.DELETE else "subjects_anonymised"
     expired = rule.role_expired_q(today, months)
     candidates = SubjectRole.objects.filter(expired).exclude(suspended("subject_id"))
-    for low, rows in _Batches(candidates, batch_size, run, delete=commit):
-        orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
-        if not commit:
-            tally["roles_ended"] += len(rows)
-            tally[outcome] += len(orphan_ids)
-            continue
-        if connection.vendor == "postgresql":
-            ended = len(rows)  # deleted by the claiming statement
-        else:
-            # Exactly the rows this batch claimed, re-checked by the WHERE clause; the keyset range
-            # lets the database use the primary key.
-            role_ids = [role_id for role_id, _subject in rows]
-            leaving = candidates.filter(in_ids("id", role_ids), id__gt=low, id__lte=rows[-1][0])
-            ended = leaving._raw_delete(leaving.db)
-        disposed = dispose_subjects(orphan_ids, disposal)
-        tally["roles_ended"] += ended
-        for key, value in disposed.items():
-            tally[key] += value
-        audit.record(
-            action=audit.Action.DELETE if disposal == Disposal.DELETE else audit.Action.CHANGE,
-            object_type="subjects.subjectrole",
-            object_id=f"{low + 1}-{rows[-1][0]}",
-            fields=["roles", *(["identity"] if orphan_ids else [])],
-            reason=f"retention sweep {run.pk} rule {rule.code}: roles ended {ended}, "
-            + ", ".join(f"{key} {value}" for key, value in sorted(disposed.items())),
-        )
+
+    def work() -> None:
+        for low, rows in _Batches(candidates, batch_size, stats, delete=commit):
+            orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
+            if not commit:
+                stats.add({"roles_ended": len(rows), outcome: len(orphan_ids)})
+                continue
+            if connection.vendor == "postgresql":
+                ended = len(rows)  # deleted by the claiming statement
+                # Foreign keys checked as each statement ends, not at commit: the costly checks of
+                # a deletion then run before the audit trail's lock below, in parallel between
+                # workers, instead of one worker's commit after another's.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            else:
+                # Exactly the rows this batch claimed, re-checked by the WHERE clause; the keyset
+                # range lets the database use the primary key.
+                role_ids = [role_id for role_id, _subject in rows]
+                leaving = candidates.filter(in_ids("id", role_ids), id__gt=low, id__lte=rows[-1][0])
+                ended = leaving._raw_delete(leaving.db)
+            disposed = dispose_subjects(orphan_ids, disposal)
+            stats.add({"roles_ended": ended, **disposed})
+            audit.record(
+                action=audit.Action.DELETE if disposal == Disposal.DELETE else audit.Action.CHANGE,
+                object_type="subjects.subjectrole",
+                object_id=f"{low + 1}-{rows[-1][0]}",
+                fields=["roles", *(["identity"] if orphan_ids else [])],
+                reason=f"retention sweep {run.pk} rule {rule.code}: roles ended {ended}, "
+                + ", ".join(f"{key} {value}" for key, value in sorted(disposed.items())),
+            )
+
+    _in_workers(work, workers if commit else 1)
 
 
 def _archive_subjects(
-    rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, tally, role_rules
+    rule: RetentionRule, *, today: date, commit: bool, run: SweepRun, batch_size: int, stats: _Stats, role_rules
 ) -> None:
     """Subjects with a role in its archive period and no active role left enter the archive (R4.4.2)."""
     in_archive_period = rule.role_expired_q(today, rule.active_months) & ~rule.role_expired_q(today, rule.total_months)
@@ -321,10 +375,10 @@ def _archive_subjects(
         .exclude(suspended("subject_id"))
     )
     by_role = {**{r.role: r for r in role_rules}, rule.role: rule}
-    for _low, rows in _Batches(candidates, batch_size, run):
+    for _low, rows in _Batches(candidates, batch_size, stats):
         subject_ids = sorted({subject_id for _role, subject_id in rows})
         if not commit:
-            tally["subjects_archived"] += len(subject_ids)
+            stats.add({"subjects_archived": len(subject_ids)})
             continue
         archive_until: dict[int, date] = {}
         for role in SubjectRole.objects.filter(subject_id__in=subject_ids).values():
@@ -346,7 +400,7 @@ def _archive_subjects(
             ],
             ignore_conflicts=True,
         )
-        tally["subjects_archived"] += len(fresh)
+        stats.add({"subjects_archived": len(fresh)})
         audit.record(
             action=audit.Action.CHANGE,
             object_type="retention.archivedsubject",
@@ -356,7 +410,9 @@ def _archive_subjects(
         )
 
 
-def _sweep_records(rule: RetentionRule, *, now: datetime, today: date, commit: bool, batch_size: int, tally, run):
+def _sweep_records(
+    rule: RetentionRule, *, now: datetime, today: date, commit: bool, batch_size: int, stats: _Stats, run: SweepRun
+) -> None:
     sweeper = sweepers.get(rule.sweeper)
     if sweeper is None:
         run.skipped[rule.code] = f"record sweeper {rule.sweeper!r} not registered"
@@ -369,8 +425,7 @@ def _sweep_records(rule: RetentionRule, *, now: datetime, today: date, commit: b
         action=rule.end_of_active_action,
         suspended=suspended,
     )
-    for key, value in counts.items():
-        tally[key] += value
+    stats.add(counts)
 
 
 def sweep(
@@ -380,8 +435,14 @@ def sweep(
     rule: RetentionRule | None = None,
     batch_size: int = 5000,
     origin: str = SweepRun.Origin.OTHER,
+    workers: int = 1,
 ) -> SweepRun:
-    """Apply the enabled retention rules (or one) as of ``now``; dry run unless ``commit``."""
+    """Apply the enabled retention rules (or one) as of ``now``; dry run unless ``commit``.
+
+    ``workers``: on PostgreSQL, a committed run ends each rule's role rows with that many
+    connections at once (threads sharing the batches through SKIP LOCKED; one run record). The
+    nightly run uses ``settings.RETENTION_SWEEP_WORKERS``.
+    """
     now, today = _as_of(now)
     run = SweepRun.objects.create(started_at=timezone.now(), as_of=today, committed=commit, rule=rule, origin=origin)
     role_rules = _runnable_role_rules()
@@ -398,21 +459,23 @@ def sweep(
         if commit and current.awaiting_approval:
             run.skipped[current.code] = "awaiting DPO approval (R4.7.1)"
             continue
-        tally: dict[str, int] = defaultdict(int)
-        options = {"today": today, "commit": commit, "run": run, "batch_size": batch_size, "tally": tally}
+        stats = _Stats()
+        options = {"today": today, "commit": commit, "run": run, "batch_size": batch_size, "stats": stats}
         try:
             if current.scope == Scope.RECORDS:
                 _sweep_records(current, now=now, **options)
             else:
                 if current.end_of_active_action == Action.ARCHIVE:
                     _archive_subjects(current, role_rules=role_rules, **options)
-                _end_role_rows(current, **options)
+                _end_role_rows(current, workers=workers, **options)
         except Exception as exc:
             # The class name only: database messages can quote values (R5.1, no personal data in logs).
             logger.error("Retention sweep %s: rule %s stopped by %s", run.pk, current.code, type(exc).__name__)
             run.errors.append({"rule": current.code, "error": type(exc).__name__})
+        run.batches += stats.batches
+        run.worst_batch_seconds = max(run.worst_batch_seconds, stats.worst_seconds)
         if current.code not in run.skipped:
-            run.counts[current.code] = dict(tally)
+            run.counts[current.code] = dict(stats.tally)
     run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.save()

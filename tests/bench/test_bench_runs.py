@@ -27,6 +27,7 @@ def test_the_retention_benchmark_runs_and_ours_ends_in_the_same_state_as_raw_sql
     assert "ERROR" not in out, out
     assert "checked against the registered sources: same tables" in out, out
     assert out.count("ours = raw SQL final state: yes") == 2, out
+    assert out.count("workers = raw SQL final state: yes") == 2, out  # the nightly configuration
     assert out.count("ours = raw SQL, one transaction, final state: yes") == 2, out
     assert out.count("final state exact: yes") == 1, out  # T2: killed (or not, at this scale) and run again
 

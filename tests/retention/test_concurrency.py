@@ -7,7 +7,9 @@ from unittest import mock
 import pytest
 from django.db import connection, transaction
 
-from retention.models import RetentionRule
+from ijinus_privacy import audit
+from ijinus_privacy.models import AuditEvent
+from retention.models import RetentionRule, SweepRun
 from retention.services import sweep
 from retention.services import sweeping as sweep_module
 from subjects.models import DataSubject, SubjectRole
@@ -93,3 +95,43 @@ def test_a_person_losing_two_roles_to_two_workers_at_once_is_still_disposed_of()
     assert not results["b"].errors
     assert not SubjectRole.objects.filter(subject_id=person.pk).exists()
     assert not DataSubject.objects.filter(pk=person.pk).exists()
+
+
+def test_two_workers_share_a_committed_run_and_end_in_the_exact_state():
+    expired = [subject_with_role("prospect", collected_on=date(2020, 1, 1)) for _ in range(23)]
+    kept = [subject_with_role("prospect", collected_on=date(2025, 6, 1)) for _ in range(3)]
+    rule = RetentionRule.objects.get(code="prospect")
+    audit_before = AuditEvent.objects.count()
+
+    run = sweep(now=date(2026, 11, 26), commit=True, rule=rule, batch_size=4, workers=2)
+
+    assert run.counts["prospect"] == {"roles_ended": 23, "subjects_deleted": 23}
+    assert (run.status, run.errors, run.batches) == (SweepRun.Status.SUCCEEDED, [], 6)
+    assert set(DataSubject.objects.values_list("pk", flat=True)) == {s.pk for s in kept}
+    assert not DataSubject.objects.filter(pk__in=[s.pk for s in expired]).exists()
+    assert AuditEvent.objects.count() - audit_before == 6  # one per batch, whichever worker ran it
+    assert audit.verify_chain() is None
+
+
+def test_a_worker_failing_stops_the_rule_and_a_rerun_finishes_the_work():
+    subjects = [subject_with_role("prospect", collected_on=date(2020, 1, 1)) for _ in range(12)]
+    rule = RetentionRule.objects.get(code="prospect")
+    real_dispose = sweep_module.dispose_subjects
+    calls = {"n": 0}
+
+    def fail_once(subject_ids, disposal):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real_dispose(subject_ids, disposal)
+
+    with mock.patch.object(sweep_module, "dispose_subjects", side_effect=fail_once):
+        failed = sweep(now=date(2026, 11, 26), commit=True, rule=rule, batch_size=3, workers=2)
+    rerun = sweep(now=date(2026, 11, 26), commit=True, rule=rule, batch_size=3, workers=2)
+
+    assert failed.status == SweepRun.Status.FAILED
+    assert failed.errors == [{"rule": "prospect", "error": "RuntimeError"}]
+    # The failed batch rolled back: the other worker (or the re-run) took its rows.
+    deleted = [run.counts["prospect"].get("subjects_deleted", 0) for run in (failed, rerun)]
+    assert sum(deleted) == 12
+    assert not DataSubject.objects.filter(pk__in=[s.pk for s in subjects]).exists()
