@@ -333,6 +333,8 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 # Connections the nightly retention sweep uses at once on PostgreSQL (batches shared through SKIP
 # LOCKED; PERFORMANCE.md T2). One on SQLite, which writes one transaction at a time anyway.
 RETENTION_SWEEP_WORKERS = env.int("RETENTION_SWEEP_WORKERS", default=2)
+# A sweep batch slower than this makes the next ones smaller (T1: each batch transaction ≤ 1 s).
+RETENTION_BATCH_TARGET_SECONDS = env.float("RETENTION_BATCH_TARGET_SECONDS", default=0.6)
 EXPORT_LINK_MAX_AGE = env.int("EXPORT_LINK_MAX_AGE", default=7 * 24 * 3600)  # the e-mailed link, 7 days
 EXPORT_CODE_VALIDITY_MINUTES = env.int("EXPORT_CODE_VALIDITY_MINUTES", default=15)
 EXPORT_CODE_MAX_ATTEMPTS = 5  # wrong codes before the code is void

@@ -61,6 +61,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, Exists, OuterRef, Q, QuerySet, signals
 from django.db.models.deletion import DatabaseOnDelete
@@ -176,19 +177,34 @@ class _Batches:
     id order. With ``delete=True`` (a committed run ending role rows on PostgreSQL) the claimed
     rows are deleted by the claiming statement itself (``DELETE ... WHERE id IN (SELECT ... FOR
     UPDATE SKIP LOCKED) RETURNING``): one statement instead of a locking read and a delete.
+
+    ``batch_size`` is a ceiling: batches start at ``FIRST_BATCH`` at most and grow while they take
+    well under ``RETENTION_BATCH_TARGET_SECONDS``; a slower one makes the next ones smaller in
+    proportion. Transactions stay short on a loaded server or with many child rows per person
+    (T1: ≤ 1 s), whatever the rule's cost per row.
     """
+
+    FIRST_BATCH = 2000
 
     def __init__(self, queryset: QuerySet, batch_size: int, stats: _Stats, *, delete: bool = False) -> None:
         self.queryset, self.batch_size, self.stats = queryset, batch_size, stats
         self.delete = delete and connection.vendor == "postgresql"
+        self.size = min(batch_size, self.FIRST_BATCH)
+        self.target = settings.RETENTION_BATCH_TARGET_SECONDS
+
+    def _adapt(self, seconds: float) -> None:
+        if seconds > self.target:
+            self.size = max(1, int(self.size * self.target / seconds))
+        elif seconds < self.target * 0.75:
+            self.size = min(self.batch_size, max(self.size + 1, int(self.size * 1.25)))
 
     def _claim(self, last_id: int) -> list[tuple[int, int]]:
         page = self.queryset.filter(id__gt=last_id).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             page = page.select_for_update(skip_locked=True, of=("self",))
         if not self.delete:
-            return list(page.values_list("id", "subject_id")[: self.batch_size])
-        claim_sql, params = page.values_list("id")[: self.batch_size].query.get_compiler(page.db).as_sql()
+            return list(page.values_list("id", "subject_id")[: self.size])
+        claim_sql, params = page.values_list("id")[: self.size].query.get_compiler(page.db).as_sql()
         roles = connection.ops.quote_name(SubjectRole._meta.db_table)
         subjects = connection.ops.quote_name(DataSubject._meta.db_table)
         # The claimed rows' subjects are locked too, in id order (no deadlock between workers):
@@ -215,7 +231,9 @@ class _Batches:
                     return
                 low, last_id = last_id, rows[-1][0]
                 yield low, rows
-            self.stats.batch_done(time.monotonic() - started)
+            seconds = time.monotonic() - started
+            self.stats.batch_done(seconds)
+            self._adapt(seconds)
 
 
 def dispose_subjects(subject_ids: Sequence[int], disposal: Disposal) -> dict[str, int]:

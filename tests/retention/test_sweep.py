@@ -189,3 +189,24 @@ def test_delete_receivers_on_subjects_still_fire():
         post_delete.disconnect(dispatch_uid="test_retention_receiver", sender=DataSubject)
 
     assert seen == [subject.pk]
+
+
+def test_slow_batches_make_the_next_ones_smaller_so_transactions_stay_short(population, settings):
+    settings.RETENTION_BATCH_TARGET_SECONDS = 0.5
+    clock = iter(range(0, 1000, 2))  # every batch appears to take 2 s: four times the target
+    slow_time = mock.Mock(monotonic=lambda: next(clock))
+    rule = RetentionRule.objects.get(code="prospect")
+
+    with mock.patch.object(sweep_module, "time", slow_time):
+        run = sweep(now=AS_OF, commit=True, batch_size=8, rule=rule)
+
+    # 12 expired prospects: 8, then 8 x 0.5/2 = 2, then 1, then 1 (a quick sweep: 2 batches of 8 and 4).
+    assert run.batches == 4
+    assert run.counts["prospect"] == {"roles_ended": 12, "subjects_deleted": 12}
+    assert not DataSubject.objects.filter(pk__in=[s.pk for s in population["expired"]]).exists()
+
+
+def test_quick_batches_keep_the_size_asked_for(population):
+    run = sweep(now=AS_OF, commit=True, batch_size=8, rule=RetentionRule.objects.get(code="prospect"))
+
+    assert run.batches == 2
