@@ -27,13 +27,17 @@ Safety properties, and how they are obtained:
   data-subject request (R1.7.7) excludes the subject in the same WHERE clause that selects work.
 * **Short transactions**: keyset batches (``id > last ORDER BY id LIMIT n``) over the role rows,
   one transaction per batch: the role rows, the subjects they leave empty and the audit event
-  commit together or not at all, so there is never a half-processed subject.
+  commit together or not at all, so there is never a half-processed subject. The batch size
+  adapts to a time target (``RETENTION_BATCH_TARGET_SECONDS``), ``batch_size`` being a ceiling.
 * **Idempotent**: the selection *is* the state check (an expired role row still present, a
   subject not yet archived); each write re-checks it in its own WHERE clause. A re-run, or a run
   restarted after a crash at any point, does the remaining work and no more.
 * **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``
   (a committed run claims and deletes them in one ``DELETE ... RETURNING``); rows another worker
   holds are left to it (or to the next run), and the re-check makes a late duplicate a no-op.
+  ``sweep(workers=N)`` runs N such connections in threads within one run (one run record);
+  foreign keys are then checked as each statement ends, so that the costly checks of a
+  deletion run side by side instead of queueing behind the audit trail's lock at commit.
   The batch also locks its subjects, in id order: a worker ending another role of the same
   person waits for the commit, so a person losing two roles to two workers at once is disposed
   of by the second, never left with no role and forgotten.
