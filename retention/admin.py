@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyModelAdmin
@@ -236,7 +236,118 @@ subject_page_inlines(LegalHoldInline)
 
 @admin.register(SweepRun)
 class SweepRunAdmin(ReadOnlyModelAdmin):
-    list_display = ("id", "started_at", "finished_at", "as_of", "committed", "origin", "status", "batches")
+    list_display = (
+        "id",
+        "started_at",
+        "as_of",
+        "mode",
+        "origin",
+        "status",
+        "summary",
+    )
     list_filter = ("committed", "status", "origin")
     list_select_related = ("rule",)
-    readonly_fields = [field.name for field in SweepRun._meta.fields]
+    fieldsets = (
+        (None, {"fields": ("as_of", "mode", "origin", "rule", "status", "started_at", "finished_at", "duration")}),
+        (_("What the run did, rule by rule"), {"fields": ("counts_table", "skipped_list", "errors_list")}),
+        (_("Batches (each one short transaction)"), {"fields": ("batches", "worst_batch_seconds")}),
+    )
+    readonly_fields = (
+        "as_of",
+        "mode",
+        "origin",
+        "rule",
+        "status",
+        "started_at",
+        "finished_at",
+        "duration",
+        "counts_table",
+        "skipped_list",
+        "errors_list",
+        "batches",
+        "worst_batch_seconds",
+    )
+
+    @admin.display(description=_("mode"), ordering="committed")
+    def mode(self, run: SweepRun) -> str:
+        return _("Committed") if run.committed else _("Dry run (nothing changed)")
+
+    @admin.display(description=_("people"))
+    def summary(self, run: SweepRun) -> str:
+        """What happened to people, at a glance; the page of the run has everything, rule by rule."""
+        done = [(key, run.total(key)) for key in PEOPLE_OUTCOMES if key in _keys(run)]
+        return ", ".join(_counted(SWEEP_OUTCOMES[key], total) for key, total in done if total) or "-"
+
+    @admin.display(description=_("duration"))
+    def duration(self, run: SweepRun) -> str:
+        if run.finished_at is None:
+            return "-"
+        return _("%(seconds).1f s") % {"seconds": (run.finished_at - run.started_at).total_seconds()}
+
+    @admin.display(description=_("counts per rule and action"))
+    def counts_table(self, run: SweepRun) -> str:
+        if not run.counts:
+            return "-"
+        names = dict(RetentionRule.objects.filter(code__in=run.counts).values_list("code", "purpose"))
+        rows = format_html_join(
+            "",
+            "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td></tr>",
+            ((code, names.get(code, ""), _outcomes(counts)) for code, counts in sorted(run.counts.items())),
+        )
+        return format_html(
+            '<table class="sweep-counts"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("rule"),
+            _("what happened"),
+            rows,
+        )
+
+    @admin.display(description=_("rules skipped, with why"))
+    def skipped_list(self, run: SweepRun) -> str:
+        if not run.skipped:
+            return "-"
+        items = format_html_join("", "<li><strong>{}</strong>: {}</li>", sorted(run.skipped.items()))
+        return format_html("<ul>{}</ul>", items)
+
+    @admin.display(description=_("errors"))
+    def errors_list(self, run: SweepRun) -> str:
+        if not run.errors:
+            return "-"
+        items = ((error.get("rule", "?"), error.get("error", "?")) for error in run.errors)
+        return format_html(
+            "<ul>{}</ul><p>{}</p>",
+            format_html_join("", "<li><strong>{}</strong>: {}</li>", items),
+            _("Batches already committed stay done; a new run finishes the work."),
+        )
+
+
+# The sweep's outcome keys (retention.services.sweeping and the record sweepers), as a DPO reads them.
+SWEEP_OUTCOMES = {
+    "subjects_deleted": _("people deleted"),
+    "subjects_anonymised": _("people anonymised"),
+    "subjects_archived": _("people archived"),
+    "roles_ended": _("roles ended"),
+    "source_rows": _("related rows deleted or blanked"),
+    "records_deleted": _("navigation records deleted"),
+    "interests_due_for_review": _("assumed interests flagged for review"),
+    "interests_deleted": _("assumed interests deleted"),
+    "marketing_bases_deleted": _("marketing bases deleted"),
+    "export_files_deleted": _("export files deleted"),
+}
+
+
+PEOPLE_OUTCOMES = ("subjects_deleted", "subjects_anonymised", "subjects_archived")
+
+
+def _keys(run: SweepRun) -> set[str]:
+    return {key for counts in run.counts.values() for key in counts}
+
+
+def _outcomes(counts: dict[str, int]) -> str:
+    shown = [(SWEEP_OUTCOMES.get(key, key), value) for key, value in counts.items() if value]
+    if not shown:
+        return _("nothing due")
+    return "; ".join(_counted(label, value) for label, value in shown)
+
+
+def _counted(label, count: int) -> str:
+    return _("%(label)s: %(count)s") % {"label": label, "count": count}

@@ -107,12 +107,18 @@ def test_each_batch_writes_one_audit_event_with_ids_and_counts_only(population):
 def test_run_record_is_readable_in_the_admin(admin_client, population):
     run = sweep(now=AS_OF, commit=True)
 
-    listing = admin_client.get(reverse("admin:retention_sweeprun_changelist"))
-    detail = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]))
+    listing = admin_client.get(reverse("admin:retention_sweeprun_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    detail = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    in_french = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="fr")
 
     assert listing.status_code == 200
+    assert "people deleted: 12" in listing.text
     assert detail.status_code == 200
-    assert "subjects_archived" in detail.text
+    assert "Committed" in detail.text
+    assert "people archived: 3" in detail.text  # the rule's row in the table of what happened
+    assert "<strong>prospect</strong>" in detail.text
+    assert "subjects_archived" not in detail.text  # labels a DPO reads, not internal keys
+    assert "personnes archivées : 3" in in_french.text
     assert run.finished_at is not None
     assert run.total("subjects_deleted") == 12
 
