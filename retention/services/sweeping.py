@@ -24,7 +24,9 @@ What a sweep does, rule by rule (``RetentionRule``, seeded from the policy table
 Safety properties, and how they are obtained:
 
 * **Nothing automatic touches a suspended subject**: a legal hold in force (R4.5.1) or an open
-  data-subject request (R1.7.7) excludes the subject in the same WHERE clause that selects work.
+  data-subject request (R1.7.7) excludes the subject in the same WHERE clause that selects work;
+  a committed batch locks its people before it writes and checks again, so a hold or a request
+  that arrives meanwhile waits for the batch or keeps the person out of it.
 * **Short transactions**: keyset batches (``id > last ORDER BY id LIMIT n``) over the role rows,
   one transaction per batch: the role rows, the subjects they leave empty and the audit event
   commit together or not at all, so there is never a half-processed subject. The batch size
@@ -32,13 +34,13 @@ Safety properties, and how they are obtained:
 * **Idempotent**: the selection *is* the state check (an expired role row still present, a
   subject not yet archived); each write re-checks it in its own WHERE clause. A re-run, or a run
   restarted after a crash at any point, does the remaining work and no more.
-* **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``
-  (a committed run claims and deletes them in one ``DELETE ... RETURNING``); rows another worker
-  holds are left to it (or to the next run), and the re-check makes a late duplicate a no-op.
+* **Several workers**: on PostgreSQL each batch claims its rows with ``FOR UPDATE SKIP LOCKED``;
+  rows another worker holds are left to it (or to the next run), and the re-check makes a late
+  duplicate a no-op.
   ``sweep(workers=N)`` runs N such connections in threads within one run (one run record);
   foreign keys are then checked as each statement ends, so that the costly checks of a
   deletion run side by side instead of queueing behind the audit trail's lock at commit.
-  The batch also locks its subjects, in id order: a worker ending another role of the same
+  The batch also locks its people, in id order: a worker ending another role of the same
   person waits for the commit, so a person losing two roles to two workers at once is disposed
   of by the second, never left with no role and forgotten.
 * **Set-based, few round trips**: one ``DELETE``/``UPDATE`` per table per batch, ids bound as one
@@ -178,9 +180,12 @@ class _Batches:
     """Keyset batches over a queryset of role rows, one transaction each, claimed with SKIP LOCKED.
 
     Yields ``(low, rows)``: the keyset's lower bound and the claimed ``(id, subject_id)`` rows in
-    id order. With ``delete=True`` (a committed run ending role rows on PostgreSQL) the claimed
-    rows are deleted by the claiming statement itself (``DELETE ... WHERE id IN (SELECT ... FOR
-    UPDATE SKIP LOCKED) RETURNING``): one statement instead of a locking read and a delete.
+    id order. A dry run (``lock=False``) reads without locking anything. With ``lock_subjects``
+    (a committed run ending role rows, PostgreSQL) the claiming statement also locks the claimed
+    rows' subjects ``FOR UPDATE``, in id order (no deadlock between workers): until the batch
+    commits, nobody can add a legal hold, a request or a role to those people (inserting a row
+    that references them needs a key-share lock), and a worker ending another role of the same
+    person waits, then sees this batch's work. The caller then re-checks and writes.
 
     ``batch_size`` is a ceiling: batches start at ``FIRST_BATCH`` at most and grow while they take
     well under ``RETENTION_BATCH_TARGET_SECONDS``; a slower one makes the next ones smaller in
@@ -190,9 +195,12 @@ class _Batches:
 
     FIRST_BATCH = 2000
 
-    def __init__(self, queryset: QuerySet, batch_size: int, stats: _Stats, *, delete: bool = False) -> None:
+    def __init__(
+        self, queryset: QuerySet, batch_size: int, stats: _Stats, *, lock: bool, lock_subjects: bool = False
+    ) -> None:
         self.queryset, self.batch_size, self.stats = queryset, batch_size, stats
-        self.delete = delete and connection.vendor == "postgresql"
+        self.lock = lock and connection.features.has_select_for_update_skip_locked
+        self.lock_subjects = lock_subjects and connection.vendor == "postgresql"
         self.size = min(batch_size, self.FIRST_BATCH)
         self.target = settings.RETENTION_BATCH_TARGET_SECONDS
 
@@ -204,26 +212,23 @@ class _Batches:
 
     def _claim(self, last_id: int) -> list[tuple[int, int]]:
         page = self.queryset.filter(id__gt=last_id).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
+        if self.lock:
             page = page.select_for_update(skip_locked=True, of=("self",))
-        if not self.delete:
-            return list(page.values_list("id", "subject_id")[: self.size])
-        claim_sql, params = page.values_list("id")[: self.size].query.get_compiler(page.db).as_sql()
-        roles = connection.ops.quote_name(SubjectRole._meta.db_table)
+        page = page.values_list("id", "subject_id")[: self.size]
+        if not self.lock_subjects:
+            return list(page)
+        claim_sql, params = page.query.get_compiler(page.db).as_sql()
         subjects = connection.ops.quote_name(DataSubject._meta.db_table)
-        # The claimed rows' subjects are locked too, in id order (no deadlock between workers):
-        # a worker ending another role of the same person waits for this batch to commit, then
-        # sees that role gone, so a person losing two roles at once is never left with none
-        # and not disposed of. (A CTE that is not read does not run: the final WHERE reads it.)
+        # A CTE that is not read does not run: the final WHERE reads ``locked``.
         statement = (
-            f"WITH claimed AS (DELETE FROM {roles} WHERE id IN ({claim_sql}) RETURNING id, subject_id),"  # noqa: S608
+            f"WITH claimed AS ({claim_sql}),"  # noqa: S608 (compiled ORM SQL, quoted table name)
             f" locked AS (SELECT s.id FROM {subjects} s WHERE s.id IN (SELECT subject_id FROM claimed)"
-            " ORDER BY s.id FOR NO KEY UPDATE OF s)"
-            " SELECT id, subject_id FROM claimed WHERE (SELECT count(*) FROM locked) >= 0"
+            " ORDER BY s.id FOR UPDATE OF s)"
+            " SELECT id, subject_id FROM claimed WHERE (SELECT count(*) FROM locked) >= 0 ORDER BY id"
         )
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
-            return sorted(cursor.fetchall())
+            return cursor.fetchall()
 
     def __iter__(self):
         last_id = 0
@@ -327,6 +332,18 @@ def _cascade_steps(rows: QuerySet, *, first_level_ids: IdBatch | None, path: tup
     return [*steps, Delete(rows)]
 
 
+def _delete_returning(rows: QuerySet) -> list[tuple[int, int]]:
+    """Delete these role rows in one statement; return the ``(id, subject_id)`` of those deleted."""
+    select_sql, params = rows.order_by().values("id").query.get_compiler(rows.db).as_sql()
+    table = connection.ops.quote_name(SubjectRole._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN ({select_sql}) RETURNING id, subject_id",  # noqa: S608 (compiled ORM SQL)
+            params,
+        )
+        return sorted(cursor.fetchall())
+
+
 def _orphans(subject_ids: Sequence[int], role: str) -> list[int]:
     """Those of ``subject_ids``, losing their ``role`` row, that hold no other role: they go too.
 
@@ -350,24 +367,26 @@ def _end_role_rows(
     candidates = SubjectRole.objects.filter(expired).exclude(suspended("subject_id"))
 
     def work() -> None:
-        for low, rows in _Batches(candidates, batch_size, stats, delete=commit):
-            orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
+        for low, rows in _Batches(candidates, batch_size, stats, lock=commit, lock_subjects=commit):
             if not commit:
+                orphan_ids = _orphans([subject_id for _role, subject_id in rows], rule.role)
                 stats.add({"roles_ended": len(rows), outcome: len(orphan_ids)})
                 continue
             if connection.vendor == "postgresql":
-                ended = len(rows)  # deleted by the claiming statement
                 # Foreign keys checked as each statement ends, not at commit: the costly checks of
                 # a deletion then run before the audit trail's lock below, in parallel between
                 # workers, instead of one worker's commit after another's.
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            else:
-                # Exactly the rows this batch claimed, re-checked by the WHERE clause; the keyset
-                # range lets the database use the primary key.
-                role_ids = [role_id for role_id, _subject in rows]
-                leaving = candidates.filter(in_ids("id", role_ids), id__gt=low, id__lte=rows[-1][0])
-                ended = leaving._raw_delete(leaving.db)
+            # The claimed rows still due now that their people are locked (a hold or a request
+            # that arrived meanwhile keeps its person's role row); the keyset range lets the
+            # database use the primary key.
+            still_due = candidates.filter(
+                in_ids("id", [role_id for role_id, _subject in rows]), id__gt=low, id__lte=rows[-1][0]
+            )
+            ended_rows = _delete_returning(still_due)
+            ended = len(ended_rows)
+            orphan_ids = _orphans([subject_id for _role, subject_id in ended_rows], rule.role)
             disposed = dispose_subjects(orphan_ids, disposal)
             stats.add({"roles_ended": ended, **disposed})
             audit.record(
@@ -397,7 +416,7 @@ def _archive_subjects(
         .exclude(suspended("subject_id"))
     )
     by_role = {**{r.role: r for r in role_rules}, rule.role: rule}
-    for _low, rows in _Batches(candidates, batch_size, stats):
+    for _low, rows in _Batches(candidates, batch_size, stats, lock=commit):
         subject_ids = sorted({subject_id for _role, subject_id in rows})
         if not commit:
             stats.add({"subjects_archived": len(subject_ids)})

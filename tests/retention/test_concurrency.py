@@ -5,11 +5,12 @@ from datetime import date
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
 
 from ijinus_privacy import audit
 from ijinus_privacy.models import AuditEvent
-from retention.models import RetentionRule, SweepRun
+from retention.models import LegalHold, RetentionRule, SweepRun
 from retention.services import sweep
 from retention.services import sweeping as sweep_module
 from subjects.models import DataSubject, SubjectRole
@@ -135,3 +136,57 @@ def test_a_worker_failing_stops_the_rule_and_a_rerun_finishes_the_work():
     deleted = [run.counts["prospect"].get("subjects_deleted", 0) for run in (failed, rerun)]
     assert sum(deleted) == 12
     assert not DataSubject.objects.filter(pk__in=[s.pk for s in subjects]).exists()
+
+
+def test_a_hold_placed_while_a_batch_disposes_of_the_person_waits_and_fails_loudly():
+    """The batch locks its people before writing: a hold arriving meanwhile cannot slip in and be
+    deleted with the person unnoticed; it waits for the batch, then fails on the missing person."""
+    person = subject_with_role("prospect", collected_on=date(2020, 1, 1))
+    owner = get_user_model().objects.create_user("dpo-hold", password="synthetic-password-1")
+    real_dispose = sweep_module.dispose_subjects
+    in_batch, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def dispose_paused(subject_ids, disposal):
+        in_batch.set()
+        release.wait(timeout=30)
+        return real_dispose(subject_ids, disposal)
+
+    def sweeper():
+        try:
+            outcome["run"] = sweep(now=date(2026, 11, 26), commit=True, rule=RetentionRule.objects.get(code="prospect"))
+        finally:
+            connection.close()
+
+    def place_hold():
+        try:
+            LegalHold.objects.create(
+                subject_id=person.pk,
+                reason="dispute",
+                owner=owner,
+                started_on=date(2026, 11, 26),
+                review_on=date(2027, 1, 1),
+            )
+            outcome["hold"] = "placed"
+        except IntegrityError:
+            outcome["hold"] = "refused"
+        finally:
+            connection.close()
+
+    with mock.patch.object(sweep_module, "dispose_subjects", side_effect=dispose_paused):
+        sweeping = threading.Thread(target=sweeper)
+        sweeping.start()
+        assert in_batch.wait(timeout=30)
+        holding = threading.Thread(target=place_hold)
+        holding.start()
+        holding.join(timeout=1)
+        hold_waited = holding.is_alive()
+        release.set()
+        sweeping.join(timeout=30)
+        holding.join(timeout=30)
+
+    assert hold_waited
+    assert outcome["hold"] == "refused"
+    assert not outcome["run"].errors
+    assert not DataSubject.objects.filter(pk=person.pk).exists()
+    assert not LegalHold.objects.exists()
