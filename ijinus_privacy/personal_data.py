@@ -29,6 +29,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import sql
 
@@ -192,87 +193,103 @@ Step = Delete | Update | Collect
 def run_steps(steps: Sequence[Step], using: str | None = None) -> int:
     """Run disposal steps in order inside the caller's transaction; return the rows written.
 
-    On PostgreSQL the steps go as few statements as possible: data-modifying CTEs, one per step,
-    in one ``WITH ... SELECT`` (one round trip, the ids parsed once per table instead of once per
-    statement). All the CTEs of a statement see the rows as they were before it, so a ``Collect``
-    sees the values an ``Update`` beside it overwrites, exactly as it would run first on its own;
-    a second write to a table already written in the statement starts a new one (PostgreSQL does
-    not allow one statement to change a row twice). Steps therefore select their rows by subject,
-    never by a value another step changes.
+    Every ``Collect`` reads the rows as they were before the steps' writes, and its ``then`` runs
+    once all the writes are done (still inside the caller's transaction: files are removed even if
+    the caller later rolls back, the safer side for personal data). On PostgreSQL the steps go as
+    few statements as possible: data-modifying CTEs, one per step, in one ``WITH ... SELECT`` (one
+    round trip, one plan). All the CTEs of a statement see the rows as they were before it; a
+    second write to a table already written starts a new statement (PostgreSQL does not allow one
+    statement to change a row twice). Steps therefore select their rows by subject, never by a
+    value another step changes. Elsewhere, one statement per step, with the same result.
     """
     if not steps:
         return 0
     using = using or steps[0].queryset.db
+    collects = [step for step in steps if isinstance(step, Collect)]
+    writes = [step for step in steps if not isinstance(step, Collect)]
     if connections[using].vendor != "postgresql":
-        return _run_one_by_one(steps)
-    written, group, groups = 0, [], []
-    tables: set[str] = set()
-    for step in steps:
-        table = step.queryset.model._meta.db_table
-        if table in tables:  # written already: a new statement sees (or changes) the written rows
-            groups.append(group)
-            group, tables = [], set()
-        group.append(step)
-        if not isinstance(step, Collect):
+        collected = [_values(step) for step in collects]
+        written = sum(_write(step) for step in writes)
+    else:
+        groups: list[list[Step]] = [[*collects]]  # the collects see the state before every write
+        tables: set[str] = set()
+        for step in writes:
+            table = step.queryset.model._meta.db_table
+            if table in tables:  # written already: a new statement sees the written rows
+                groups.append([])
+                tables = set()
+            groups[-1].append(step)
             tables.add(table)
-    groups.append(group)
-    for group in groups:
-        written += _run_as_one_statement(group, using)
-    return written
-
-
-def _run_one_by_one(steps: Sequence[Step]) -> int:
-    collected = [
-        (step, [value for value in step.queryset.values_list(step.field, flat=True) if value is not None])
-        for step in steps
-        if isinstance(step, Collect)
-    ]
-    written = 0
-    for step in steps:
-        if isinstance(step, Delete):
-            written += step.queryset._raw_delete(step.queryset.db)
-        elif isinstance(step, Update):
-            written += step.queryset.update(**step.values)
-    for step, values in collected:
+        written, collected = 0, []
+        for group in groups:
+            group_written, group_collected = _run_as_one_statement(group, using)
+            written += group_written
+            collected.extend(group_collected)
+    for step, values in zip(collects, collected, strict=True):
         step.then(values)
     return written
 
 
-def _compile(step: Step, using: str) -> tuple[str, tuple]:
-    if isinstance(step, Collect):
-        query = step.queryset.order_by().values_list(step.field, flat=True).query
-        return query.get_compiler(using).as_sql()
+def _values(step: Collect) -> list[Any]:
+    return [value for value in step.queryset.values_list(step.field, flat=True) if value is not None]
+
+
+def _write(step: Delete | Update) -> int:
     if isinstance(step, Delete):
-        query = step.queryset.query.clone()
-        query.__class__ = sql.DeleteQuery
-        delete_sql, params = query.get_compiler(using).as_sql()
-        return f"{delete_sql} RETURNING 1", params
-    query = step.queryset.query.chain(sql.UpdateQuery)
-    query.add_update_values(step.values)
-    query.clear_select_clause()
-    update_sql, params = query.get_compiler(using).as_sql()
-    return f"{update_sql} RETURNING 1", params
+        return step.queryset._raw_delete(step.queryset.db) or 0
+    return step.queryset.update(**step.values) or 0
 
 
-def _run_as_one_statement(steps: Sequence[Step], using: str) -> int:
-    ctes, outputs, params = [], [], []
-    for number, step in enumerate(steps):
-        step_sql, step_params = _compile(step, using)
-        ctes.append(f"s{number}(v) AS ({step_sql})")
-        params.extend(step_params)
+def _compile(step: Step, using: str) -> tuple[str, tuple] | None:
+    """The step's SQL and parameters; ``None`` when it provably selects no row (``.none()``, ``id__in=[]``)."""
+    try:
+        if isinstance(step, Collect):
+            query = step.queryset.order_by().values_list(step.field, flat=True).query
+            return query.get_compiler(using).as_sql()
+        if isinstance(step, Delete):
+            query = step.queryset.query.clone()
+            query.__class__ = sql.DeleteQuery
+            delete_sql, params = query.get_compiler(using).as_sql()
+            return f"{delete_sql} RETURNING 1", params
+        query = step.queryset.query.chain(sql.UpdateQuery)
+        query.add_update_values(step.values)
+        if query.related_updates:
+            # Fields of a multi-table-inheritance parent need one UPDATE per table: not a step.
+            raise ValueError(f"An Update step on {step.queryset.model.__name__} sets a parent model's fields.")
+        query.clear_select_clause()
+        update_sql, params = query.get_compiler(using).as_sql()
+        return f"{update_sql} RETURNING 1", params
+    except EmptyResultSet:
+        return None
+
+
+def _run_as_one_statement(steps: Sequence[Step], using: str) -> tuple[int, list[list[Any]]]:
+    """One ``WITH`` statement for these steps: the rows written and each Collect's values, in order."""
+    ctes, outputs, params, compiled = [], [], [], []
+    for step in steps:
+        step_sql = _compile(step, using)
+        compiled.append(step_sql is not None)
+        if step_sql is None:
+            continue
+        number = len(ctes)
+        ctes.append(f"s{number}(v) AS ({step_sql[0]})")
+        params.extend(step_sql[1])
         aggregate = "array_agg(v)" if isinstance(step, Collect) else "count(*)"
         outputs.append(f"(SELECT {aggregate} FROM s{number})")  # noqa: S608 (our own CTE names)
-    statement = f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}"
-    with connections[using].cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-    written = 0
-    for step, value in zip(steps, row, strict=True):
+    row: list[Any] = []
+    if ctes:
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(ctes)} SELECT {', '.join(outputs)}", params)
+            row = list(cursor.fetchone())
+    results = iter(row)
+    written, collected = 0, []
+    for step, ran in zip(steps, compiled, strict=True):
+        value = next(results) if ran else None
         if isinstance(step, Collect):
-            step.then([item for item in value or [] if item is not None])
+            collected.append([item for item in value or [] if item is not None])
         else:
-            written += value
-    return written
+            written += value or 0
+    return written, collected
 
 
 class SourceRegistry:

@@ -70,7 +70,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, Exists, OuterRef, Q, QuerySet, signals
-from django.db.models.deletion import DatabaseOnDelete
+from django.db.models.deletion import DatabaseOnDelete, get_candidate_relations_to_delete
 from django.utils import timezone
 
 from ijinus_privacy import audit
@@ -162,7 +162,9 @@ def _in_workers(work, workers: int) -> None:
     def worker() -> None:
         try:
             work()
-        except BaseException as exc:  # re-raised in the calling thread below
+        except BaseException as exc:  # the first is re-raised in the calling thread below
+            # The class name only: database messages can quote values (R5.1).
+            logger.error("Retention sweep worker %s stopped by %s", threading.current_thread().name, type(exc).__name__)
             failures.append(exc)
         finally:
             connection.close()
@@ -266,8 +268,17 @@ def dispose_subjects(subject_ids: Sequence[int], disposal: Disposal) -> dict[str
         source_steps = source.disposal_steps(ids, disposal=disposal)
         if source_steps is None:
             source_rows += source.dispose(ids, disposal=disposal)
-        else:
-            steps.extend(source_steps)
+            continue
+        for step in source_steps:
+            # A source's DELETE honours the on_delete of whatever hangs on its rows, like Django's
+            # collector (rows of another person referencing them included), or goes through it.
+            cascade = [step]
+            if isinstance(step, Delete):
+                cascade = _cascade_steps(step.queryset, first_level_ids=None, path=())
+            if cascade is None:
+                source_rows += step.queryset.delete()[0]
+            else:
+                steps.extend(cascade)
     subjects = DataSubject.objects.filter(in_ids("id", ids))
     if disposal == Disposal.DELETE:
         subject_steps = _subject_deletion_steps(subjects, ids)
@@ -305,16 +316,20 @@ def _subject_deletion_steps(subjects: QuerySet, subject_ids: IdBatch) -> list[St
 
 def _cascade_steps(rows: QuerySet, *, first_level_ids: IdBatch | None, path: tuple) -> list[Step] | None:
     model = rows.model
+    opts = model._meta
     if model in path or signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
         return None
-    if model._meta.private_fields or any(rel.many_to_many for rel in model._meta.related_objects):
+    if opts.parents or opts.private_fields or opts.many_to_many:  # parent rows, generic relations, M2M rows
         return None
     steps: list[Step] = []
-    for rel in model._meta.related_objects:
-        if not rel.field.concrete or rel.on_delete in (PROTECT, RESTRICT):
+    # Every relation Django's collector follows, hidden ones (related_name="+") included.
+    for rel in get_candidate_relations_to_delete(opts):
+        if rel.many_to_many or not rel.field.concrete or rel.on_delete in (PROTECT, RESTRICT):
             return None
         if isinstance(rel.on_delete, DatabaseOnDelete) or rel.on_delete is DO_NOTHING:
             continue
+        if not rel.field.target_field.primary_key:  # to_field: the ids below are primary keys
+            return None
         manager = rel.related_model._base_manager.using(rows.db)
         if first_level_ids is not None:
             related = manager.filter(in_ids(rel.field.attname, first_level_ids))
@@ -327,7 +342,7 @@ def _cascade_steps(rows: QuerySet, *, first_level_ids: IdBatch | None, path: tup
             if children is None:
                 return None
             steps.extend(children)
-        else:
+        else:  # SET_DEFAULT, SET(...): the collector's business
             return None
     return [*steps, Delete(rows)]
 

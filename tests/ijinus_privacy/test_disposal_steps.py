@@ -42,6 +42,30 @@ def test_collect_sees_the_values_an_update_beside_it_overwrites():
     assert set(m.SupportTicket.objects.values_list("summary", flat=True)) == {""}
 
 
+def test_collect_reads_the_state_before_the_batch_wherever_it_stands():
+    ticket = f.TicketFactory(summary="Capteur muet")
+    rows = for_subjects(m.SupportTicket.objects.all(), [ticket.subject_id])
+    seen: list[str] = []
+
+    run_steps([Update(rows, {"summary": ""}), Collect(rows, "summary", then=seen.extend)])
+
+    assert seen == ["Capteur muet"]  # on every backend: a Collect never depends on step order
+
+
+def test_steps_that_select_nothing_write_nothing():
+    seen: list[str] = []
+
+    written = run_steps(
+        [
+            Collect(m.SupportTicket.objects.none(), "summary", then=seen.extend),
+            Delete(m.SupportTicket.objects.filter(pk__in=[])),
+            Update(m.SupportTicket.objects.none(), {"summary": ""}),
+        ]
+    )
+
+    assert (written, seen) == (0, [])
+
+
 def test_two_writes_to_one_table_both_apply_in_order():
     ticket = f.TicketFactory(summary="Relevé manquant", text="Depuis lundi")
     rows = for_subjects(m.SupportTicket.objects.all(), [ticket.subject_id])

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from consents.models import ALL_CHANNELS, Suppression
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash
 from ijinus_privacy.models import AuditEvent
-from ijinus_privacy.personal_data import registry
+from ijinus_privacy.personal_data import Collect, registry
 from requests_dsar.erasure.plan import PlanAction, erasure_plan
 from requests_dsar.erasure.services import erasure_execute
 from requests_dsar.models import (
@@ -214,9 +214,19 @@ def test_failure_in_the_middle_leaves_the_subject_untouched():
     request = erasure_request(subject, actor=dpo)
     before = active_dump_hits()
     tickets = registry.get("subjects.tickets")
+    real_steps = type(tickets).disposal_steps
+
+    def steps_failing_once_written(self, subject_ids, *, disposal):
+        # A Collect's ``then`` runs after the batch's statements have written: the failure comes
+        # once rows of every source are already deleted or blanked inside the transaction.
+        def fail(_values):
+            raise RuntimeError("disk full")
+
+        steps = real_steps(self, subject_ids, disposal=disposal)
+        return [*steps, Collect(steps[0].queryset, "summary", then=fail)]
 
     with (
-        mock.patch.object(type(tickets), "disposal_steps", side_effect=RuntimeError("disk full")),
+        mock.patch.object(type(tickets), "disposal_steps", steps_failing_once_written),
         pytest.raises(RuntimeError),
     ):
         _erase(request, dpo)
