@@ -275,7 +275,7 @@ class SweepRunAdmin(ReadOnlyModelAdmin):
     @admin.display(description=_("people"))
     def summary(self, run: SweepRun) -> str:
         """What happened to people, at a glance; the page of the run has everything, rule by rule."""
-        done = [(key, run.total(key)) for key in PEOPLE_OUTCOMES if key in _keys(run)]
+        done = [(key, run.total(key)) for key in PEOPLE_OUTCOMES]
         return ", ".join(_counted(SWEEP_OUTCOMES[key], total) for key, total in done if total) or "-"
 
     @admin.display(description=_("duration"))
@@ -336,10 +336,6 @@ SWEEP_OUTCOMES = {
 
 
 PEOPLE_OUTCOMES = ("subjects_deleted", "subjects_anonymised", "subjects_archived")
-
-
-def _keys(run: SweepRun) -> set[str]:
-    return {key for counts in run.counts.values() for key in counts}
 
 
 def _outcomes(counts: dict[str, int]) -> str:

@@ -324,7 +324,7 @@ def _cascade_steps(rows: QuerySet, *, first_level_ids: IdBatch | None, path: tup
     steps: list[Step] = []
     # Every relation Django's collector follows, hidden ones (related_name="+") included.
     for rel in get_candidate_relations_to_delete(opts):
-        if rel.many_to_many or not rel.field.concrete or rel.on_delete in (PROTECT, RESTRICT):
+        if not rel.field.concrete or rel.on_delete in (PROTECT, RESTRICT):
             return None
         if isinstance(rel.on_delete, DatabaseOnDelete) or rel.on_delete is DO_NOTHING:
             continue
