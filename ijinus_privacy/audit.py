@@ -1,14 +1,26 @@
-"""Write and verify the audit trail. ``record`` is the only way events are written."""
+"""Write and verify the audit trail. ``record`` is the only way events are written.
+
+The chain is keyed (R5.1.3): each event's hash is an HMAC-SHA256, under the key named by its
+``key_id``, of its content and the previous event's hash. The keys live in the settings
+(``AUDIT_HMAC_KEYS``, current first), never in the database, so a database superuser who rewrites
+an event cannot recompute the later links: ``verify_chain`` names the first event whose MAC fails.
+Events written before the chain was keyed have ``key_id`` "" and a plain SHA-256; they verify as
+before, but only at the start of the chain: an unkeyed event after a keyed one is a rewrite. The
+removal of the latest events leaves a chain that still links up; the daily anchor published
+outside the database (``audit_anchors``) catches it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -19,11 +31,12 @@ if TYPE_CHECKING:
 
 Action = AuditEvent.Action
 GENESIS_HASH = "0" * 64
+LEGACY_KEY_ID = ""  # events hashed before the chain was keyed: plain SHA-256
 # Serialises writers on PostgreSQL so the chain never forks (SQLite serialises writes already).
 _CHAIN_LOCK_KEY = 0x1A0D17
 
 
-def _event_digest(event: AuditEvent) -> str:
+def _event_payload(event: AuditEvent) -> bytes:
     payload = {
         "prev": event.prev_hash,
         "at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -36,8 +49,21 @@ def _event_digest(event: AuditEvent) -> str:
         "fields": list(event.fields),
         "reason": event.reason,
     }
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    if event.key_id != LEGACY_KEY_ID:
+        payload["key"] = event.key_id  # legacy events keep the payload they were hashed with
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _event_digest(event: AuditEvent, *, key: bytes | None) -> str:
+    """HMAC-SHA256 of the event under ``key``; plain SHA-256 for a legacy event (``key`` None)."""
+    if key is None:
+        return hashlib.sha256(_event_payload(event)).hexdigest()
+    return hmac.new(key, _event_payload(event), hashlib.sha256).hexdigest()
+
+
+def _current_key() -> tuple[str, bytes]:
+    key_id, key = next(iter(settings.AUDIT_HMAC_KEYS.items()))
+    return key_id, key.encode()
 
 
 def _object_type(obj: models.Model | type[models.Model]) -> str:
@@ -92,7 +118,8 @@ def record(
         reason=reason[:500],
         prev_hash=previous or GENESIS_HASH,
     )
-    event.hash = _event_digest(event)
+    event.key_id, key = _current_key()
+    event.hash = _event_digest(event, key=key)
     event.save(force_insert=True)
     return event
 
@@ -101,15 +128,34 @@ def record(
 class ChainBreak:
     event_id: int
     problem: str
+    key_missing: bool = False  # the event names a key the settings no longer hold: it cannot be checked
 
 
 def verify_chain(*, chunk_size: int = 5000) -> ChainBreak | None:
     """Walk the chain in id order; return the first broken link, or None when intact."""
+    keys = {key_id: key.encode() for key_id, key in settings.AUDIT_HMAC_KEYS.items()}
     expected_prev = GENESIS_HASH
+    keyed = False
     for event in _iter_events(chunk_size):
         if event.prev_hash != expected_prev:
             return ChainBreak(event.pk, "previous-hash link broken (an event was removed, inserted or reordered)")
-        if _event_digest(event) != event.hash:
+        if event.key_id == LEGACY_KEY_ID:
+            if keyed:
+                return ChainBreak(
+                    event.pk, "unkeyed hash after keyed events (the event was rewritten by someone without the key)"
+                )
+            key = None
+        else:
+            keyed = True
+            key = keys.get(event.key_id)
+            if key is None:
+                return ChainBreak(
+                    event.pk,
+                    f'its hash was computed with the key "{event.key_id}", which is not in AUDIT_HMAC_KEYS '
+                    "(keep a retired key listed after the current one to verify the events it signed)",
+                    key_missing=True,
+                )
+        if not hmac.compare_digest(_event_digest(event, key=key), event.hash):
             return ChainBreak(event.pk, "content does not match its hash (the event was altered)")
         expected_prev = event.hash
     return None

@@ -10,20 +10,7 @@ from __future__ import annotations
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "ijinus_privacy_auditevent"
-_KEPT_COLUMNS = (
-    "id",
-    "occurred_at",
-    "actor_pk",
-    "actor_username",
-    "action",
-    "object_type",
-    "object_id",
-    "subject_id",
-    "fields",
-    "reason",
-    "prev_hash",
-    "hash",
-)
+_LIVE_LINK = "actor_id"  # the one column the chain does not cover
 
 _POSTGRES_INSTALL = [
     f"""
@@ -51,14 +38,22 @@ _POSTGRES_UNINSTALL = [
     "DROP FUNCTION IF EXISTS ijinus_audit_append_only()",
 ]
 
-_unchanged = " AND ".join(f"NEW.{column} IS OLD.{column}" for column in _KEPT_COLUMNS)
-_SQLITE_INSTALL = [
-    f"""CREATE TRIGGER IF NOT EXISTS ijinus_audit_no_delete BEFORE DELETE ON {TABLE}
+
+def _sqlite_install(connection: BaseDatabaseWrapper) -> list[str]:
+    """The UPDATE trigger lets through only the SET NULL of ``actor_id``: every other column, as the
+    table has them now (a column added later is covered by re-installing), must stay the same."""
+    with connection.cursor() as cursor:
+        columns = [column.name for column in connection.introspection.get_table_description(cursor, TABLE)]
+    unchanged = " AND ".join(f"NEW.{column} IS OLD.{column}" for column in columns if column != _LIVE_LINK)
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS ijinus_audit_no_delete BEFORE DELETE ON {TABLE}
         BEGIN SELECT RAISE(ABORT, 'audit trail is append-only: DELETE refused on {TABLE}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS ijinus_audit_no_update BEFORE UPDATE ON {TABLE}
-        WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND {_unchanged})
+        f"""CREATE TRIGGER IF NOT EXISTS ijinus_audit_no_update BEFORE UPDATE ON {TABLE}
+        WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND {unchanged})
         BEGIN SELECT RAISE(ABORT, 'audit trail is append-only: UPDATE refused on {TABLE}'); END""",
-]
+    ]
+
+
 _SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS ijinus_audit_no_delete",
     "DROP TRIGGER IF EXISTS ijinus_audit_no_update",
@@ -69,7 +64,7 @@ def _statements(connection: BaseDatabaseWrapper, *, install: bool) -> list[str]:
     if connection.vendor == "postgresql":
         return _POSTGRES_INSTALL if install else _POSTGRES_UNINSTALL
     if connection.vendor == "sqlite":
-        return _SQLITE_INSTALL if install else _SQLITE_UNINSTALL
+        return _sqlite_install(connection) if install else _SQLITE_UNINSTALL
     raise NotImplementedError(f"No append-only triggers for the {connection.vendor} backend.")
 
 

@@ -2,10 +2,12 @@
 
 Append-only and hash-chained. Each event stores the hash of the one before it, and its own hash
 covers every column but the live ``actor`` link, so ``manage.py audit_verify`` detects any edit,
-deletion or insertion made behind the application's back. The database itself refuses UPDATE and
-DELETE (triggers installed by migration 0002, see ``audit_triggers``); the single exception is the
-``SET NULL`` of ``actor`` when a staff account is deleted, since ``actor_pk`` and
-``actor_username`` keep the identity in the chain (R5.1.2).
+deletion or insertion made behind the application's back. The hash is an HMAC under a key the
+database does not hold (``key_id`` names it; events written before keying have ``key_id`` "" and a
+plain SHA-256), so rewriting an event and recomputing the later links needs that key. The database
+itself refuses UPDATE and DELETE (triggers installed by migration 0002, re-installed by 0003, see
+``audit_triggers``); the single exception is the ``SET NULL`` of ``actor`` when a staff account is
+deleted, since ``actor_pk`` and ``actor_username`` keep the identity in the chain (R5.1.2).
 
 Events never hold values: field *names* only, and the subject as a bare id, so an erased
 subject's audit history names no one.
@@ -65,6 +67,13 @@ class AuditEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    key_id = models.CharField(
+        _("key id"),
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_("The HMAC key the hash was computed with; empty for events hashed before the chain was keyed."),
+    )
 
     objects = AuditEventQuerySet.as_manager()
 

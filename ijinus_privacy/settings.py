@@ -13,6 +13,8 @@ against real PostgreSQL and Redis without turning on production hardening.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -298,7 +300,53 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=50),
         "options": {"queue": "retention"},
     },
+    # R5.1.3: the audit chain's anchor, published outside the database (file and DPO e-mail)
+    # after the night's sweeps and purges.
+    "audit-anchor-daily": {
+        "task": "ijinus_privacy.tasks.audit_anchor_publish_task",
+        "schedule": crontab(hour=6, minute=45),
+    },
 }
+
+# --- Audit trail (R5.1.3) ----------------------------------------------------------------------
+# The hash chain is keyed (HMAC-SHA256) with a key the database does not hold, so someone who can
+# write to the database cannot rewrite an event and recompute the later links. AUDIT_HMAC_KEYS
+# lists keys by id, the current one first, older ones kept to verify the events they signed:
+# "2027-01:<key>,2026-12:<key>". Each key is at least 32 characters without "," (generate one with
+# python -c "import secrets; print(secrets.token_urlsafe(48))"). Required in production; in
+# embedded mode a "dev" key is derived from SECRET_KEY.
+_AUDIT_KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,16}")
+
+
+def _audit_hmac_keys(raw: str) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        key_id, _colon, key = item.partition(":")
+        if not _AUDIT_KEY_ID.fullmatch(key_id) or len(key) < 32 or key_id in keys:
+            raise ImproperlyConfigured(
+                "AUDIT_HMAC_KEYS must be a comma-separated list of ID:KEY, the current key first "
+                "(ID: 1 to 16 letters, digits, '.', '_' or '-', each once; KEY: at least 32 characters). "
+                'Generate a key with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        keys[key_id] = key
+    return keys
+
+
+_audit_keys_raw = env.str("AUDIT_HMAC_KEYS", default="")
+if not _audit_keys_raw and PRODUCTION:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEYS must be set when DJANGO_DEBUG=false (production mode), e.g. "
+        "AUDIT_HMAC_KEYS=2026-12:<key>; keep it outside the database. Generate a key with: "
+        'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    )
+AUDIT_HMAC_KEYS = (
+    _audit_hmac_keys(_audit_keys_raw)
+    if _audit_keys_raw
+    else {"dev": hashlib.sha256(f"ijinus-audit-hmac:{SECRET_KEY}".encode()).hexdigest()}
+)
+# Where the daily anchor (last event id, its MAC, the count of events) is appended, one JSON line a
+# day; it is also e-mailed to the DPO. Point it at storage the database administrators cannot write.
+AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=str(VAR_DIR / "audit-anchors"))
 
 # --- Application settings ---------------------------------------------------------------------
 # Key for hashing identifiers kept after erasure (suppression list, tombstones). Defaults to a

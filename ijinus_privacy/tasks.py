@@ -5,3 +5,12 @@ from celery import shared_task
 def ping_task() -> str:
     """Answer ``pong``: lets operators and tests check that a worker consumes the queue."""
     return "pong"
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def audit_anchor_publish_task() -> int | None:
+    """Publish the day's audit-trail anchor (file and DPO e-mail); return the anchored event id (R5.1.3)."""
+    from .audit_anchors import audit_anchor_publish
+
+    anchor = audit_anchor_publish()
+    return anchor.event_id if anchor else None

@@ -122,6 +122,7 @@ def _eager_celery(request):
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")  # never the developer's var/ anchors
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing, tests only
 
 

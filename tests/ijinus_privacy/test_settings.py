@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.invalid:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.invalid:587",
     "IDENTIFIER_HASH_KEY": "t3st-only-identifier-hash-key-0123456789abcdefghijklmnop",
+    "AUDIT_HMAC_KEYS": "2026-12:t3st-only-audit-hmac-key-0123456789abcdefghijklmnop",
 }
 
 
@@ -70,3 +71,31 @@ def test_deploy_checks_require_a_stable_identifier_hash_key():
 
     assert result.returncode != 0
     assert "IDENTIFIER_HASH_KEY is not set" in result.stdout + result.stderr
+
+
+def test_production_without_an_audit_hmac_key_fails_at_start_with_a_clear_message():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "AUDIT_HMAC_KEYS"}
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEYS must be set when DJANGO_DEBUG=false" in result.stderr
+
+
+def test_a_malformed_audit_hmac_key_list_fails_at_start_with_a_clear_message():
+    result = run(["manage.py", "check"], {"AUDIT_HMAC_KEYS": "2026-12:too-short"})
+
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEYS must be a comma-separated list of ID:KEY, the current key first" in result.stderr
+
+
+def test_audit_hmac_keys_are_read_current_first():
+    code = (
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ijinus_privacy.settings'); "
+        "from django.conf import settings as s; print(list(s.AUDIT_HMAC_KEYS))"
+    )
+    keys = f"new:{'n' * 40}, old:{'o' * 40}"
+
+    result = run(["-c", code], {"AUDIT_HMAC_KEYS": keys})
+
+    assert result.stdout.strip() == "['new', 'old']", result.stderr

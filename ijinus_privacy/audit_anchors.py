@@ -1,0 +1,163 @@
+"""Anchors of the audit chain, published every day outside the database (R5.1.3).
+
+The keyed chain proves no event was rewritten, but a chain whose latest events were removed still
+links up. An anchor (the last event's id, its hash, how many events there are up to it, the key id)
+kept where the database's administrators cannot write closes that gap: ``audit_verify`` checks the
+latest published one by default, so at most the events recorded since it could go unseen.
+
+Each day's anchor is one JSON line appended to ``AUDIT_ANCHOR_DIR/audit-anchors.jsonl`` and
+e-mailed to the DPO. Ids, hashes and counts only: no personal data. Publishing twice on one day
+keeps the first line and sends it again (a retry after a mail failure).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+
+from .models import AuditEvent
+
+ANCHOR_FILE = "audit-anchors.jsonl"
+
+
+class AnchorFileError(Exception):
+    """The anchor file cannot be read as anchors (edited by hand, or a line cut by a crash)."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    day: date
+    event_id: int
+    hash: str
+    count: int
+    key_id: str
+    published_at: datetime
+
+    def as_line(self) -> str:
+        fields = asdict(self) | {"day": self.day.isoformat(), "published_at": self.published_at.isoformat()}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_line(cls, line: str) -> Anchor:
+        fields = json.loads(line)
+        return cls(
+            day=date.fromisoformat(fields["day"]),
+            event_id=int(fields["event_id"]),
+            hash=str(fields["hash"]),
+            count=int(fields["count"]),
+            key_id=str(fields["key_id"]),
+            published_at=datetime.fromisoformat(fields["published_at"]),
+        )
+
+    @property
+    def reference(self) -> str:
+        """The ``ID:HASH`` form ``audit_verify --anchor`` takes."""
+        return f"{self.event_id}:{self.hash}"
+
+
+def anchor_file() -> Path:
+    return Path(settings.AUDIT_ANCHOR_DIR) / ANCHOR_FILE
+
+
+def published_anchors() -> list[Anchor]:
+    """Every anchor in the file, oldest first; empty when none was published yet."""
+    path = anchor_file()
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            anchors.append(Anchor.from_line(line))
+        except (ValueError, KeyError, TypeError) as error:
+            raise AnchorFileError(f"line {number} of {path} is not an anchor ({type(error).__name__})") from None
+    return anchors
+
+
+def latest_published_anchor() -> Anchor | None:
+    anchors = published_anchors()
+    return anchors[-1] if anchors else None
+
+
+def anchor_problem(*, event_id: int, digest: str, count: int | None = None) -> str | None:
+    """What is wrong with the trail against an anchor kept outside it, or None when it still holds."""
+    stored = AuditEvent.objects.filter(pk=event_id).values_list("hash", flat=True).first()
+    if stored is None:
+        return f"Anchor #{event_id} is no longer in the audit trail: events were removed or rewritten since"
+    if stored != digest:
+        return f"Anchor #{event_id} does not match: that event or an earlier one was rewritten since"
+    if count is not None:
+        now = AuditEvent.objects.filter(pk__lte=event_id).count()
+        if now != count:
+            return (
+                f"Anchor #{event_id} was published with {count} events up to it and the trail now holds {now}: "
+                "events were removed or inserted since"
+            )
+    return None
+
+
+def audit_anchor_publish(*, today: date | None = None) -> Anchor | None:
+    """Append today's anchor to the anchor file (once a day) and e-mail it to the DPO.
+
+    Return the anchor, or None when the trail is still empty (nothing to anchor, no e-mail).
+    """
+    today = today or timezone.localdate()
+    anchor = next((kept for kept in reversed(published_anchors()) if kept.day == today), None)
+    if anchor is None:
+        last = AuditEvent.objects.order_by("-id").values_list("id", "hash", "key_id").first()
+        if last is None:
+            return None
+        event_id, digest, key_id = last
+        # Writers are serialised and ids only grow, so nothing can still arrive at or below event_id.
+        count = AuditEvent.objects.filter(pk__lte=event_id).count()
+        anchor = Anchor(
+            day=today, event_id=event_id, hash=digest, count=count, key_id=key_id, published_at=timezone.now()
+        )
+        _append_line(anchor_file(), anchor.as_line())
+    _anchor_mail_send(anchor)
+    return anchor
+
+
+def _append_line(path: Path, line: str) -> None:
+    """One write on an O_APPEND descriptor, synced: a line is added whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(descriptor, (line + "\n").encode())
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _anchor_mail_send(anchor: Anchor) -> None:
+    """The DPO's copy of the anchor (ids and hashes only). The one place that sends it."""
+    body = "\n".join(
+        [
+            f"Audit trail anchor of {anchor.day.isoformat()}",
+            "",
+            f"Last event: #{anchor.event_id}",
+            f"Hash: {anchor.hash}",
+            f"Events up to it: {anchor.count}",
+            f"Key id: {anchor.key_id or '(legacy, unkeyed)'}",
+            f"Published at: {anchor.published_at.isoformat(timespec='seconds')}",
+            "",
+            "Keep this e-mail outside the application: it proves later that no audit event up to",
+            "this one was removed or rewritten. To check it:",
+            f"    python manage.py audit_verify --anchor {anchor.reference}",
+            "",
+            f"Anchor line: {anchor.as_line()}",
+        ]
+    )
+    EmailMessage(
+        subject=f"[IJINUS Privacy] Audit trail anchor {anchor.day.isoformat()}: event #{anchor.event_id}",
+        body=body,
+        to=[settings.DPO_EMAIL],
+    ).send()
