@@ -3,11 +3,13 @@
 The keyed chain proves no event was rewritten, but a chain whose latest events were removed still
 links up. An anchor (the last event's id, its hash, how many events there are up to it, the key id)
 kept where the database's administrators cannot write closes that gap: ``audit_verify`` checks the
-latest published one by default, so at most the events recorded since it could go unseen.
+published ones by default, so at most the events recorded since the latest could go unseen.
 
 Each day's anchor is one JSON line appended to ``AUDIT_ANCHOR_DIR/audit-anchors.jsonl`` and
 e-mailed to the DPO. Ids, hashes and counts only: no personal data. Publishing twice on one day
-keeps the first line and sends it again (a retry after a mail failure).
+keeps the first line and sends it again (a retry after a mail failure). Before publishing, the
+previous anchor is checked: if the trail no longer holds it, the e-mail says so first (R5.1.3: an
+alert when logs are modified).
 """
 
 from __future__ import annotations
@@ -82,11 +84,6 @@ def published_anchors() -> list[Anchor]:
     return anchors
 
 
-def latest_published_anchor() -> Anchor | None:
-    anchors = published_anchors()
-    return anchors[-1] if anchors else None
-
-
 def anchor_problem(*, event_id: int, digest: str, count: int | None = None) -> str | None:
     """What is wrong with the trail against an anchor kept outside it, or None when it still holds."""
     stored = AuditEvent.objects.filter(pk=event_id).values_list("hash", flat=True).first()
@@ -104,13 +101,33 @@ def anchor_problem(*, event_id: int, digest: str, count: int | None = None) -> s
     return None
 
 
+def published_anchors_problem(anchors: list[Anchor]) -> tuple[Anchor, str] | None:
+    """The first published anchor the trail no longer holds, with what is wrong; None when all hold.
+
+    Every anchor's event must still be there with its hash (two queries in all); the latest one's
+    count is checked too, the earlier counts follow from the chain.
+    """
+    if not anchors:
+        return None
+    stored = dict(AuditEvent.objects.filter(pk__in={a.event_id for a in anchors}).values_list("id", "hash"))
+    for anchor in anchors[:-1]:
+        if stored.get(anchor.event_id) != anchor.hash:
+            return anchor, anchor_problem(event_id=anchor.event_id, digest=anchor.hash) or ""
+    latest = anchors[-1]
+    problem = anchor_problem(event_id=latest.event_id, digest=latest.hash, count=latest.count)
+    return (latest, problem) if problem else None
+
+
 def audit_anchor_publish(*, today: date | None = None) -> Anchor | None:
     """Append today's anchor to the anchor file (once a day) and e-mail it to the DPO.
 
     Return the anchor, or None when the trail is still empty (nothing to anchor, no e-mail).
     """
     today = today or timezone.localdate()
-    anchor = next((kept for kept in reversed(published_anchors()) if kept.day == today), None)
+    anchors = published_anchors()
+    anchor = next((kept for kept in reversed(anchors) if kept.day == today), None)
+    earlier = [kept for kept in anchors if kept.day < today]
+    alert = anchor_problem(event_id=earlier[-1].event_id, digest=earlier[-1].hash) if earlier else None
     if anchor is None:
         last = AuditEvent.objects.order_by("-id").values_list("id", "hash", "key_id").first()
         if last is None:
@@ -122,7 +139,7 @@ def audit_anchor_publish(*, today: date | None = None) -> Anchor | None:
             day=today, event_id=event_id, hash=digest, count=count, key_id=key_id, published_at=timezone.now()
         )
         _append_line(anchor_file(), anchor.as_line())
-    _anchor_mail_send(anchor)
+    _anchor_mail_send(anchor, alert=alert)
     return anchor
 
 
@@ -137,10 +154,13 @@ def _append_line(path: Path, line: str) -> None:
         os.close(descriptor)
 
 
-def _anchor_mail_send(anchor: Anchor) -> None:
+def _anchor_mail_send(anchor: Anchor, *, alert: str | None = None) -> None:
     """The DPO's copy of the anchor (ids and hashes only). The one place that sends it."""
+    warning = [f"ALERT: {alert}. Run python manage.py audit_verify and investigate.", ""] if alert else []
+    subject = f"Audit trail anchor {anchor.day.isoformat()}: event #{anchor.event_id}"
     body = "\n".join(
         [
+            *warning,
             f"Audit trail anchor of {anchor.day.isoformat()}",
             "",
             f"Last event: #{anchor.event_id}",
@@ -149,15 +169,15 @@ def _anchor_mail_send(anchor: Anchor) -> None:
             f"Key id: {anchor.key_id or '(legacy, unkeyed)'}",
             f"Published at: {anchor.published_at.isoformat(timespec='seconds')}",
             "",
-            "Keep this e-mail outside the application: it proves later that no audit event up to",
-            "this one was removed or rewritten. To check it:",
+            "Keep this e-mail outside the application: it proves later that no audit event",
+            "up to this one was removed or rewritten. To check it:",
             f"    python manage.py audit_verify --anchor {anchor.reference}",
             "",
             f"Anchor line: {anchor.as_line()}",
         ]
     )
     EmailMessage(
-        subject=f"[IJINUS Privacy] Audit trail anchor {anchor.day.isoformat()}: event #{anchor.event_id}",
+        subject=f"[IJINUS Privacy] {'ALERT, ' if alert else ''}{subject}",
         body=body,
         to=[settings.DPO_EMAIL],
     ).send()

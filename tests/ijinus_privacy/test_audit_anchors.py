@@ -1,10 +1,13 @@
 import json
+import smtplib
 from datetime import datetime
 from pathlib import Path
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
@@ -107,6 +110,44 @@ def test_removing_the_latest_events_is_detected_by_default():
     assert audit.verify_chain() is None  # what is left still links up
     with pytest.raises(CommandError, match=f"Anchor #{events[-1].pk} is no longer in the audit trail"):
         call_command("audit_verify")
+
+
+def test_an_anchored_event_removed_before_the_next_anchor_raises_an_alert_and_fails_verification():
+    events = make_events(3)
+    with time_machine.travel(datetime(2026, 12, 3, 6, 45, tzinfo=PARIS), tick=False):
+        audit_anchor_publish()
+    audit_triggers.uninstall(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ijinus_privacy_auditevent WHERE id = %s", [events[-1].pk])
+    audit_triggers.install(connection)
+
+    with time_machine.travel(datetime(2026, 12, 4, 6, 45, tzinfo=PARIS), tick=False):
+        audit_anchor_publish()  # the new anchor holds, the trail's end was cut before it
+
+    alert = mail.outbox[-1]
+    assert alert.subject.startswith("[IJINUS Privacy] ALERT, Audit trail anchor 2026-12-04")
+    assert alert.body.startswith(f"ALERT: Anchor #{events[-1].pk} is no longer in the audit trail")
+    with pytest.raises(
+        CommandError, match=rf"Anchor #{events[-1].pk} is no longer .*\(anchor published on 2026-12-03 in "
+    ):
+        call_command("audit_verify")
+
+
+def test_a_mail_failure_keeps_the_days_anchor_and_the_retry_sends_it(settings):
+    events = make_events(2)
+    with time_machine.travel(datetime(2026, 12, 3, 6, 45, tzinfo=PARIS), tick=False):
+        with (
+            patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("down")),
+            pytest.raises(Retry, match="SMTPServerDisconnected"),  # the task is retried later
+        ):
+            audit_anchor_publish_task.delay()
+        make_events(1)
+
+        audit_anchor_publish_task.delay()  # the retry
+
+    assert [line["event_id"] for line in anchor_lines(settings)] == [events[-1].pk]
+    assert len(mail.outbox) == 1
+    assert f"--anchor {events[-1].pk}:{events[-1].hash}" in mail.outbox[0].body
 
 
 def test_no_published_anchor_yet_is_said_clearly(capsys):

@@ -2,13 +2,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ijinus_privacy.audit import verify_chain
-from ijinus_privacy.audit_anchors import AnchorFileError, anchor_file, anchor_problem, latest_published_anchor
+from ijinus_privacy.audit_anchors import (
+    AnchorFileError,
+    anchor_file,
+    anchor_problem,
+    published_anchors,
+    published_anchors_problem,
+)
 from ijinus_privacy.models import AuditEvent
 
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit trail's keyed hash chain and the latest anchor published in AUDIT_ANCHOR_DIR; "
+        "Verify the audit trail's keyed hash chain and the anchors published in AUDIT_ANCHOR_DIR; "
         "exit non-zero naming the first bad event (R5.1.3). --anchor ID:HASH checks a kept anchor instead "
         "(one printed by an earlier run or e-mailed to the DPO), which also catches the removal of the latest events."
     )
@@ -30,7 +36,7 @@ class Command(BaseCommand):
             if problem:
                 raise CommandError(f"{problem}.")
         else:
-            self._check_published_anchor()
+            self._check_published_anchors()
         total = AuditEvent.objects.count()
         legacy = AuditEvent.objects.filter(key_id="").count()
         legacy_note = f" ({legacy} of them hashed without a key, before the chain was keyed)" if legacy else ""
@@ -39,12 +45,12 @@ class Command(BaseCommand):
         if last:
             self.stdout.write(f"Anchor to keep outside the database: {last[0]}:{last[1]}")
 
-    def _check_published_anchor(self) -> None:
+    def _check_published_anchors(self) -> None:
         try:
-            published = latest_published_anchor()
+            anchors = published_anchors()
         except AnchorFileError as error:
             raise CommandError(f"The published anchors cannot be read: {error}.") from None
-        if published is None:
+        if not anchors:
             self.stdout.write(
                 self.style.WARNING(
                     f"No anchor has been published yet in {settings.AUDIT_ANCHOR_DIR}: the chain links up, but "
@@ -53,10 +59,12 @@ class Command(BaseCommand):
                 )
             )
             return
-        problem = anchor_problem(event_id=published.event_id, digest=published.hash, count=published.count)
-        if problem:
-            raise CommandError(f"{problem} (anchor published on {published.day.isoformat()} in {anchor_file()}).")
+        failing = published_anchors_problem(anchors)
+        if failing:
+            anchor, problem = failing
+            raise CommandError(f"{problem} (anchor published on {anchor.day.isoformat()} in {anchor_file()}).")
+        latest = anchors[-1]
         self.stdout.write(
-            f"Latest published anchor ({published.day.isoformat()}): event #{published.event_id} and the "
-            f"{published.count} events up to it are unchanged."
+            f"Latest published anchor ({latest.day.isoformat()}): event #{latest.event_id} and the "
+            f"{latest.count} events up to it are unchanged ({len(anchors)} published anchors checked)."
         )
