@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,26 +15,41 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from ijinus_privacy.client_address import client_address
+
 from . import public, services
 from .exports import delivery
 from .forms import PublicRequestForm
 from .models import IdentityCheck
 
 RATE_WINDOW_SECONDS = 3600
+logger = logging.getLogger(__name__)
 
 
 def _rate_limited(request, scope: str) -> bool:
-    """Count POSTs per client address in the cache; the address itself is never stored (hashed)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    key = f"dsar-rate:{scope}:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    if cache.add(key, 1, RATE_WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+    """Count POSTs per client address and hour in the shared cache (every process, across restarts).
+
+    The address is never stored (hashed). The hour is part of the key, so the count restarts on the
+    hour whatever the cache does with expiry on ``incr``. Should the cache be unreachable, the page
+    still answers (the limit is a brake on floods, not a gate).
+    """
+    address = client_address(request)
+    window = int(time.time()) // RATE_WINDOW_SECONDS
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    key = f"dsar-rate:{scope}:{window}:{digest}"
+    try:
+        if cache.add(key, 1, RATE_WINDOW_SECONDS):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, RATE_WINDOW_SECONDS)
+                count = 1
+            cache.touch(key, RATE_WINDOW_SECONDS)
+    except Exception:  # the cache server is down: log (no address) and serve the page
+        logger.warning("Rate-limit cache unavailable for scope %s", scope, exc_info=True)
+        return False
     return count > settings.DSAR_PUBLIC_RATE_LIMIT
 
 

@@ -78,3 +78,42 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
     assert "Too many failed logins" in response.text
     assert client.get(reverse("admin:index")).status_code == 302
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED).count() >= settings.AXES_FAILURE_LIMIT
+
+
+def login_from(client, address, username, password=PASSWORD, **headers):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password},
+        headers={"accept-language": "en", **headers},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_spraying_many_usernames_from_one_address_locks_the_address(client, settings):
+    user = dpo_user()
+    for number in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
+        login_from(client, "203.0.113.9", f"someone{number}", password="wrong-password")
+
+    locked = login_from(client, "203.0.113.9", user.username)
+
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.text
+    assert login_from(client, "198.51.100.4", user.username).status_code == 302  # another address logs in
+
+
+def test_a_few_failures_on_many_usernames_stay_below_the_address_limit(client, settings):
+    user = dpo_user()
+    for number in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1):
+        login_from(client, "203.0.113.9", f"someone{number}", password="wrong-password")
+
+    assert login_from(client, "203.0.113.9", user.username).status_code == 302
+
+
+def test_behind_the_proxy_the_lockout_is_per_visitor_not_per_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    user = dpo_user()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login_from(client, "10.0.0.2", user.username, password="wrong", x_forwarded_for="203.0.113.9")
+
+    assert login_from(client, "10.0.0.2", user.username, x_forwarded_for="203.0.113.9").status_code == 429
+    assert login_from(client, "10.0.0.2", user.username, x_forwarded_for="198.51.100.4").status_code == 302
