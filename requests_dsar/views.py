@@ -13,9 +13,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from ijinus_privacy.client_address import client_address
+from ijinus_privacy.public_pages import allow_methods
 
 from . import public, services
 from .exports import delivery
@@ -53,29 +53,38 @@ def _rate_limited(request, scope: str) -> bool:
     return count > settings.DSAR_PUBLIC_RATE_LIMIT
 
 
+def _show_on_form(form, error: ValidationError) -> None:
+    for field, messages in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def request_form(request):
     form = PublicRequestForm(request.POST or None)
     if request.method == "POST":
         if _rate_limited(request, "submit"):
             return render(request, "requests_dsar/public/rate_limited.html", status=429)
         if form.is_valid():
-            if not form.cleaned_data["website"]:
-                public.web_submission_create(
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                    rights=form.cleaned_data["rights"],
-                    details=form.cleaned_data["details"],
-                    language=translation.get_language()[:2],
-                )
-            # Same page whoever the address belongs to, and for the honeypot: no enumeration.
-            return render(request, "requests_dsar/public/check_your_email.html")
+            try:
+                if not form.cleaned_data["website"]:
+                    public.web_submission_create(
+                        email=form.cleaned_data["email"],
+                        name=form.cleaned_data["name"],
+                        rights=form.cleaned_data["rights"],
+                        details=form.cleaned_data["details"],
+                        language=translation.get_language()[:2],
+                    )
+            except ValidationError as error:  # the service's own checks: shown on the form, nothing stored
+                _show_on_form(form, error)
+            else:
+                # Same page whoever the address belongs to, and for the honeypot: no enumeration.
+                return render(request, "requests_dsar/public/check_your_email.html")
     return render(request, "requests_dsar/public/request_form.html", {"form": form})
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def confirm(request, token: str):
     """GET shows a button (mail scanners follow links); POST confirms, once."""
     if request.method == "GET":
@@ -90,7 +99,7 @@ def confirm(request, token: str):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def identity_confirm(request, check_id: int, token: str):
     if request.method == "GET":
         return render(request, "requests_dsar/public/confirm.html")
@@ -114,7 +123,7 @@ def _export_link_error(request, error: ValidationError):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def export_download(request, token: str):
     """The signed link of an approved export (R1.7.4): a one-time code by e-mail, then the file."""
     try:
