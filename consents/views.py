@@ -6,8 +6,8 @@ from django.core import signing
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
+from ijinus_privacy.public_pages import allow_methods
 from subjects.models import DataSubject
 
 from . import services
@@ -17,7 +17,7 @@ from .unsubscribe import read_token
 
 @csrf_exempt  # the signed token authenticates the request; no session, no cookie (RFC 8058 POSTs carry none)
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def unsubscribe(request, token: str):
     try:
         subject_id, channel = read_token(token)

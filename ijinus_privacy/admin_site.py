@@ -1,8 +1,62 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminSite
+
+NEUTRAL_LOGIN_ERROR = _("Incorrect username, password or code.")
+
+
+class TwoFactorLoginForm(AdminAuthenticationForm):
+    """Username, password and authenticator code in one step (R5.2.2).
+
+    The code is checked against the user's confirmed devices (TOTP first), so nobody picks a device.
+    Whatever was wrong (username, password, code, a device throttled after wrong codes), the answer is
+    the same message, so the page never tells a right password from a wrong one. A wrong or missing
+    code counts as a failed login, for the audit trail and the lockout (django-axes).
+    """
+
+    otp_token = forms.CharField(
+        label=_("Authenticator code"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "required": True}),
+        help_text=_("The 6-digit code shown by your authenticator app."),
+    )
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": NEUTRAL_LOGIN_ERROR,
+        "inactive": NEUTRAL_LOGIN_ERROR,
+    }
+
+    def clean(self):
+        super().clean()  # the password (and the lockout, through the authentication backends)
+        user = self.user_cache
+        if user is None:
+            return self.cleaned_data
+        device = self._device_accepting("".join((self.cleaned_data.get("otp_token") or "").split()))
+        if device is None:
+            self.user_cache = None
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.cleaned_data.get("username")}, request=self.request
+            )
+            raise self.get_invalid_login_error()
+        user.otp_device = device  # django-otp marks the session verified on login
+        return self.cleaned_data
+
+    def _device_accepting(self, token: str):
+        if not token:
+            return None
+        with transaction.atomic():
+            for device in devices_for_user(self.user_cache, confirmed=True, for_verify=True):
+                allowed, _details = device.verify_is_allowed()
+                if allowed and device.verify_token(token):
+                    return device
+        return None
 
 
 class IjinusAdminSite(OTPAdminSite):
@@ -25,11 +79,11 @@ class IjinusAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.ADMIN_REQUIRE_2FA else AdminAuthenticationForm
+        return TwoFactorLoginForm if settings.ADMIN_REQUIRE_2FA else AdminAuthenticationForm
 
     @property
     def login_template(self):
-        return "otp/admin111/login.html" if settings.ADMIN_REQUIRE_2FA else None
+        return "admin/login_two_factor.html" if settings.ADMIN_REQUIRE_2FA else None
 
     def has_permission(self, request) -> bool:
         if settings.ADMIN_REQUIRE_2FA:

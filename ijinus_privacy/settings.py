@@ -127,10 +127,42 @@ AUTHENTICATION_BACKENDS = [
 ADMIN_REQUIRE_2FA = env.bool("DJANGO_ADMIN_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "IJINUS Privacy"
 
-# Lockout after repeated failed logins (django-axes): per username and address, with a cool-off.
+# The visitor's address, for the lockout and the public pages' rate limits: REMOTE_ADDR, or behind
+# N reverse proxies of our own, the Nth address from the right of X-Forwarded-For (what the outermost
+# trusted proxy saw). Left at 0 behind a proxy, every visitor would share the proxy's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Shared cache (rate-limit counters): every server process and worker sees the same budget, and a
+# restart does not reset it. Redis in production (REDIS_URL, its keys prefixed apart from Celery's;
+# CACHE_REDIS_URL to use another database), otherwise files under var/cache shared by the processes
+# of the host.
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=env.str("REDIS_URL", default="") if PRODUCTION else "")
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "ijinus-cache",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", default=str(VAR_DIR / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# Lockout after repeated failed logins (django-axes): five per username and address, and twenty per
+# address whatever the usernames (spraying), with a cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "ijinus_privacy.lockout.AddressLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "ijinus_privacy.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -360,12 +392,15 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
 
 # Data-subject requests (requests_dsar).
-# Public base URL used in e-mailed links (web-form confirmation, identity check).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
+# The site's public address (https://privacy.ijinus.com), the start of every e-mailed link: web-form
+# confirmation, identity check, export download, unsubscribe. Required in production (deploy check
+# ijinus_privacy.E012: set, https, not localhost).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="" if PRODUCTION else "http://localhost:8000")
 # R1.2.2: add Good Friday and 26 December (Alsace-Moselle) to the deadline calendar.
 DSAR_ALSACE_MOSELLE_HOLIDAYS = env.bool("DSAR_ALSACE_MOSELLE_HOLIDAYS", default=False)
 FISCAL_YEAR_END_MONTH = env.int("FISCAL_YEAR_END_MONTH", default=12)  # accounting keeps (C. com. L.123-22)
-# Public request page: submissions per IP address per hour, and the confirmation link's life.
+# Public request page: submissions per visitor address (TRUSTED_PROXY_COUNT) per hour, counted in the
+# shared cache, and the confirmation link's life.
 DSAR_PUBLIC_RATE_LIMIT = env.int("DSAR_PUBLIC_RATE_LIMIT", default=5)
 DSAR_CONFIRMATION_MAX_AGE = 48 * 3600
 # R1.2.3: the dashboard flags open requests with no timeline event for this many days.

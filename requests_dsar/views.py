@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,7 +13,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+
+from ijinus_privacy.client_address import client_address
+from ijinus_privacy.public_pages import allow_methods
 
 from . import public, services
 from .exports import delivery
@@ -19,46 +23,68 @@ from .forms import PublicRequestForm
 from .models import IdentityCheck
 
 RATE_WINDOW_SECONDS = 3600
+logger = logging.getLogger(__name__)
 
 
 def _rate_limited(request, scope: str) -> bool:
-    """Count POSTs per client address in the cache; the address itself is never stored (hashed)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    key = f"dsar-rate:{scope}:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    if cache.add(key, 1, RATE_WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+    """Count POSTs per client address and hour in the shared cache (every process, across restarts).
+
+    The address is never stored (hashed). The hour is part of the key, so the count restarts on the
+    hour whatever the cache does with expiry on ``incr``. Should the cache be unreachable, the page
+    still answers (the limit is a brake on floods, not a gate).
+    """
+    address = client_address(request)
+    window = int(time.time()) // RATE_WINDOW_SECONDS
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    key = f"dsar-rate:{scope}:{window}:{digest}"
+    try:
+        if cache.add(key, 1, RATE_WINDOW_SECONDS):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, RATE_WINDOW_SECONDS)
+                count = 1
+            cache.touch(key, RATE_WINDOW_SECONDS)
+    except Exception:  # the cache server is down: log (no address) and serve the page
+        logger.warning("Rate-limit cache unavailable for scope %s", scope, exc_info=True)
+        return False
     return count > settings.DSAR_PUBLIC_RATE_LIMIT
 
 
+def _show_on_form(form, error: ValidationError) -> None:
+    for field, messages in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def request_form(request):
     form = PublicRequestForm(request.POST or None)
     if request.method == "POST":
         if _rate_limited(request, "submit"):
             return render(request, "requests_dsar/public/rate_limited.html", status=429)
         if form.is_valid():
-            if not form.cleaned_data["website"]:
-                public.web_submission_create(
-                    email=form.cleaned_data["email"],
-                    name=form.cleaned_data["name"],
-                    rights=form.cleaned_data["rights"],
-                    details=form.cleaned_data["details"],
-                    language=translation.get_language()[:2],
-                )
-            # Same page whoever the address belongs to, and for the honeypot: no enumeration.
-            return render(request, "requests_dsar/public/check_your_email.html")
+            try:
+                if not form.cleaned_data["website"]:
+                    public.web_submission_create(
+                        email=form.cleaned_data["email"],
+                        name=form.cleaned_data["name"],
+                        rights=form.cleaned_data["rights"],
+                        details=form.cleaned_data["details"],
+                        language=translation.get_language()[:2],
+                    )
+            except ValidationError as error:  # the service's own checks: shown on the form, nothing stored
+                _show_on_form(form, error)
+            else:
+                # Same page whoever the address belongs to, and for the honeypot: no enumeration.
+                return render(request, "requests_dsar/public/check_your_email.html")
     return render(request, "requests_dsar/public/request_form.html", {"form": form})
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def confirm(request, token: str):
     """GET shows a button (mail scanners follow links); POST confirms, once."""
     if request.method == "GET":
@@ -73,7 +99,7 @@ def confirm(request, token: str):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def identity_confirm(request, check_id: int, token: str):
     if request.method == "GET":
         return render(request, "requests_dsar/public/confirm.html")
@@ -97,7 +123,7 @@ def _export_link_error(request, error: ValidationError):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def export_download(request, token: str):
     """The signed link of an approved export (R1.7.4): a one-time code by e-mail, then the file."""
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -58,6 +59,19 @@ def client():
     from django.test import Client
 
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+# The shared file cache (rate limits) of each test process lives in its own temporary directory, not
+# var/. Set before anything opens the cache (migrations do, while the test database is created).
+if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="ijinus-test-cache-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_test_cache():
+    yield
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        shutil.rmtree(settings.CACHES["default"]["LOCATION"], ignore_errors=True)
 
 
 # Close database connections after each task and request: a worker or live-server thread must not

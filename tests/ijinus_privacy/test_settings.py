@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
@@ -15,6 +17,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.invalid:587",
     "IDENTIFIER_HASH_KEY": "t3st-only-identifier-hash-key-0123456789abcdefghijklmnop",
     "AUDIT_HMAC_KEYS": "2026-12:t3st-only-audit-hmac-key-0123456789abcdefghijklmnop",
+    "PUBLIC_BASE_URL": "https://privacy.ijinus.example",
 }
 
 
@@ -99,3 +102,31 @@ def test_audit_hmac_keys_are_read_current_first():
     result = run(["-c", code], {"AUDIT_HMAC_KEYS": keys})
 
     assert result.stdout.strip() == "['new', 'old']", result.stderr
+
+
+def cache_backend(env: dict[str, str]) -> str:
+    code = (
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ijinus_privacy.settings'); "
+        "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    )
+    result = run(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_rate_limits_use_a_cache_shared_by_every_process():
+    assert cache_backend(PRODUCTION_ENV) == "django.core.cache.backends.redis.RedisCache redis://redis.invalid:6379/0"
+    assert cache_backend({}) == f"django.core.cache.backends.filebased.FileBasedCache {ROOT / 'var' / 'cache'}"
+
+
+@pytest.mark.parametrize("url", [None, "http://localhost:8000", "https://127.0.0.1", "http://privacy.ijinus.example"])
+def test_deploy_checks_require_the_public_https_address_of_e_mailed_links(url):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "PUBLIC_BASE_URL"}
+    if url is not None:
+        env["PUBLIC_BASE_URL"] = url
+
+    result = run(["manage.py", "check", "--deploy"], env)
+
+    assert result.returncode != 0
+    assert "ijinus_privacy.E012" in result.stderr
+    assert "PUBLIC_BASE_URL" in result.stderr

@@ -1,10 +1,18 @@
 """The public request page: e-mail confirmation, single use, expiry, rate limit, no enumeration."""
 
+import os
 import re
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.urls import reverse
 
 from requests_dsar.models import Channel, Request, State, WebSubmission
@@ -132,6 +140,7 @@ def test_same_answer_for_known_and_unknown_addresses(client):
     assert answer_known.templates[0].name == answer_unknown.templates[0].name
 
 
+@time_machine.travel(datetime(2026, 3, 2, 10, 30, tzinfo=UTC), tick=False)
 def test_submissions_are_rate_limited_per_address(client, settings):
     settings.DSAR_PUBLIC_RATE_LIMIT = 2
     assert _submit(client).status_code == 200
@@ -147,3 +156,191 @@ def test_expired_submissions_are_purged(client, django_capture_on_commit_callbac
 
     assert web_submissions_purge() == 1
     assert not WebSubmission.objects.exists()
+
+
+NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_hourly_budget_is_shared_by_server_processes_and_survives_a_restart(client, settings):
+    """Another process (another gunicorn worker, or the server after a restart) sees the same count."""
+    for _ in range(settings.DSAR_PUBLIC_RATE_LIMIT):
+        assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.60").status_code == 200
+    other_process = (
+        "import django, time_machine; django.setup(); from django.test import Client; "
+        f"time_machine.travel({NOW.timestamp()}, tick=False).start(); "
+        "c = Client(HTTP_ACCEPT_LANGUAGE='en'); "
+        "print(c.post('/privacy/request/', {}, REMOTE_ADDR='203.0.113.60').status_code, "
+        "c.post('/privacy/request/', {}, REMOTE_ADDR='203.0.113.61').status_code)"
+    )
+    env = {
+        **{key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}},
+        "DJANGO_SETTINGS_MODULE": "ijinus_privacy.settings",
+        "CACHE_DIR": str(settings.CACHES["default"].get("LOCATION", "")),
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", other_process],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["429", "200"]  # that address is limited there too; another one is not
+
+
+@time_machine.travel(NOW, tick=False)
+def test_behind_the_proxy_each_visitor_has_their_own_budget(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.DSAR_PUBLIC_RATE_LIMIT = 2
+
+    def post(forwarded):
+        return client.post(FORM_URL, {}, REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": forwarded})
+
+    assert post("203.0.113.7").status_code == 200
+    assert post("203.0.113.7").status_code == 200
+    assert post("203.0.113.7").status_code == 429
+    assert post("9.9.9.9, 203.0.113.7").status_code == 429  # a forged entry on the left changes nothing
+    assert post("198.51.100.8").status_code == 200  # another visitor behind the same proxy
+
+
+@time_machine.travel(NOW, tick=False)
+def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_limit(client, settings):
+    settings.DSAR_PUBLIC_RATE_LIMIT = 1
+
+    assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7").status_code == 200
+    response = client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7", headers={"x-forwarded-for": "198.51.100.9"})
+
+    assert response.status_code == 429
+
+
+def test_the_budget_starts_again_the_next_hour(client, settings):
+    settings.DSAR_PUBLIC_RATE_LIMIT = 1
+    with time_machine.travel(NOW, tick=False):
+        client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7")
+        assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7").status_code == 429
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+def test_an_unreachable_cache_server_does_not_break_the_form(client):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        response = _submit(client)
+
+    assert response.status_code == 200
+    assert "requests_dsar/public/check_your_email.html" in [template.name for template in response.templates]
+    assert WebSubmission.objects.count() == 1
+
+
+# --- Bad input: a clear message in the visitor's language, nothing written, never a 500 -----------
+
+LONG_EMAIL = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "exemple.fr"  # a valid address, 258 characters
+
+
+def _nothing_written(mailoutbox) -> bool:
+    return not WebSubmission.objects.exists() and not Request.objects.exists() and not mailoutbox
+
+
+def _field_errors(response, field: str) -> list[str]:
+    return list(response.context["form"].errors.get(field, []))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (FORM_URL, "Assurez-vous que cette valeur comporte au plus 254 caractères (actuellement 258)."),
+        ("/en/privacy/request/", "Ensure this value has at most 254 characters (it has 258)."),
+    ],
+)
+def test_an_over_long_e_mail_address_is_refused_on_the_form(client, mailoutbox, url, expected):
+    assert len(LONG_EMAIL) == 258
+
+    response = client.post(url, {"rights": ["access"], "email": LONG_EMAIL}, REMOTE_ADDR="203.0.113.7")
+
+    assert response.status_code == 200
+    assert _field_errors(response, "email") == [expected]
+    assert _nothing_written(mailoutbox)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("name", "n" * 201, "Assurez-vous que cette valeur comporte au plus 200 caractères (actuellement 201)."),
+        ("details", "d" * 5001, "Assurez-vous que cette valeur comporte au plus 5000 caractères (actuellement 5001)."),
+        ("name", "Claire\x00Martin", "Le caractère nul n’est pas autorisé."),
+        ("details", "ma commande\x00", "Le caractère nul n’est pas autorisé."),
+        ("email", "claire\x00@exemple.fr", "Le caractère nul n’est pas autorisé."),
+        ("name", "Claire\x07Martin", "Certains caractères sont illisibles. Merci de saisir ce champ à nouveau."),
+    ],
+)
+def test_bad_text_in_a_field_is_refused_in_french(client, mailoutbox, field, value, expected):
+    data = {"rights": ["access"], "email": "claire.martin@exemple.fr", "name": "", "details": "", field: value}
+
+    response = client.post(FORM_URL, data, REMOTE_ADDR="203.0.113.7")
+
+    assert response.status_code == 200
+    assert expected in _field_errors(response, field)
+    assert _nothing_written(mailoutbox)
+
+
+def test_a_form_sent_in_another_encoding_than_utf8_is_refused(client, mailoutbox):
+    latin1_body = "rights=access&email=francois%40exemple.fr&name=Fran%E7ois+L%E9vesque&details="
+
+    response = client.generic(
+        "POST", "/en/privacy/request/", latin1_body, "application/x-www-form-urlencoded", REMOTE_ADDR="203.0.113.7"
+    )
+
+    assert response.status_code == 200
+    assert _field_errors(response, "name") == ["Some characters could not be read. Please type this field again."]
+    assert _nothing_written(mailoutbox)
+
+
+def test_a_refusal_by_the_service_is_shown_on_the_form(client, mailoutbox):
+    refusal = ValidationError({"email": ["Saisissez une adresse e-mail valide."]})
+    with mock.patch.object(WebSubmission, "full_clean", side_effect=refusal):
+        response = _submit(client)
+
+    assert response.status_code == 200
+    assert _field_errors(response, "email") == ["Saisissez une adresse e-mail valide."]
+    assert _nothing_written(mailoutbox)
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+@pytest.mark.parametrize(
+    "path", [FORM_URL, "/privacy/request/confirm/abc/", "/privacy/export/abc/", "/privacy/unsubscribe/abc/"]
+)
+def test_a_wrong_method_gets_a_page_in_french(client, method, path):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
+    assert "Cette page ne peut pas être utilisée ainsi" in response.text
+
+
+def test_a_wrong_method_gets_a_page_in_english_on_the_english_site(client):
+    response = client.put("/en/privacy/request/")
+
+    assert response.status_code == 405
+    assert "This page cannot be used this way" in response.text
+
+
+def test_a_malformed_post_gets_a_page_in_french_and_writes_nothing(client, mailoutbox, settings):
+    body = "&".join(["rights=access"] * (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)) + "&email=a%40exemple.fr"
+
+    response = client.generic("POST", FORM_URL, body, "application/x-www-form-urlencoded", REMOTE_ADDR="203.0.113.7")
+
+    assert response.status_code == 400
+    assert "Cette demande est illisible" in response.text
+    assert _nothing_written(mailoutbox)
