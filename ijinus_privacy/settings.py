@@ -124,6 +124,9 @@ AUTHENTICATION_BACKENDS = [
 # production. Enrol a staff member with `manage.py totp_enrol USERNAME`.
 ADMIN_REQUIRE_2FA = env.bool("DJANGO_ADMIN_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "IJINUS Privacy"
+# The library's admin pages showing a device's secret and QR code look the device up before the
+# permission (a missing id is a server error): enrolment is by the command above, so they are off.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Lockout after repeated failed logins (django-axes): per username and address, with a cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
