@@ -11,11 +11,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import ReadOnlyModelAdmin
+from ijinus_privacy.admin import GuardedViewsMixin, ReadOnlyModelAdmin
 
 from . import services
 from .consent_admin import register as _register_consent_admin
@@ -143,7 +143,7 @@ def _version_table(obj) -> str:
 
 
 @admin.register(ProcessingActivity)
-class ProcessingActivityAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin):
     form = ProcessingActivityForm
     inlines = (PurposeInline, DataCategoryInline)
     list_display = (
@@ -299,17 +299,16 @@ class ProcessingActivityAdmin(NoDeleteMixin, admin.ModelAdmin):
     # Export for the CNIL (Art. 30(4)), audited as EXPORT.
     def get_urls(self):
         urls = [
-            path(
+            self.guarded_path(
                 "export/<str:fmt>/",
-                self.admin_site.admin_view(self.export_view),
+                self.export_view,
                 name="consents_processingactivity_export",
+                allowed=lambda request, **kwargs: request.user.has_perm(EXPORT_PERMISSION),
             )
         ]
         return urls + super().get_urls()
 
     def export_view(self, request, fmt: str):
-        if not request.user.has_perm(EXPORT_PERMISSION):
-            raise PermissionDenied
         if fmt not in ("pdf", "csv"):
             raise PermissionDenied
         content, content_type, filename = register_export(fmt=fmt, actor=request.user)

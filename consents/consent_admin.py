@@ -19,10 +19,14 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subqu
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyModelAdmin
+from ijinus_privacy.admin import (
+    ActiveSubjectsOnlyMixin,
+    GuardedViewsMixin,
+    PersonalDataAdminMixin,
+    ReadOnlyModelAdmin,
+)
 from subjects.admin import subject_page_inlines
 from subjects.models import DataSubject, ProductFamily
 
@@ -167,7 +171,7 @@ class WithdrawForm(forms.Form):
     staff_reference = forms.CharField(max_length=100, label=_("How the person asked (call id, letter reference)"))
 
 
-class ConsentEventAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
+class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = ("id", "subject", "channel", "action", "occurred_at", "collection_point", "mechanism", "entered_by")
     list_filter = (
         CurrentOnlyFilter,
@@ -242,8 +246,18 @@ class ConsentEventAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
 
     def get_urls(self):
         extra = [
-            path("import/", self.admin_site.admin_view(self.import_view), name="consents_consentevent_import"),
-            path("audience/", self.admin_site.admin_view(self.audience_view), name="consents_consentevent_audience"),
+            self.guarded_path(
+                "import/",
+                self.import_view,
+                name="consents_consentevent_import",
+                allowed=lambda request, **kwargs: request.user.has_perm("consents.import_consentevent"),
+            ),
+            self.guarded_path(
+                "audience/",
+                self.audience_view,
+                name="consents_consentevent_audience",
+                allowed=lambda request, **kwargs: request.user.has_perm("consents.export_audience"),
+            ),
         ]
         return extra + super().get_urls()
 
@@ -259,8 +273,6 @@ class ConsentEventAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
         return render(request, template, {**self.admin_site.each_context(request), "opts": self.opts, **context})
 
     def import_view(self, request):
-        if not request.user.has_perm("consents.import_consentevent"):
-            raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
@@ -288,8 +300,6 @@ class ConsentEventAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
         return self._page(request, "admin/consents/import.html", {"form": form, "report": report})
 
     def audience_view(self, request):
-        if not request.user.has_perm("consents.export_audience"):
-            raise PermissionDenied
         form = AudienceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data, count = proofs.audience_csv(
@@ -306,7 +316,7 @@ class ConsentEventAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
         return self._page(request, "admin/consents/audience.html", {"form": form})
 
 
-class MarketingBasisAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class MarketingBasisAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject", "channel", "basis", "product_family", "informed_on", "opt_out_offered")
     list_filter = ("channel", "basis", "product_family")
     raw_id_fields = ("subject", "contract")

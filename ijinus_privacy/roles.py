@@ -59,9 +59,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "-subjects.*_restriction*",
         "-requests_dsar.view_erasurekeep",
     ),
-    # The archivist alone opens the intermediate archive (R4.4.2), each time with a reason.
+    # The archivist alone opens the intermediate archive (R4.4.2), each time with a reason, and sees
+    # the archive only: no active people, no data hanging on them.
     ARCHIVIST: (
-        "subjects.view_datasubject",
         "retention.view_*",
         "retention.access_archive",
         "requests_dsar.view_erasurekeep",

@@ -126,6 +126,9 @@ AUTHENTICATION_BACKENDS = [
 # production. Enrol a staff member with `manage.py totp_enrol USERNAME`.
 ADMIN_REQUIRE_2FA = env.bool("DJANGO_ADMIN_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "IJINUS Privacy"
+# The library's admin pages showing a device's secret and QR code look the device up before the
+# permission (a missing id is a server error): enrolment is by the command above, so they are off.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The visitor's address, for the lockout and the public pages' rate limits: REMOTE_ADDR, or behind
 # N reverse proxies of our own, the Nth address from the right of X-Forwarded-For (what the outermost

@@ -4,13 +4,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
+from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
 from subjects.rights_admin import RestrictionBannerMixin
 
 from . import dashboard, services
@@ -123,7 +123,7 @@ class ExportJobInline(ReadOnlyInline):
 
 
 @admin.register(Request)
-class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, ExportMixin, admin.ModelAdmin):
+class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsMixin, ExportMixin, admin.ModelAdmin):
     """The request file; the subject's restriction banner shows on it too (RestrictionBannerMixin, R1.11.2)."""
 
     resource_classes = [RequestRegisterResource]
@@ -198,6 +198,9 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, ExportMixin, 
         EventInline,
     ]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the request file is evidence (Art. 5(2)); an erasure anonymises it, never deletes it
+
     def has_export_permission(self, request) -> bool:
         # The register export holds no requester detail (resources.py): both roles may take it.
         return request.user.has_perm("requests_dsar.view_request")
@@ -264,31 +267,33 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, ExportMixin, 
 
     def get_urls(self):
         return [
-            path(
+            self.guarded_path(
                 "<int:object_id>/act/<slug:action>/",
-                self.admin_site.admin_view(self.action_view),
+                self.action_view,
                 name="requests_dsar_request_act",
+                allowed=self.has_action_permission,
             ),
-            path(
-                "<int:object_id>/erasure-plan/",
-                self.admin_site.admin_view(self.erasure_plan_view),
-                name="requests_dsar_request_erasure_plan",
+            self.guarded_path(
+                "<int:object_id>/erasure-plan/", self.erasure_plan_view, name="requests_dsar_request_erasure_plan"
             ),
-            path(
+            self.guarded_path(
                 "<int:object_id>/export/<int:job_id>/download/",
-                self.admin_site.admin_view(self.export_download_view),
+                self.export_download_view,
                 name="requests_dsar_request_export_download",
+                allowed=lambda request, **kwargs: request.user.has_perm("requests_dsar.download_export"),
             ),
             *super().get_urls(),
         ]
 
-    def action_view(self, request, object_id: int, action: str):
+    def has_action_permission(self, request, *, action: str, **kwargs) -> bool:
         form_class = ACTIONS.get(action)
+        return form_class is not None and request.user.has_perm(form_class.permission)
+
+    def action_view(self, request, object_id: int, action: str):
+        form_class = ACTIONS[action]  # known and permitted: checked by the guard before any lookup
         dsar = self.get_object(request, str(object_id))
-        if form_class is None or dsar is None or not form_class.applies_to(dsar):
+        if dsar is None or not form_class.applies_to(dsar):
             raise Http404
-        if not request.user.has_perm(form_class.permission):
-            raise PermissionDenied
         change_url = reverse("admin:requests_dsar_request_change", args=[dsar.pk])
         form = form_class(request.POST or None, dsar=dsar)
         if request.method == "POST" and form.is_valid():

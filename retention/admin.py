@@ -1,20 +1,17 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyModelAdmin
+from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin
 from subjects.admin import subject_page_inlines
-from subjects.models import SubjectRole
 
 from . import services
+from .forms import ArchiveConsultForm
 from .models import (
-    CASE_REFERENCE_VALIDATOR,
-    AccessReason,
     ArchivedSubject,
     LegalHold,
     RetentionRule,
@@ -104,15 +101,28 @@ class RetentionRuleAdmin(admin.ModelAdmin):
         return False  # disable a rule instead: its runs and versions refer to it
 
 
-class ArchiveConsultForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason for this consultation (R4.4.2)"), choices=AccessReason.choices)
-    reference = forms.CharField(
-        label=_("Case or file number"), required=False, max_length=40, validators=[CASE_REFERENCE_VALIDATOR]
-    )
+def archived_sections(subject_id: int) -> list[dict]:
+    """Everything held about an archived person, source by source from the registry (R4.4.2)."""
+    from ijinus_privacy.personal_data import registry
+
+    sections = []
+    for source in registry:
+        collected = source.collect(subject_id)
+        if not collected.records:
+            continue
+        keys = list(dict.fromkeys(key for record in collected.records for key in record))
+        sections.append(
+            {
+                "label": collected.label,
+                "columns": [collected.field_labels.get(key, key) for key in keys],
+                "rows": [[record.get(key, "") for key in keys] for record in collected.records],
+            }
+        )
+    return sections
 
 
 @admin.register(ArchivedSubject)
-class ArchivedSubjectAdmin(ReadOnlyModelAdmin):
+class ArchivedSubjectAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     """Only the Archivist sees this list; the data itself opens through a reasoned, audited form."""
 
     list_display = ("subject_id", "rule", "archived_at", "archive_until", "consult_link")
@@ -128,12 +138,17 @@ class ArchivedSubjectAdmin(ReadOnlyModelAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.consult_view)
-        return [path("<int:pk>/consult/", view, name="retention_archivedsubject_consult"), *super().get_urls()]
+        return [
+            self.guarded_path(
+                "<int:pk>/consult/",
+                self.consult_view,
+                name="retention_archivedsubject_consult",
+                allowed=lambda request, **kwargs: request.user.has_perm("retention.access_archive"),
+            ),
+            *super().get_urls(),
+        ]
 
     def consult_view(self, request, pk: int):
-        if not request.user.has_perm("retention.access_archive"):
-            raise PermissionDenied
         archived = get_object_or_404(ArchivedSubject.objects.select_related("subject", "rule"), pk=pk)
         form = ArchiveConsultForm(request.POST or None)
         context = {
@@ -155,7 +170,7 @@ class ArchivedSubjectAdmin(ReadOnlyModelAdmin):
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return redirect(request.path)
             context["subject"] = subject
-            context["roles"] = SubjectRole.objects.filter(subject=subject).order_by("role")
+            context["sections"] = archived_sections(subject.pk)
         return TemplateResponse(request, "retention/archive_consult.html", context)
 
 

@@ -259,6 +259,9 @@ class AccessReason(models.TextChoices):
     SUBJECT_REQUEST = "subject_request", _("Data-subject request")
 
 
+# Reasons that name a file: the case, the authority's letter or the request it serves (R4.4.2, "motivée").
+REASONS_NEEDING_A_REFERENCE = frozenset({AccessReason.DISPUTE, AccessReason.AUTHORITY, AccessReason.SUBJECT_REQUEST})
+
 CASE_REFERENCE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9_./-]{0,40}$", _("A case or file number: letters, digits and _ . / - only (no personal data).")
 )

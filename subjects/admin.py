@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from ijinus_privacy import audit
-from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
 from . import services
@@ -169,6 +169,7 @@ class SubjectRoleForm(forms.ModelForm):
 
 class SubjectRoleInline(admin.TabularInline):
     model = SubjectRole
+    can_delete = False  # a role's dates drive retention (R4.2): it ends, or goes with an erasure
     form = SubjectRoleForm
     extra = 0
     verbose_name_plural = _("Roles held at once (R3.2.3) and the dates retention starts from (R4.2)")
@@ -176,6 +177,7 @@ class SubjectRoleInline(admin.TabularInline):
 
 class ContractInline(admin.TabularInline):
     model = Contract
+    can_delete = False  # contract evidence is kept 5 years after an erasure (Art. 17(3)(e))
     extra = 0
     verbose_name_plural = _("Contracts (policy §3.2)")
 
@@ -243,7 +245,12 @@ class ThirdPartyInline(ReadOnlyInline):
 
 @admin.register(DataSubject)
 class DataSubjectAdmin(
-    RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+    EraseThroughRequestMixin,
+    RestrictionBannerMixin,
+    AuditedImportExportMixin,
+    ServiceSaveMixin,
+    PersonalDataAdminMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
@@ -267,7 +274,6 @@ class DataSubjectAdmin(
         InterestInline,
         ThirdPartyInline,
     ]
-    actions = ["delete_subjects"]
 
     def get_queryset(self, request):
         # Archived subjects leave every operational list, search and page (R4.4.2); only the
@@ -301,11 +307,6 @@ class DataSubjectAdmin(
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        actions.pop("delete_selected", None)  # collects every related row; replaced by delete_subjects
-        return actions
-
     def get_search_results(self, request, queryset, search_term):
         if "@" in search_term and " " not in search_term.strip():
             return queryset.filter(email=normalise_email(search_term)), False
@@ -318,25 +319,16 @@ class DataSubjectAdmin(
         url = reverse("admin:subjects_navigationrecord_changelist") + f"?subject__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("Open this subject's navigation records"))
 
-    def delete_model(self, request, obj):
-        services.subject_delete(subject_ids=[obj.pk], actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        services.subject_delete(subject_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
-
-    @admin.action(description=_("Delete the selected subjects and all their data (DPO)"), permissions=["delete"])
-    def delete_subjects(self, request, queryset):
-        try:
-            count = services.subject_delete(subject_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
-        except PermissionDenied as error:
-            _error(self, request, error)
-            return
-        self.message_user(request, _("%(count)d subjects deleted.") % {"count": count}, messages.SUCCESS)
-
 
 @admin.register(SubjectRole)
 class SubjectRoleAdmin(
-    RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+    EraseThroughRequestMixin,
+    ActiveSubjectsOnlyMixin,
+    RestrictionBannerMixin,
+    AuditedImportExportMixin,
+    ServiceSaveMixin,
+    PersonalDataAdminMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [SubjectRoleResource]
     form = SubjectRoleForm
@@ -349,7 +341,9 @@ class SubjectRoleAdmin(
     show_facets = ShowFacets.NEVER
 
 
-class SubjectChildAdmin(RestrictionBannerMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class SubjectChildAdmin(
+    ActiveSubjectsOnlyMixin, RestrictionBannerMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+):
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
     search_fields = ("=subject__id",)
@@ -358,7 +352,7 @@ class SubjectChildAdmin(RestrictionBannerMixin, ServiceSaveMixin, PersonalDataAd
 
 
 @admin.register(Contract)
-class ContractAdmin(SubjectChildAdmin):
+class ContractAdmin(EraseThroughRequestMixin, SubjectChildAdmin):
     list_display = ("id", "subject", "kind", "product_family", "started_on", "ended_on")
     list_filter = ("kind", "product_family")
 
@@ -376,13 +370,13 @@ class DeliveryAdmin(SubjectChildAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(SubjectChildAdmin):
+class InvoiceAdmin(EraseThroughRequestMixin, SubjectChildAdmin):
     list_display = ("id", "subject", "number", "issued_on", "amount")
     search_fields = ("=number", "=subject__id")
 
 
 @admin.register(Payment)
-class PaymentAdmin(SubjectChildAdmin):
+class PaymentAdmin(EraseThroughRequestMixin, SubjectChildAdmin):
     list_display = ("id", "subject", "paid_on", "amount", "method")
     list_filter = ("method",)
     raw_id_fields = ("subject", "invoice")
@@ -430,7 +424,7 @@ class ThirdPartyDataAdmin(SubjectChildAdmin):
 
 
 @admin.register(SensitiveDataFlag)
-class SensitiveDataFlagAdmin(admin.ModelAdmin):
+class SensitiveDataFlagAdmin(ActiveSubjectsOnlyMixin, admin.ModelAdmin):
     """The DPO's queue of accidental Art. 9/10 data (R4.6.2). Shows field names, never the text."""
 
     list_display = ("id", "subject", "model", "object_id", "field_name", "category", "status", "detected_at")
@@ -447,6 +441,9 @@ class SensitiveDataFlagAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a flag is the proof of its purge or dismissal (R4.6.2)
 
     def has_purge_permission(self, request) -> bool:
         return request.user.has_perm(services.PURGE_PERMISSION)

@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin
+from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, PersonalDataAdminMixin
 
 from . import objections, post_mortem, rectifications, restrictions
 from .models import (
@@ -61,7 +61,7 @@ class RestrictionBannerMixin:
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
-class RightsAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class RightsAdmin(ActiveSubjectsOnlyMixin, RestrictionBannerMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("subject", "request")
     list_select_related = ("subject",)
     search_fields = ("=subject__id",)

@@ -10,11 +10,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
+from ijinus_privacy import audit
+from ijinus_privacy.admin import (
+    ActiveSubjectsOnlyMixin,
+    GuardedViewsMixin,
+    PersonalDataAdminMixin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+)
+from retention.forms import ArchiveConsultForm
 
 from ..models import (
     DisclosureLog,
@@ -27,7 +35,7 @@ from ..models import (
 )
 from . import notifications as notification_services
 from .plan import erasure_plan
-from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message
+from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message, kept_record_consult
 
 
 class ErasureRecordInline(ReadOnlyInline):
@@ -88,6 +96,15 @@ def erasure_plan_view(model_admin: admin.ModelAdmin, request, object_id: int):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(change_url)
+    # The plan shows what is held about the person, source by source: an audited view (R5.1.1).
+    audit.record(
+        action=audit.Action.VIEW,
+        actor=request.user,
+        object_type="subjects.datasubject",
+        object_id=dsar.subject_id,
+        subject_id=dsar.subject_id,
+        fields=["erasure_plan"],
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Erasure plan"),
@@ -122,26 +139,50 @@ class ErasureRecordAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(ErasureKeep)
-class ErasureKeepAdmin(PersonalDataAdminMixin, ReadOnlyModelAdmin):
-    """Records kept after an erasure: the intermediate archive, for the Archivist only (R4.4.2)."""
+class ErasureKeepAdmin(ReadOnlyModelAdmin):
+    """Records kept after an erasure: the intermediate archive, for the Archivist only (R4.4.2).
+
+    The list shows references and dates; a record opens only through the consultation form, with a
+    reason, recorded as an archive access (never a plain change page).
+    """
 
     list_display = ("id", "erasure", "subject_ref", "record_type", "ground", "keep_until")
     list_filter = ("record_type",)
     list_select_related = ("erasure",)
     search_fields = ("=subject_ref",)
-    readonly_fields = (
-        "erasure",
-        "subject_ref",
-        "source",
-        "record_type",
-        "record_ref",
-        "ground",
-        "reason",
-        "keep_until",
-        "payload",
-        "archived_at",
-    )
-    fields = readonly_fields
+    shown_fields = ("erasure", "subject_ref", "source", "record_type", "record_ref", "ground", "reason", "keep_until")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        kept = self.get_object(request, object_id)
+        if kept is None:
+            raise Http404
+        form = ArchiveConsultForm(request.POST or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(kept),
+            "kept": kept,
+            "form": form,
+            "opts": self.opts,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                kept_record_consult(
+                    kept=kept,
+                    reason=form.cleaned_data["reason"],
+                    reference=form.cleaned_data["reference"],
+                    actor=request.user,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, text, messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            context["record"] = [
+                *((ErasureKeep._meta.get_field(name).verbose_name, getattr(kept, name)) for name in self.shown_fields),
+                *sorted((kept.payload or {}).items()),
+            ]
+        return TemplateResponse(request, "retention/archive_consult.html", context)
 
 
 @admin.register(ErasureTombstone)
@@ -153,7 +194,7 @@ class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(DisclosureLog)
-class DisclosureLogAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
 
     list_display = ("id", "subject", "recipient", "disclosed_on", "purpose")
@@ -190,7 +231,7 @@ class ImpossibleForm(forms.Form):
 
 
 @admin.register(RecipientNotification)
-class RecipientNotificationAdmin(ReadOnlyModelAdmin):
+class RecipientNotificationAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = ("id", "request", "recipient", "change_kind", "status", "created_at", "sent_at", "acknowledged_at")
     list_filter = ("status", "change_kind")
     list_select_related = ("request", "recipient")
@@ -247,17 +288,16 @@ class RecipientNotificationAdmin(ReadOnlyModelAdmin):
 
     def get_urls(self):
         return [
-            path(
+            self.guarded_path(
                 "<int:object_id>/impossible/",
-                self.admin_site.admin_view(self.impossible_view),
+                self.impossible_view,
                 name="requests_dsar_recipientnotification_impossible",
+                allowed=lambda request, **kwargs: self.has_track_permission(request),
             ),
             *super().get_urls(),
         ]
 
     def impossible_view(self, request, object_id: int):
-        if not self.has_track_permission(request):
-            raise PermissionDenied
         notification = self.get_object(request, str(object_id))
         if notification is None:
             raise Http404

@@ -38,7 +38,7 @@ from ijinus_privacy import audit
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash
 from ijinus_privacy.personal_data import Disposal, registry
 from retention.models import held_subject_exists
-from retention.services import dispose_subjects
+from retention.services import archive_access_reason, dispose_subjects
 from subjects.models import DataSubject
 
 from ..models import (
@@ -212,6 +212,22 @@ def report_context(record: ErasureRecord) -> dict:
         ],
         "recipients": recipients_notified(subject_id=record.subject_ref, request=record.request),
     }
+
+
+@transaction.atomic
+def kept_record_consult(*, kept: ErasureKeep, reason: str, reference: str, actor: User) -> ErasureKeep:
+    """Open a record kept after an erasure: it is archive, so Archivist only, with a reason, audited (R4.4.2)."""
+    if not actor.has_perm("requests_dsar.view_erasurekeep"):
+        raise PermissionDenied(_("Only the Archivist role consults the intermediate archive."))
+    audit.record(
+        action=audit.Action.ARCHIVE_ACCESS,
+        actor=actor,
+        obj=kept,
+        subject_id=kept.subject_ref,
+        fields=["payload"],
+        reason=archive_access_reason(reason=reason, reference=reference),
+    )
+    return kept
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ijinus_privacy import audit
 from subjects.models import DataSubject
 
-from ..models import CASE_REFERENCE_VALIDATOR, AccessReason, ArchivedSubject, LegalHold
+from ..models import CASE_REFERENCE_VALIDATOR, REASONS_NEEDING_A_REFERENCE, AccessReason, ArchivedSubject, LegalHold
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -60,19 +60,32 @@ def hold_lift(*, hold: LegalHold, actor: AbstractBaseUser) -> LegalHold:
     return current
 
 
+def archive_access_reason(*, reason: str, reference: str) -> str:
+    """Check the reason given to open archived data; return it as the audit event records it.
+
+    A reason is always chosen (never a default), and the reasons that name a file (dispute,
+    authority request, data-subject request) need its number (R4.4.2: "consultées de manière
+    ponctuelle et motivée").
+    """
+    if reason not in AccessReason.values:
+        raise ValidationError({"reason": _("Choose the reason for this consultation.")})
+    reference = (reference or "").strip()
+    CASE_REFERENCE_VALIDATOR(reference)
+    if reason in REASONS_NEEDING_A_REFERENCE and not reference:
+        raise ValidationError({"reference": _("Give the case, letter or request number this reason refers to.")})
+    return f"{reason} {reference}".strip()
+
+
 @transaction.atomic
 def archive_consult(*, archived: ArchivedSubject, reason: str, reference: str, actor: AbstractBaseUser) -> DataSubject:
     """Open an archived subject: Archivist only, with a reason, audited (R4.4.2)."""
     if not actor.has_perm("retention.access_archive"):
         raise PermissionDenied(_("Only the Archivist role consults the intermediate archive."))
-    if reason not in AccessReason.values:
-        raise ValidationError(_("Choose the reason for this consultation."))
-    CASE_REFERENCE_VALIDATOR(reference)
     audit.record(
         action=audit.Action.ARCHIVE_ACCESS,
         actor=actor,
         obj=archived.subject,
-        fields=["identity", "roles"],
-        reason=f"{reason} {reference}".strip(),
+        fields=["identity", "roles", "relationship"],
+        reason=archive_access_reason(reason=reason, reference=reference),
     )
     return archived.subject

@@ -38,10 +38,13 @@ def test_dpo_reads_the_audit_trail_and_deletes_subjects():
     assert not user.has_perm("ijinus_privacy.change_auditevent")
 
 
-def test_archivist_sees_subjects_but_cannot_change_them():
+def test_archivist_sees_the_archive_only():
     user = archivist_user()
 
-    assert user.has_perm("subjects.view_datasubject")
+    assert user.has_perm("retention.access_archive")
+    assert user.has_perm("requests_dsar.view_erasurekeep")
+    assert not user.has_perm("subjects.view_datasubject")
+    assert not user.has_perm("subjects.view_invoice")
     assert not user.has_perm("subjects.change_datasubject")
     assert not user.has_perm("ijinus_privacy.view_auditevent")
 

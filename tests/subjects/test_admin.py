@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from ijinus_privacy.models import AuditEvent
-from subjects.models import DataSubject, SubjectRole, SupportTicket
+from subjects.models import Contract, DataSubject, Invoice, Payment, SubjectRole
 from tests.factories import dpo_user, support_user
 from tests.subjects import factories as f
 
@@ -45,32 +45,65 @@ def test_customer_service_cannot_delete_a_subject(client):
     assert "delete_subjects" not in changelist.text
 
 
-def test_dpo_deletes_subjects_with_the_replacement_action_and_it_is_audited(client):
-    ticket = f.TicketFactory()
-    client.force_login(dpo_user())
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (DataSubject, SubjectRole, Contract, Invoice, Payment)}
 
-    changelist = client.get(reverse("admin:subjects_datasubject_changelist"))
-    response = client.post(
+
+def test_dpo_cannot_hard_delete_a_person_single_or_bulk(client):
+    """A person goes only through the erasure workflow (Art. 17): invoices kept, proof written."""
+    invoice = f.InvoiceFactory()
+    subject = invoice.subject
+    f.PaymentFactory(subject=subject, invoice=invoice)
+    f.ContractFactory(subject=subject)
+    f.SubjectRoleFactory(subject=subject)
+    client.force_login(dpo_user())
+    before = _counts()
+
+    page = client.get(reverse("admin:subjects_datasubject_delete", args=[subject.pk]))
+    confirmed = client.post(reverse("admin:subjects_datasubject_delete", args=[subject.pk]), {"post": "yes"})
+    bulk = client.post(
         reverse("admin:subjects_datasubject_changelist"),
-        {"action": "delete_subjects", "_selected_action": [ticket.subject_id]},
+        {"action": "delete_selected", "_selected_action": [subject.pk], "post": "yes"},
     )
+    change = client.get(reverse("admin:subjects_datasubject_change", args=[subject.pk]))
+    changelist = client.get(reverse("admin:subjects_datasubject_changelist"))
 
-    assert "delete_subjects" in changelist.text
+    assert (page.status_code, confirmed.status_code) == (403, 403)
+    assert bulk.status_code in (200, 302)
+    assert _counts() == before
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).exists()
     assert "delete_selected" not in changelist.text
-    assert response.status_code == 302
-    assert not DataSubject.objects.exists()
-    assert not SupportTicket.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, subject_id=ticket.subject_id).exists()
+    assert reverse("admin:subjects_datasubject_delete", args=[subject.pk]) not in change.text
+    assert "Erase through a request" in change.text
+    assert reverse("admin:requests_dsar_request_add") + f"?subject={subject.pk}" in change.text
 
 
-def test_dpo_delete_page_works(client):
-    subject = f.DataSubjectFactory()
+@pytest.mark.parametrize("model", [DataSubject, SubjectRole, Contract, Invoice, Payment], ids=lambda m: m.__name__)
+def test_records_under_a_legal_keep_have_no_delete_page_for_the_dpo(client, model):
+    invoice = f.InvoiceFactory()
+    f.PaymentFactory(subject=invoice.subject, invoice=invoice)
+    f.ContractFactory(subject=invoice.subject)
+    f.SubjectRoleFactory(subject=invoice.subject)
+    row = model.objects.first()
+    client.force_login(dpo_user())
+    before = model.objects.count()
+
+    response = client.post(reverse(f"admin:subjects_{model._meta.model_name}_delete", args=[row.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert model.objects.count() == before
+
+
+def test_roles_and_contracts_cannot_be_deleted_from_the_subject_page(client):
+    role = f.SubjectRoleFactory()
     client.force_login(dpo_user())
 
-    assert client.get(reverse("admin:subjects_datasubject_delete", args=[subject.pk])).status_code == 200
-    client.post(reverse("admin:subjects_datasubject_delete", args=[subject.pk]), {"post": "yes"})
+    page = client.get(reverse("admin:subjects_datasubject_change", args=[role.subject_id]))
 
-    assert not DataSubject.objects.filter(pk=subject.pk).exists()
+    assert page.status_code == 200
+    inlines = {formset.formset.prefix: formset.formset.can_delete for formset in page.context["inline_admin_formsets"]}
+    assert inlines["roles"] is False
+    assert inlines["contracts"] is False
 
 
 def test_customer_service_adds_a_subject_through_the_service(client):

@@ -1,0 +1,320 @@
+"""Every admin URL, walked from the URL resolver, for the three roles and a staff user with no group.
+
+A user without the permission gets 403 (or 404 for an app index), for an existing and a missing
+id alike, and never a page with data. Stock ModelAdmin pages answer as their ``has_*_permission``
+say; every custom view (``get_urls``) is listed in ``custom_cases`` with a real object and the
+status each role gets. A new admin URL that is neither stock nor listed there fails
+``test_every_admin_url_is_covered``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.contrib.admin.options import ModelAdmin
+from django.test import RequestFactory
+from django.urls import URLPattern, URLResolver, reverse
+
+from ijinus_privacy.models import AuditEvent
+from requests_dsar.admin_forms import ACTIONS
+from requests_dsar.erasure.notifications import notifications_create_for
+from requests_dsar.erasure.services import erasure_execute
+from requests_dsar.models import ChangeKind, ExportJob, RecipientNotification
+from retention.models import Action, ArchivedSubject, RetentionRule
+from tests.factories import UserFactory, archivist_user, dpo_user, support_user
+from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request
+from tests.subjects import factories as sf
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("dpo", "support", "archivist", "no group")
+MISSING_ID = 987654
+
+# Pages of the site itself, not of a model: the index (each dashboard widget checks its own
+# permission), login and logout, password change, the JavaScript catalogue, the catch-all.
+SITE_PAGES = {"index", "login", "logout", "password_change", "password_change_done", "jsi18n", "view_on_site", None}
+STOCK_SUFFIXES = ("changelist", "add", "change", "history", "delete")
+# django-import-export's pages: each checks the model admin's import or export permission.
+IMPORT_EXPORT = {"import": "has_import_permission", "process_import": "has_import_permission"}
+IMPORT_EXPORT_EXPORT = "export"
+
+
+def admin_patterns(patterns=None, prefix: str = ""):
+    for pattern in patterns if patterns is not None else admin.site.get_urls():
+        if isinstance(pattern, URLResolver):
+            yield from admin_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+MODEL_ADMINS = {
+    f"{model._meta.app_label}_{model._meta.model_name}": (model, model_admin)
+    for model, model_admin in admin.site._registry.items()
+}
+
+
+def stock_parts(name: str | None) -> tuple[type, ModelAdmin, str] | None:
+    """(model, model admin, page) for a ModelAdmin page or an import/export page, else None."""
+    if name is None:
+        return None
+    for key, (model, model_admin) in MODEL_ADMINS.items():
+        if name.startswith(key + "_"):
+            page = name[len(key) + 1 :]
+            if page in STOCK_SUFFIXES or page in IMPORT_EXPORT or page == IMPORT_EXPORT_EXPORT:
+                if page == IMPORT_EXPORT_EXPORT and not hasattr(model_admin, "has_export_permission"):
+                    return None
+                return model, model_admin, page
+    return None
+
+
+@dataclass
+class Case:
+    url: str
+    expected: dict[str, int | tuple[int, ...]]
+
+
+@dataclass
+class World:
+    users: dict
+    dsar: object
+    job: ExportJob
+    notification: RecipientNotification
+    archived: ArchivedSubject
+
+
+@pytest.fixture
+def world():
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC), tick=False):
+        users = {
+            "dpo": dpo_user(),
+            "support": support_user(),
+            "archivist": archivist_user(),
+            "no group": UserFactory(username="nogroup"),
+        }
+        erased = client_to_erase(email="erased@exemple.fr", phone="0600000001")
+        erasure_execute(
+            request=erasure_request(erased, actor=users["dpo"]), ground="17_1_a", justification="ok", actor=users["dpo"]
+        )
+        person = client_to_erase()
+        sf.PromotionFactory(subject=person)
+        sf.ThirdPartyFactory(subject=person)
+        disclose(person, "carriers")
+        dsar = erasure_request(person, actor=users["dpo"])
+        (notification,) = notifications_create_for(
+            subject=person, change_kind=ChangeKind.ERASURE, request=dsar, actor=None
+        )
+        job = ExportJob.objects.create(request=dsar, subject=person, kind=ExportJob.Kind.ACCESS_PDF)
+        kept = sf.DataSubjectFactory()
+        rule = RetentionRule.objects.filter(end_of_active_action=Action.ARCHIVE).first()
+        archived = ArchivedSubject.objects.create(
+            subject=kept,
+            rule=rule,
+            archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            archive_until=dt.date(2031, 1, 1),
+        )
+        yield World(users=users, dsar=dsar, job=job, notification=notification, archived=archived)
+
+
+def _only(statuses: dict[str, int | tuple[int, ...]], others: int = 403) -> dict:
+    return {role: statuses.get(role, others) for role in ROLES}
+
+
+def custom_cases(world: World) -> dict[str, list[Case]]:
+    """Every custom admin view, with a real object and a missing one, and what each role gets."""
+    dsar, users = world.dsar, world.users
+    act = []
+    for slug, form_class in ACTIONS.items():
+        allowed = {role: users[role].has_perm(form_class.permission) for role in ROLES}
+        real = {role: (200 if form_class.applies_to(dsar) else 404) if ok else 403 for role, ok in allowed.items()}
+        act.append(Case(reverse("admin:requests_dsar_request_act", args=[dsar.pk, slug]), real))
+        act.append(
+            Case(
+                reverse("admin:requests_dsar_request_act", args=[MISSING_ID, slug]),
+                {role: 404 if ok else 403 for role, ok in allowed.items()},
+            )
+        )
+    act.append(Case(reverse("admin:requests_dsar_request_act", args=[dsar.pk, "no-such-action"]), _only({})))
+    return {
+        "requests_dsar_request_act": act,
+        "requests_dsar_request_erasure_plan": [
+            Case(
+                reverse("admin:requests_dsar_request_erasure_plan", args=[dsar.pk]), _only({"dpo": 200, "support": 200})
+            ),
+            Case(
+                reverse("admin:requests_dsar_request_erasure_plan", args=[MISSING_ID]),
+                _only({"dpo": 404, "support": 404}),
+            ),
+        ],
+        "requests_dsar_request_export_download": [
+            # The job has no file yet: the DPO is sent back to the request with a message.
+            Case(
+                reverse("admin:requests_dsar_request_export_download", args=[dsar.pk, world.job.pk]),
+                _only({"dpo": 302}),
+            ),
+            Case(
+                reverse("admin:requests_dsar_request_export_download", args=[dsar.pk, MISSING_ID]), _only({"dpo": 404})
+            ),
+        ],
+        "requests_dsar_recipientnotification_impossible": [
+            Case(
+                reverse("admin:requests_dsar_recipientnotification_impossible", args=[world.notification.pk]),
+                _only({"dpo": 200, "support": 200}),
+            ),
+            Case(
+                reverse("admin:requests_dsar_recipientnotification_impossible", args=[MISSING_ID]),
+                _only({"dpo": 404, "support": 404}),
+            ),
+        ],
+        "retention_archivedsubject_consult": [
+            Case(
+                reverse("admin:retention_archivedsubject_consult", args=[world.archived.pk]), _only({"archivist": 200})
+            ),
+            Case(reverse("admin:retention_archivedsubject_consult", args=[MISSING_ID]), _only({"archivist": 404})),
+        ],
+        "consents_consentevent_import": [Case(reverse("admin:consents_consentevent_import"), _only({"dpo": 200}))],
+        "consents_consentevent_audience": [Case(reverse("admin:consents_consentevent_audience"), _only({"dpo": 200}))],
+        "consents_processingactivity_export": [
+            Case(reverse("admin:consents_processingactivity_export", args=["csv"]), _only({"dpo": 200})),
+        ],
+        # Django's own: changing a staff member's password (no role manages staff accounts).
+        "auth_user_password_change": [
+            Case(reverse("admin:auth_user_password_change", args=[users["dpo"].pk]), _only({})),
+            Case(reverse("admin:auth_user_password_change", args=[MISSING_ID]), _only({})),
+        ],
+        # The library's TOTP device pages: no role manages devices (``manage.py totp_enrol``).
+        "otp_totp_totpdevice_config": [Case(reverse("admin:otp_totp_totpdevice_config", args=[MISSING_ID]), _only({}))],
+        "otp_totp_totpdevice_qrcode": [Case(reverse("admin:otp_totp_totpdevice_qrcode", args=[MISSING_ID]), _only({}))],
+        "autocomplete": [
+            Case(
+                reverse("admin:autocomplete") + "?app_label=requests_dsar&model_name=request&field_name=subject&term=a",
+                _only({"dpo": 200, "support": 200}),
+            )
+        ],
+        "app_list": [],  # checked in test_app_indexes
+    }
+
+
+def test_every_admin_url_is_covered(world):
+    """A view added to an admin's get_urls() must be added to custom_cases (with its expectations)."""
+    custom = custom_cases(world)
+    uncovered = [
+        (route, name)
+        for route, name in admin_patterns()
+        if name not in SITE_PAGES and name not in custom and stock_parts(name) is None
+    ]
+
+    assert uncovered == []
+
+
+def _request_for(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def _first_row(model) -> object | None:
+    return model._default_manager.order_by("pk").first()
+
+
+def stock_expectations(user, name: str) -> list[tuple[str, int | tuple[int, ...]]]:
+    model, model_admin, page = stock_parts(name)
+    request = _request_for(user)
+    info = f"admin:{name}"
+    if page == "changelist":
+        return [(reverse(info), 200 if model_admin.has_view_or_change_permission(request) else 403)]
+    if page == "add":
+        return [(reverse(info), 200 if model_admin.has_add_permission(request) else 403)]
+    if page in IMPORT_EXPORT:
+        allowed = getattr(model_admin, IMPORT_EXPORT[page])(request)
+        return [(reverse(info), ((200, 302) if page == "process_import" else 200) if allowed else 403)]
+    if page == IMPORT_EXPORT_EXPORT:
+        return [(reverse(info), 200 if model_admin.has_export_permission(request) else 403)]
+    cases = []
+    row = _first_row(model)
+    for object_id, obj in ((row.pk, row) if row is not None else (MISSING_ID, None), (MISSING_ID, None)):
+        url = reverse(info, args=[object_id])
+        if page == "delete":
+            allowed = model_admin.has_delete_permission(request, obj)
+        else:
+            allowed = model_admin.has_view_or_change_permission(request, obj)
+        visible = obj is not None and model_admin.get_queryset(request).filter(pk=obj.pk).exists()
+        cases.append((url, (200 if visible else (302, 404)) if allowed else 403))
+    return cases
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_admin_url_answers_each_role_as_its_permissions_say(client, world, role):
+    user = world.users[role]
+    client.force_login(user)
+    custom = custom_cases(world)
+    wrong = []
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC), tick=False):
+        for _route, name in admin_patterns():
+            if name in SITE_PAGES or name == "app_list":
+                continue
+            if name in custom:
+                expectations = [(case.url, case.expected[role]) for case in custom[name]]
+            else:
+                expectations = stock_expectations(user, name)
+            for url, expected in expectations:
+                if role == "no group":
+                    expected = 403  # whatever the has_*_permission methods say: no group, no page
+                # process_import only takes a POST (the upload); a GET would be a 405 for everyone.
+                method = client.post if url.endswith("/process_import/") else client.get
+                status = method(url).status_code
+                if status not in (expected if isinstance(expected, tuple) else (expected,)):
+                    wrong.append((url, status, expected))
+
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_app_indexes(client, world, role):
+    user = world.users[role]
+    client.force_login(user)
+    request = _request_for(user)
+    for app_label in sorted({model._meta.app_label for model in admin.site._registry}):
+        visible = any(
+            model_admin.has_module_permission(request) and any(model_admin.get_model_perms(request).values())
+            for model, model_admin in admin.site._registry.items()
+            if model._meta.app_label == app_label
+        )
+        status = client.get(reverse("admin:app_list", args=[app_label])).status_code
+        assert status == (200 if visible else 404), app_label
+
+
+def test_erasure_plan_is_refused_before_any_lookup_and_audited_when_shown(client, world):
+    url = reverse("admin:requests_dsar_request_erasure_plan", args=[world.dsar.pk])
+    missing = reverse("admin:requests_dsar_request_erasure_plan", args=[MISSING_ID])
+    client.force_login(world.users["no group"])
+
+    refused = (client.get(url).status_code, client.get(missing).status_code)
+    views_before = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, subject_id=world.dsar.subject_id).count()
+    client.force_login(world.users["dpo"])
+    shown = client.get(url)
+
+    assert refused == (403, 403)
+    assert shown.status_code == 200
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, subject_id=world.dsar.subject_id).last()
+    assert views_before == 0
+    assert (event.actor_username, event.fields) == ("dpo", ["erasure_plan"])
+
+
+def test_request_actions_check_the_permission_before_the_request_exists(client, world):
+    client.force_login(world.users["support"])
+    real = reverse("admin:requests_dsar_request_act", args=[world.dsar.pk, "decide"])
+    missing = reverse("admin:requests_dsar_request_act", args=[MISSING_ID, "decide"])
+
+    assert (client.get(real).status_code, client.get(missing).status_code) == (403, 403)
+
+
+def test_no_group_history_pages_do_not_tell_which_ids_exist(client, world):
+    client.force_login(world.users["no group"])
+    existing = reverse("admin:subjects_datasubject_history", args=[world.dsar.subject_id])
+    missing = reverse("admin:subjects_datasubject_history", args=[MISSING_ID])
+
+    assert (client.get(existing).status_code, client.get(missing).status_code) == (403, 403)
