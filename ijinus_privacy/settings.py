@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"queue": "retention"},
     },
+    # R1.10.7: erased people brought back (restore, re-import) are erased again; the DPO is told.
+    "dsar-erasures-reapply": {
+        "task": "requests_dsar.tasks.erasures_reapply_task",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"queue": "retention"},
+    },
     # R1.10.3: records kept after an erasure leave the archive on their end date.
     "dsar-erasure-keeps-purge": {
         "task": "requests_dsar.tasks.erasure_keeps_purge_task",

@@ -21,6 +21,7 @@ from ijinus_privacy.admin import PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
 from . import services
+from .admission import subject_admission_check
 from .models import (
     ROLE_DATE_FIELDS,
     AssumedInterest,
@@ -241,6 +242,66 @@ class ThirdPartyInline(ReadOnlyInline):
     verbose_name_plural = _("Data received from a third party (policy §3.5)")
 
 
+class DataSubjectAddForm(forms.ModelForm):
+    """Adding a person: erased or suppressed people are refused unless their own new request is named."""
+
+    own_request = forms.IntegerField(
+        label=_("Their own new request (number)"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Only for a person erased (Art. 17) or suppressed (Art. 21(3)) before: the number of the request "
+            "they made themselves after that date, from the same e-mail or phone. Without it, such a person "
+            "is not added."
+        ),
+    )
+
+    class Meta:
+        model = DataSubject
+        fields = (
+            "kind",
+            "last_name",
+            "first_names",
+            "marital_status",
+            "date_of_birth",
+            "language",
+            "email",
+            "phone",
+            "street_address",
+            "postal_code",
+            "city",
+            "country",
+            "organisation",
+            "job_title",
+            "notes",
+            "deceased_on",
+        )
+
+    def clean_own_request(self):
+        from requests_dsar.models import Request
+
+        number = self.cleaned_data.get("own_request")
+        if number is None:
+            return None
+        found = Request.objects.filter(pk=number).first()
+        if found is None:
+            raise ValidationError(_("No request has this number."))
+        return found
+
+    def clean(self):
+        cleaned = super().clean()
+        if "email" not in self.errors and "phone" not in self.errors and "own_request" not in self.errors:
+            try:
+                subject_admission_check(
+                    email=normalise_email(cleaned.get("email") or ""),
+                    phone=cleaned.get("phone") or "",
+                    own_request=cleaned.get("own_request"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(DataSubject)
 class DataSubjectAdmin(
     RestrictionBannerMixin, AuditedImportExportMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
@@ -300,6 +361,25 @@ class DataSubjectAdmin(
         ),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = DataSubjectAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        admission = (
+            _("Admission after an erasure or a suppression"),
+            {"fields": ("own_request",), "classes": ("collapse",)},
+        )
+        return (*self.fieldsets, admission)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        services.record_save(instance=obj, actor=request.user, own_request=form.cleaned_data.get("own_request"))
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)

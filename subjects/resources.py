@@ -21,6 +21,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from ijinus_privacy import audit
 from ijinus_privacy.spreadsheets import escape_formula
 
+from .admission import admission_refusals, refusal_hint
 from .models import ROLE_DATE_FIELDS, DataSubject, SubjectRole, normalise_email
 
 
@@ -89,6 +90,9 @@ class AuditedResource(resources.ModelResource):
             return result
         loader = self._meta.instance_loader_class(self, dataset)
         first_seen: dict[tuple, int] = {}
+        id_field = self._meta.import_id_fields[0]
+        refused: dict[int, tuple[dict, dict]] = {}
+        new_people: list[tuple[int, dict, DataSubject]] = []
         for number, values in enumerate(dataset, 1):
             row = dict(zip(dataset.headers, values, strict=False))
             errors: dict[str, list] = {}
@@ -96,7 +100,7 @@ class AuditedResource(resources.ModelResource):
                 instance, _new = self.get_or_init_instance(loader, row)
             except (ValueError, ValidationError) as error:
                 reason = error.messages if isinstance(error, ValidationError) else [str(error)]
-                self._report(result, number, row, {self._meta.import_id_fields[0]: reason})
+                refused[number] = (row, {id_field: reason})
                 continue
             try:
                 self.import_instance(instance, row)
@@ -104,7 +108,7 @@ class AuditedResource(resources.ModelResource):
                 errors = error.update_error_dict(errors)
             refusal = self.refusal(instance)
             if refusal:
-                self._report(result, number, row, {self._meta.import_id_fields[0]: [refusal]})
+                refused[number] = (row, {id_field: [refusal]})
                 continue
             try:
                 instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
@@ -113,15 +117,22 @@ class AuditedResource(resources.ModelResource):
             if not errors:
                 key = self.natural_key(instance)
                 if key in first_seen:
-                    errors = {
-                        self._meta.import_id_fields[0]: [
-                            _("Duplicate of row %(row)s in this file.") % {"row": first_seen[key]}
-                        ]
-                    }
+                    errors = {id_field: [_("Duplicate of row %(row)s in this file.") % {"row": first_seen[key]}]}
                 else:
                     first_seen[key] = number
             if errors:
-                self._report(result, number, row, errors)
+                refused[number] = (row, errors)
+            elif isinstance(instance, DataSubject) and instance.pk is None:
+                new_people.append((number, row, instance))
+        # Erased (Art. 17) or suppressed people are not created again by a file (subjects.admission).
+        matches = admission_refusals([(person.email, person.phone) for _number, _row, person in new_people])
+        for position, refusals in matches.items():
+            number, row, _person = new_people[position]
+            reasons = [refusal.message() for refusal in refusals] + [refusal_hint()]
+            refused[number] = (row, {id_field: reasons})
+        for number in sorted(refused):
+            row, errors = refused[number]
+            self._report(result, number, row, errors)
         return result
 
     def refusal(self, instance) -> str:
