@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
 from . import services
 from .admission import subject_admission_check
+from .import_preview import PreviewExpired, SealedUploadStorage
 from .models import (
     ROLE_DATE_FIELDS,
     AssumedInterest,
@@ -40,7 +42,7 @@ from .models import (
     ThirdPartyData,
     normalise_email,
 )
-from .resources import DataSubjectResource, SubjectRoleResource
+from .resources import CLEAR_MARKER, DataSubjectResource, SubjectRoleResource
 from .rights_admin import RestrictionBannerMixin  # also registers the admins of rights (R1.9-R1.15)
 from .rights_admin import message_error as _error
 
@@ -93,9 +95,27 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class AuditedImportExportMixin(ImportExportMixin):
-    """Import and export only with this model's own import/export permission (DPO); audited."""
+    """Import and export only with this model's own import/export permission (DPO); audited.
 
-    skip_import_confirm = True  # validated and written in one request: the upload is never stored
+    Two steps: the preview lists, per person, each field that changes (old -> new), then the DPO
+    confirms. The upload is never stored: it travels sealed in the confirm form (``import_preview``).
+    """
+
+    skip_import_confirm = False
+    tmp_storage_class = SealedUploadStorage
+    import_template_name = "admin/subjects/import.html"
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except PreviewExpired:
+            self.message_user(
+                request, _("This preview has expired or was altered: upload the file again."), messages.ERROR
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER}
 
     def _perm(self, action: str) -> str:
         return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
