@@ -311,9 +311,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # value derived from SECRET_KEY; set it separately in production so it survives a key rotation.
 IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
 
-# django-import-export (subjects/resources.py). Admin imports run without the confirm step, so the
-# upload is validated and written in one request and never stored; should a confirm step be used,
-# its temporary copy goes to the project's media storage (removed on confirm), not the system /tmp.
+# django-import-export (subjects/resources.py). The subjects admin imports preview then confirm; the
+# upload travels sealed in the confirm form (subjects/import_preview.py) and is never stored. Any
+# other admin using the library's confirm step keeps its copy in the media storage, not /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
 

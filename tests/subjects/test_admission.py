@@ -283,3 +283,16 @@ def _dpo():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="dpo")
+
+
+def test_the_refusal_speaks_french_to_a_french_browser():
+    from django.test import Client
+
+    _erase()
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(support_user())
+
+    with time_machine.travel(LATER, tick=False):
+        response = _add(client, email=EMAIL)
+
+    assert "effacé au titre de l&#x27;art. 17 le 2026-11-02" in response.content.decode()
