@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit
 from subjects import services as subject_services
+from subjects.admission import admission_refusals, refusal_hint
 from subjects.models import DataSubject, SubjectRole, normalise_email
 
 from . import services
@@ -112,6 +113,24 @@ def _check_row(row: dict, *, notice: Notice, seen: dict[str, int], number: int) 
     }, []
 
 
+def _admission_errors(checked: list[tuple[int, dict]]) -> list[tuple[int, str]]:
+    """New people only: an erased (Art. 17) or suppressed person is not created again by a file.
+
+    The tool's opt-in is entered by staff through this import, so it never counts as the person's
+    own new consent (``subjects.admission``); they sign up again themselves.
+    """
+    known = set(
+        DataSubject.objects.filter(email__in=[row["email"] for _n, row in checked]).values_list("email", flat=True)
+    )
+    new = [(number, row) for number, row in checked if row["email"] not in known]
+    errors = []
+    for position, refusals in admission_refusals([(row["email"], "") for _number, row in new]).items():
+        number = new[position][0]
+        errors += [(number, refusal.message()) for refusal in refusals]
+        errors.append((number, refusal_hint()))
+    return errors
+
+
 def import_consent_proofs(*, dataset: tablib.Dataset, notice: Notice, batch_reference: str, actor) -> ImportReport:
     """Check every row, then write all or nothing (newsletter e-mail consents)."""
     report = ImportReport()
@@ -130,11 +149,19 @@ def import_consent_proofs(*, dataset: tablib.Dataset, notice: Notice, batch_refe
         clean, reasons = _check_row(row, notice=notice, seen=seen, number=number)
         report.errors += [(number, reason) for reason in reasons]
         if clean:
-            checked.append(clean)
+            checked.append((number, clean))
+    report.errors += _admission_errors(checked)
     if report.errors:
+        report.errors.sort(key=lambda error: error[0])
         return report
     with transaction.atomic():
-        _write(checked, notice=notice, batch_reference=batch_reference, actor=actor, report=report)
+        _write(
+            [clean for _number, clean in checked],
+            notice=notice,
+            batch_reference=batch_reference,
+            actor=actor,
+            report=report,
+        )
         audit.record(
             action=audit.Action.CREATE,
             actor=actor,

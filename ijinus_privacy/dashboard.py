@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +160,32 @@ def audit_events_today(today: date) -> int:
     return AuditEvent.objects.filter(occurred_at__gte=start).count()
 
 
+# Erased people found again and re-erased by the daily ``reapply_erasures`` run stay on the dashboard this long.
+REAPPEARED_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Reappeared:
+    erased_again: int  # tombstones re-applied within REAPPEARED_DAYS
+    held: int  # people back under a legal hold, waiting for the DPO
+    since: date
+
+
+def reappeared_widget(today: date) -> Reappeared:
+    """Erased people who came back (R1.10.7): counts only, from the tombstones."""
+    from datetime import timedelta
+
+    from requests_dsar.models import ErasureTombstone
+
+    since = today - timedelta(days=REAPPEARED_DAYS)
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    counts = ErasureTombstone.objects.aggregate(
+        erased_again=Count("pk", filter=Q(last_reapplied_at__gte=start)),
+        held=Count("pk", filter=Q(held_found_at__isnull=False)),
+    )
+    return Reappeared(erased_again=counts["erased_again"], held=counts["held"], since=since)
+
+
 def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[str, Any]:
     """Every widget the user may see; a widget the user may not see is absent (``None``)."""
     today = today or timezone.localdate()
@@ -174,6 +201,8 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
         from subjects.models import SensitiveDataFlag
 
         context["sensitive_open"] = SensitiveDataFlag.objects.open().count()
+    if user.has_perm("requests_dsar.view_erasuretombstone"):
+        context["reappeared"] = reappeared_widget(today)
     if user.has_perm("ijinus_privacy.view_auditevent"):
         context["audit_today"] = audit_events_today(today)
         context["audit_since"] = timezone.make_aware(datetime.combine(today, time.min))

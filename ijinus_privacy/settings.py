@@ -329,6 +329,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"queue": "retention"},
     },
+    # R1.10.7: erased people brought back (restore, re-import) are erased again; the DPO is told.
+    "dsar-erasures-reapply": {
+        "task": "requests_dsar.tasks.erasures_reapply_task",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"queue": "retention"},
+    },
     # R1.10.3: records kept after an erasure leave the archive on their end date.
     "dsar-erasure-keeps-purge": {
         "task": "requests_dsar.tasks.erasure_keeps_purge_task",
@@ -388,9 +394,9 @@ AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=str(VAR_DIR / "audit-anc
 # value derived from SECRET_KEY; set it separately in production so it survives a key rotation.
 IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
 
-# django-import-export (subjects/resources.py). Admin imports run without the confirm step, so the
-# upload is validated and written in one request and never stored; should a confirm step be used,
-# its temporary copy goes to the project's media storage (removed on confirm), not the system /tmp.
+# django-import-export (subjects/resources.py). The subjects admin imports preview then confirm; the
+# upload travels sealed in the confirm form (subjects/import_preview.py) and is never stored. Any
+# other admin using the library's confirm step keeps its copy in the media storage, not /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
 

@@ -3,13 +3,18 @@ data) and reminders to requesters who have not answered (R1.4.3)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from .models import ClockPause, Letter, Request
+
+if TYPE_CHECKING:
+    from .erasure.services import Reappearance
 
 DUE_SOON_DAYS = 7
 
@@ -42,6 +47,24 @@ def due_soon_reminder_send(*, today: date | None = None) -> int:
         to=[settings.DPO_EMAIL],
     ).send()
     return len(due)
+
+
+def reapply_alert_send(*, found: Sequence[Reappearance]) -> None:
+    """Tell the DPO that erased people came back and what was done (R1.10.7): ids and counts only."""
+    held = [match for match in found if match.held]
+    lines = [
+        f"{len(found)} erased person(s) reappeared (backup restore, re-import); "
+        f"{len(found) - len(held)} erased again, {len(held)} under a legal hold left for you to decide.",
+        "",
+    ]
+    for match in found:
+        state = "HELD: legal hold in force, decide" if match.held else "erased again"
+        lines.append(f"subject #{match.subject_id}  tombstone #{match.tombstone_id}  {state}")
+    EmailMessage(
+        subject=f"[IJINUS Privacy] {len(found)} erased person(s) reappeared",
+        body="\n".join(lines),
+        to=[settings.DPO_EMAIL],
+    ).send()
 
 
 REMINDER_LETTER = {

@@ -63,3 +63,11 @@ def erasure_keeps_purge_task() -> int:
     from .erasure.services import erasure_keeps_purge
 
     return erasure_keeps_purge()
+
+
+@shared_task(acks_late=True)
+def erasures_reapply_task() -> int:
+    """Daily: re-erase people a restore or a re-import brought back, and alert the DPO (R1.10.7)."""
+    from .erasure.services import erasures_reapply_scheduled
+
+    return len(erasures_reapply_scheduled())

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,8 @@ from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMix
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
 from . import services
+from .admission import subject_admission_check
+from .import_preview import PreviewExpired, SealedUploadStorage
 from .models import (
     ROLE_DATE_FIELDS,
     AssumedInterest,
@@ -39,7 +42,7 @@ from .models import (
     ThirdPartyData,
     normalise_email,
 )
-from .resources import DataSubjectResource, SubjectRoleResource
+from .resources import CLEAR_MARKER, DataSubjectResource, SubjectRoleResource
 from .rights_admin import RestrictionBannerMixin  # also registers the admins of rights (R1.9-R1.15)
 from .rights_admin import message_error as _error
 
@@ -92,9 +95,27 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class AuditedImportExportMixin(ImportExportMixin):
-    """Import and export only with this model's own import/export permission (DPO); audited."""
+    """Import and export only with this model's own import/export permission (DPO); audited.
 
-    skip_import_confirm = True  # validated and written in one request: the upload is never stored
+    Two steps: the preview lists, per person, each field that changes (old -> new), then the DPO
+    confirms. The upload is never stored: it travels sealed in the confirm form (``import_preview``).
+    """
+
+    skip_import_confirm = False
+    tmp_storage_class = SealedUploadStorage
+    import_template_name = "admin/subjects/import.html"
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except PreviewExpired:
+            self.message_user(
+                request, _("This preview has expired or was altered: upload the file again."), messages.ERROR
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER}
 
     def _perm(self, action: str) -> str:
         return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
@@ -243,6 +264,66 @@ class ThirdPartyInline(ReadOnlyInline):
     verbose_name_plural = _("Data received from a third party (policy §3.5)")
 
 
+class DataSubjectAddForm(forms.ModelForm):
+    """Adding a person: erased or suppressed people are refused unless their own new request is named."""
+
+    own_request = forms.IntegerField(
+        label=_("Their own new request (number)"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Only for a person erased (Art. 17) or suppressed (Art. 21(3)) before: the number of the request "
+            "they made themselves after that date, from the same e-mail or phone. Without it, such a person "
+            "is not added."
+        ),
+    )
+
+    class Meta:
+        model = DataSubject
+        fields = (
+            "kind",
+            "last_name",
+            "first_names",
+            "marital_status",
+            "date_of_birth",
+            "language",
+            "email",
+            "phone",
+            "street_address",
+            "postal_code",
+            "city",
+            "country",
+            "organisation",
+            "job_title",
+            "notes",
+            "deceased_on",
+        )
+
+    def clean_own_request(self):
+        from requests_dsar.models import Request
+
+        number = self.cleaned_data.get("own_request")
+        if number is None:
+            return None
+        found = Request.objects.filter(pk=number).first()
+        if found is None:
+            raise ValidationError(_("No request has this number."))
+        return found
+
+    def clean(self):
+        cleaned = super().clean()
+        if "email" not in self.errors and "phone" not in self.errors and "own_request" not in self.errors:
+            try:
+                subject_admission_check(
+                    email=normalise_email(cleaned.get("email") or ""),
+                    phone=cleaned.get("phone") or "",
+                    own_request=cleaned.get("own_request"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(DataSubject)
 class DataSubjectAdmin(
     EraseThroughRequestMixin,
@@ -306,6 +387,25 @@ class DataSubjectAdmin(
         ),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = DataSubjectAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        admission = (
+            _("Admission after an erasure or a suppression"),
+            {"fields": ("own_request",), "classes": ("collapse",)},
+        )
+        return (*self.fieldsets, admission)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        services.record_save(instance=obj, actor=request.user, own_request=form.cleaned_data.get("own_request"))
 
     def get_search_results(self, request, queryset, search_term):
         if "@" in search_term and " " not in search_term.strip():

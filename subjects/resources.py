@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from ijinus_privacy import audit
 from ijinus_privacy.spreadsheets import escape_formula
 
+from .admission import admission_refusals, refusal_hint
 from .models import ROLE_DATE_FIELDS, DataSubject, SubjectRole, normalise_email
 
 
@@ -43,12 +46,32 @@ class SubjectByEmailWidget(widgets.ForeignKeyWidget):
         return subject
 
 
+# The cell text that empties a field of an existing record; an empty cell leaves it alone.
+CLEAR_MARKER = "<clear>"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one person as the preview shows it: column, value on file, value imported."""
+
+    column: str
+    old: str
+    new: str
+
+
 class AuditedResource(resources.ModelResource):
-    """Validate all, then write all, audit explicitly, escape formulas on export."""
+    """Validate all, then write all, audit explicitly, escape formulas on export.
+
+    Updates are previewed (``row_result.changes``: column, old, new) and unchanged rows skipped;
+    an empty cell keeps the stored value, ``<clear>`` empties it; each audit event names the fields
+    that changed, never their values.
+    """
 
     def __init__(self, actor=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.actor = actor
+        self._changed: dict[tuple, list[str]] = {}
+        self._row_changes: list[FieldChange] = []
 
     # --- export ---------------------------------------------------------------------------
 
@@ -89,6 +112,9 @@ class AuditedResource(resources.ModelResource):
             return result
         loader = self._meta.instance_loader_class(self, dataset)
         first_seen: dict[tuple, int] = {}
+        id_field = self._meta.import_id_fields[0]
+        refused: dict[int, tuple[dict, dict]] = {}
+        new_people: list[tuple[int, dict, DataSubject]] = []
         for number, values in enumerate(dataset, 1):
             row = dict(zip(dataset.headers, values, strict=False))
             errors: dict[str, list] = {}
@@ -96,7 +122,7 @@ class AuditedResource(resources.ModelResource):
                 instance, _new = self.get_or_init_instance(loader, row)
             except (ValueError, ValidationError) as error:
                 reason = error.messages if isinstance(error, ValidationError) else [str(error)]
-                self._report(result, number, row, {self._meta.import_id_fields[0]: reason})
+                refused[number] = (row, {id_field: reason})
                 continue
             try:
                 self.import_instance(instance, row)
@@ -104,7 +130,7 @@ class AuditedResource(resources.ModelResource):
                 errors = error.update_error_dict(errors)
             refusal = self.refusal(instance)
             if refusal:
-                self._report(result, number, row, {self._meta.import_id_fields[0]: [refusal]})
+                refused[number] = (row, {id_field: [refusal]})
                 continue
             try:
                 instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
@@ -113,16 +139,62 @@ class AuditedResource(resources.ModelResource):
             if not errors:
                 key = self.natural_key(instance)
                 if key in first_seen:
-                    errors = {
-                        self._meta.import_id_fields[0]: [
-                            _("Duplicate of row %(row)s in this file.") % {"row": first_seen[key]}
-                        ]
-                    }
+                    errors = {id_field: [_("Duplicate of row %(row)s in this file.") % {"row": first_seen[key]}]}
                 else:
                     first_seen[key] = number
             if errors:
-                self._report(result, number, row, errors)
+                refused[number] = (row, errors)
+            elif isinstance(instance, DataSubject) and instance.pk is None:
+                new_people.append((number, row, instance))
+        # Erased (Art. 17) or suppressed people are not created again by a file (subjects.admission).
+        matches = admission_refusals([(person.email, person.phone) for _number, _row, person in new_people])
+        for position, refusals in matches.items():
+            number, row, _person = new_people[position]
+            reasons = [refusal.message() for refusal in refusals] + [refusal_hint()]
+            refused[number] = (row, {id_field: reasons})
+        for number in sorted(refused):
+            row, errors = refused[number]
+            self._report(result, number, row, errors)
         return result
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """An empty cell leaves an existing record's value alone; ``<clear>`` empties the field."""
+        if field.attribute and field.column_name in row:
+            cell = row[field.column_name]
+            text = "" if cell is None else str(cell).strip()
+            if text.lower() == CLEAR_MARKER:
+                model_field = instance._meta.get_field(field.attribute)
+                setattr(instance, model_field.attname, None if model_field.null else "")
+                return
+            if not text and instance.pk is not None:
+                return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
+        """Note what this row changes (for the preview and the audit); skip an existing unchanged one."""
+        changes = []
+        for field in self.get_import_fields():
+            if not field.attribute or field.column_name not in row:
+                continue
+            new = field.get_value(instance)
+            old = None if original is None or original.pk is None else field.get_value(original)
+            if new != old and not (original is not None and original.pk is None and new in (None, "")):
+                changes.append(FieldChange(field.column_name, _render(field, old), _render(field, new)))
+        self._row_changes = changes
+        self._row_label = self.preview_label(instance)
+        self._changed[self.natural_key(instance)] = [change.column for change in changes]
+        return instance.pk is not None and not changes and not import_validation_errors
+
+    def after_import_row(self, row, row_result, **kwargs) -> None:
+        super().after_import_row(row, row_result, **kwargs)
+        row_result.changes = self._row_changes
+        row_result.preview_label = getattr(self, "_row_label", "")
+        row_result.number = kwargs.get("row_number")
+        self._row_changes, self._row_label = [], ""
+
+    def preview_label(self, instance) -> str:
+        """Who the row is about, as the file names them (shown to the DPO in the preview only)."""
+        return ""
 
     def refusal(self, instance) -> str:
         """Why this row may not touch its subject, or "" (R1.11.3 restriction, R4.4.2 archive)."""
@@ -158,9 +230,12 @@ class AuditedResource(resources.ModelResource):
         super().after_import(dataset, result, **kwargs)
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
-        changed = [field.attribute for field in self.get_import_fields() if field.attribute]
+        attributes = {field.column_name: field.attribute for field in self.get_import_fields() if field.attribute}
         existing = getattr(self, "_existing", set())
         for obj in self.imported_objects(dataset):
+            changed = [attributes.get(column, column) for column in self._changed.get(self.natural_key(obj), [])]
+            if not changed:
+                continue  # unchanged row: skipped, nothing written
             audit.record(
                 action=audit.Action.CHANGE if obj.pk in existing else audit.Action.CREATE,
                 actor=self.actor or kwargs.get("user"),
@@ -175,6 +250,12 @@ class AuditedResource(resources.ModelResource):
     def existing_keys(self, dataset):
         """The primary keys ``imported_objects`` yields, read before the write: those rows are changes."""
         return [obj.pk for obj in self.imported_objects(dataset)]
+
+
+def _render(field, value) -> str:
+    if value in (None, ""):
+        return ""
+    return str(field.widget.render(value))
 
 
 class DataSubjectResource(AuditedResource):
@@ -204,16 +285,20 @@ class DataSubjectResource(AuditedResource):
         instance_loader_class = CachedInstanceLoader
         use_bulk = True
         batch_size = 1000
-        skip_diff = True
+        skip_diff = False  # the original is kept per row: preview of field changes, unchanged rows skipped
+        skip_html_diff = True  # the preview lists "field: old -> new" per person instead
         clean_model_instances = True
 
     def natural_key(self, instance) -> tuple:
         return (instance.email,)
 
+    def preview_label(self, instance) -> str:
+        return instance.email
+
     def imported_objects(self, dataset):
         emails = [normalise_email(str(value or "")) for value in dataset["email"]]
         for start in range(0, len(emails), 1000):
-            yield from DataSubject.objects.filter(email__in=emails[start : start + 1000]).only("pk")
+            yield from DataSubject.objects.filter(email__in=emails[start : start + 1000]).only("pk", "email")
 
 
 class SubjectRoleResource(AuditedResource):
@@ -225,11 +310,15 @@ class SubjectRoleResource(AuditedResource):
         import_id_fields = ("subject", "role")
         use_bulk = True
         batch_size = 1000
-        skip_diff = True
+        skip_diff = False  # the original is kept per row: preview of field changes, unchanged rows skipped
+        skip_html_diff = True  # the preview lists "field: old -> new" per person instead
         clean_model_instances = True
 
     def natural_key(self, instance) -> tuple:
         return (instance.subject_id, instance.role)
+
+    def preview_label(self, instance) -> str:
+        return f"{instance.subject.email} — {instance.get_role_display()}"
 
     def import_instance(self, instance, row, **kwargs) -> None:
         """Retention start dates are facts, not settings (R4.2): a file cannot move them back.

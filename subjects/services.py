@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import audit
 
+from .admission import admission_record, subject_admission_check
 from .models import (
     AssumedInterest,
     Contract,
@@ -40,6 +41,9 @@ from .sensitive import detect_categories
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
+
+    from consents.models import ConsentEvent
+    from requests_dsar.models import Request
 
 # Free-text fields screened for Art. 9/10 data (R4.6.1).
 SCREENED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
@@ -170,17 +174,33 @@ def sensitive_dismiss(*, flag: SensitiveDataFlag, actor: User) -> SensitiveDataF
 
 
 @transaction.atomic
-def record_save(*, instance: models.Model, actor: User | None, changed: Iterable[str] | None = None) -> models.Model:
+def record_save(
+    *,
+    instance: models.Model,
+    actor: User | None,
+    changed: Iterable[str] | None = None,
+    own_request: Request | None = None,
+    own_consent: ConsentEvent | None = None,
+) -> models.Model:
     """Validate, save, screen and audit one record (subject, role or relationship data).
 
-    ``changed`` lists the field names that changed (all concrete fields for a new record).
+    ``changed`` lists the field names that changed (all concrete fields for a new record). A new
+    person passes the admission gate (``subjects.admission``): erased or suppressed people are
+    refused unless ``own_request`` or ``own_consent`` is their own later act (Art. 17, R1.10.7).
     """
     creating = instance._state.adding
     assert_editable(instance)  # restricted data: storage only (Art. 18, R1.11.3)
+    admission = None
     if isinstance(instance, DataSubject):
         instance.email = normalise_email(instance.email)
+        if creating:
+            admission = subject_admission_check(
+                email=instance.email, phone=instance.phone, own_request=own_request, own_consent=own_consent
+            )
     instance.full_clean()
     instance.save()
+    if admission is not None:
+        admission_record(admission=admission, subject_id=instance.pk, actor=actor)
     names = (
         sorted(changed)
         if changed is not None
@@ -210,8 +230,37 @@ def _delivery_moves_clock(delivery: Delivery, *, actor: User | None) -> None:
 # --- Subjects and roles ----------------------------------------------------------------------
 
 
-def subject_create(*, fields: Mapping[str, Any], actor: User | None) -> DataSubject:
-    return record_save(instance=DataSubject(**fields), actor=actor)
+@transaction.atomic
+def subject_create(
+    *,
+    fields: Mapping[str, Any],
+    actor: User | None,
+    own_request: Request | None = None,
+    own_consent: ConsentEvent | None = None,
+) -> DataSubject:
+    """Add a person through the admission gate; ``own_consent`` (unsaved) is recorded with them."""
+    subject = record_save(instance=DataSubject(**fields), actor=actor, own_request=own_request, own_consent=own_consent)
+    if own_consent is not None:
+        from consents.services import consent_record
+
+        consent_record(
+            subject=subject,
+            channel=own_consent.channel,
+            action=own_consent.action,
+            collection_point=own_consent.collection_point,
+            mechanism=own_consent.mechanism,
+            language=own_consent.language or subject.language,
+            entered_by=own_consent.entered_by,
+            actor=actor,
+            notice=own_consent.notice,
+            occurred_at=own_consent.occurred_at,
+            requested_at=own_consent.requested_at,
+            confirmed_at=own_consent.confirmed_at,
+            collection_detail=own_consent.collection_detail,
+            interface_version=own_consent.interface_version,
+            ip_address=own_consent.ip_address,
+        )
+    return subject
 
 
 @transaction.atomic

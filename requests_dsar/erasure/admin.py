@@ -187,9 +187,20 @@ class ErasureKeepAdmin(ReadOnlyModelAdmin):
 
 @admin.register(ErasureTombstone)
 class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
-    list_display = ("id", "erasure", "erased_on", "reapplied", "last_reapplied_at")
+    list_display = ("id", "erasure", "erased_on", "reapplied", "last_reapplied_at", "held_found_at", "readmitted_at")
     list_select_related = ("erasure",)
-    readonly_fields = ("erasure", "email_hash", "phone_hash", "erased_on", "reapplied", "last_reapplied_at")
+    readonly_fields = (
+        "erasure",
+        "email_hash",
+        "phone_hash",
+        "erased_on",
+        "reapplied",
+        "last_reapplied_at",
+        "held_found_at",
+        "readmitted_subject_ref",
+        "readmitted_at",
+        "readmission_basis",
+    )
     fields = readonly_fields
 
 

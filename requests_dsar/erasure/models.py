@@ -116,6 +116,20 @@ class ErasureTombstone(models.Model):
     erased_on = models.DateField(_("erased on"))
     reapplied = models.PositiveIntegerField(_("times re-applied"), default=0)
     last_reapplied_at = models.DateTimeField(_("last re-applied at"), null=True, blank=True)
+    held_found_at = models.DateTimeField(
+        _("found again under a legal hold at"),
+        null=True,
+        blank=True,
+        help_text=_("A person matching this tombstone is back but under a legal hold: the DPO decides."),
+    )
+    readmitted_subject_ref = models.PositiveBigIntegerField(
+        _("data subject id admitted again"),
+        null=True,
+        blank=True,
+        help_text=_("The person came back on their own new request or consent (Art. 6(1)(a)-(b)); not re-erased."),
+    )
+    readmitted_at = models.DateTimeField(_("admitted again at"), null=True, blank=True)
+    readmission_basis = models.CharField(_("admitted again on"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("erasure tombstone")

@@ -254,12 +254,17 @@ class Reappearance:
 
 
 def reappeared_subjects() -> list[Reappearance]:
-    """Subjects whose e-mail or phone matches an erasure tombstone (after a backup restore)."""
-    tombstones: dict[str, int] = {}
-    for pk, email_hash, phone_hash in ErasureTombstone.objects.values_list("pk", "email_hash", "phone_hash"):
+    """Subjects whose e-mail or phone matches an erasure tombstone (after a backup restore).
+
+    A person admitted again on their own new request or consent (``subjects.admission``) is the
+    tombstone's ``readmitted_subject_ref`` and is not a reappearance.
+    """
+    tombstones: dict[str, list[tuple[int, int | None]]] = {}
+    rows = ErasureTombstone.objects.values_list("pk", "email_hash", "phone_hash", "readmitted_subject_ref")
+    for pk, email_hash, phone_hash, readmitted in rows:
         for digest in (email_hash, phone_hash):
             if digest:
-                tombstones[digest] = pk
+                tombstones.setdefault(digest, []).append((pk, readmitted))
     if not tombstones:
         return []
     found: list[Reappearance] = []
@@ -270,10 +275,12 @@ def reappeared_subjects() -> list[Reappearance]:
         .order_by("pk")
     )
     for pk, email, phone, held in subjects.iterator(chunk_size=2000):
-        for digest in (identifier_hash(IdentifierKind.EMAIL, email), identifier_hash(IdentifierKind.PHONE, phone)):
-            if digest and digest in tombstones:
-                found.append(Reappearance(subject_id=pk, tombstone_id=tombstones[digest], held=bool(held)))
-                break
+        digests = (identifier_hash(IdentifierKind.EMAIL, email), identifier_hash(IdentifierKind.PHONE, phone))
+        matching = [tombstone for digest in digests if digest for tombstone in tombstones.get(digest, [])]
+        if any(readmitted == pk for _tombstone, readmitted in matching):
+            continue
+        if matching:
+            found.append(Reappearance(subject_id=pk, tombstone_id=matching[0][0], held=bool(held)))
     return found
 
 
@@ -281,20 +288,25 @@ def erasures_reapply(*, commit: bool = False) -> list[Reappearance]:
     """Erase again the subjects a restore brought back (R1.10.7); held ones are left for the DPO.
 
     One transaction per subject, through the same deletion path as erasure. Kept records are
-    already in the archive (``ErasureKeep``), so the restored active copies simply go.
+    already in the archive (``ErasureKeep``), so the restored active copies simply go. A held one
+    marks its tombstone (``held_found_at``) so the DPO's dashboard shows it.
     """
     found = reappeared_subjects()
     if not commit:
         return found
     for match in found:
         if match.held:
+            ErasureTombstone.objects.filter(pk=match.tombstone_id, held_found_at__isnull=True).update(
+                held_found_at=timezone.now()
+            )
             continue
         with transaction.atomic():
             disposed = dispose_subjects([match.subject_id], Disposal.DELETE)
             tombstone = ErasureTombstone.objects.select_for_update().get(pk=match.tombstone_id)
             tombstone.reapplied += 1
             tombstone.last_reapplied_at = timezone.now()
-            tombstone.save(update_fields=["reapplied", "last_reapplied_at"])
+            tombstone.held_found_at = None
+            tombstone.save(update_fields=["reapplied", "last_reapplied_at", "held_found_at"])
             audit.record(
                 action=audit.Action.DELETE,
                 object_type="subjects.datasubject",
@@ -304,6 +316,19 @@ def erasures_reapply(*, commit: bool = False) -> list[Reappearance]:
                 reason=f"erasure re-applied (tombstone {tombstone.pk}): "
                 + ", ".join(f"{key} {value}" for key, value in sorted(disposed.items())),
             )
+    return found
+
+
+def erasures_reapply_scheduled() -> list[Reappearance]:
+    """The daily beat run (R1.10.7): re-erase as ``reapply_erasures --commit`` does, then alert the DPO.
+
+    The alert holds counts and ids only (``reapply_alert_send``); nothing is sent when no one came back.
+    """
+    from ..notifications import reapply_alert_send
+
+    found = erasures_reapply(commit=True)
+    if found:
+        reapply_alert_send(found=found)
     return found
 
 

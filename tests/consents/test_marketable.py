@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -177,7 +178,9 @@ def test_suppression_survives_erasure_and_a_recreated_subject_is_not_marketable(
     subject_services.subject_delete(subject_ids=[person.pk], actor=dpo)
     assert Suppression.objects.filter(channel=EMAIL).exists()
 
-    again = subject(email=email)
+    with pytest.raises(ValidationError, match="suppression list"):
+        subject(email=email)  # the admission gate refuses to create them again (subjects.admission)
+    again = DataSubject.objects.create(email=email, kind=DataSubject.Kind.CONSUMER, last_name="Restored")  # a restore
     soft_opt_in(again)
     assert marketable(product_family=ProductFamily.LEVEL) == set()
     assert again.pk not in marketable(product_family=ProductFamily.LEVEL)

@@ -183,6 +183,11 @@ def test_admin_import_happy_path(client, settings):
         },
     )
 
+    assert response.status_code == 200  # the preview: nothing written before the DPO confirms
+    assert not DataSubject.objects.exists()
+    confirm = response.context["confirm_form"].initial
+    response = client.post(reverse("admin:subjects_datasubject_process_import"), confirm)
+
     assert response.status_code == 302
     assert sorted(DataSubject.objects.values_list("email", flat=True)) == ["anne@exemple.fr", "yann@exemple.fr"]
     media = Path(settings.MEDIA_ROOT)
