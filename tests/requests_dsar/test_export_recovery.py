@@ -157,7 +157,7 @@ def test_a_job_building_normally_cannot_be_restarted(job):
     ("language", "expected"),
     [
         ("en", "They are queued and will start when the worker is back"),
-        ("fr", "Elles sont en file d'attente et démarreront au retour du worker"),
+        ("fr", "Ils sont en file d'attente et démarreront au retour du worker"),
     ],
 )
 def test_with_the_queue_down_build_the_exports_says_queued_not_done(client, language, expected):
