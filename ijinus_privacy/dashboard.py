@@ -75,7 +75,14 @@ def exports_widget() -> dict[str, Any]:
     from requests_dsar import dashboard
 
     count, rows = dashboard.exports_awaiting_approval()
-    return {"exports_count": count, "exports_rows": rows, "exports_query": dashboard.EXPORTS_AWAITING_QUERY}
+    attention_count, attention_rows = dashboard.exports_needing_attention()
+    return {
+        "exports_count": count,
+        "exports_rows": rows,
+        "exports_query": dashboard.EXPORTS_AWAITING_QUERY,
+        "exports_attention_count": attention_count,
+        "exports_attention_rows": attention_rows,
+    }
 
 
 def last_sweep() -> LastSweep | None:

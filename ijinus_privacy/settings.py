@@ -271,9 +271,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
-CELERY_VISIBILITY_TIMEOUT = 2 * 60 * 60  # above the longest task (one hour)
+# Above the longest task (one hour): a message a dead worker took comes back after this long.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # A worker looks for such messages every interval x throttle seconds (kombu's defaults: 100 s).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
@@ -318,10 +322,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_dsar.tasks.export_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
-    # T9: jobs left pending (broker down when they were submitted) are published again.
-    "dsar-export-redispatch": {
-        "task": "requests_dsar.tasks.export_redispatch_task",
-        "schedule": crontab(minute="*/5"),
+    # T9 and dead workers: jobs whose worker stopped are restarted, jobs the queue missed published
+    # again (ijinus_privacy/jobs.py).
+    "jobs-recover": {
+        "task": "ijinus_privacy.tasks.jobs_recover_task",
+        "schedule": crontab(minute="*"),
     },
     # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
     "retention-sweep-nightly": {
@@ -432,3 +437,14 @@ EXPORT_CODE_VALIDITY_MINUTES = env.int("EXPORT_CODE_VALIDITY_MINUTES", default=1
 EXPORT_CODE_MAX_ATTEMPTS = 5  # wrong codes before the code is void
 EXPORT_CODE_MAX_SENDS = 10  # codes per export; beyond, the subject contacts the DPO
 EXPORT_REDISPATCH_AFTER_MINUTES = env.int("EXPORT_REDISPATCH_AFTER_MINUTES", default=5)
+# Background jobs (ijinus_privacy/jobs.py): a running job renews its heartbeat every
+# JOB_HEARTBEAT_SECONDS; beat restarts one silent for JOB_STALE_SECONDS, and publishes a job the
+# queue never received (broker down) once it is JOB_REDISPATCH_SECONDS old; one published but not
+# started after EXPORT_REDISPATCH_AFTER_MINUTES is published again (the message was lost).
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=30)
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=180)
+JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=60)
+# T9: a page publishing a job waits this long at most for the broker, then leaves the job pending;
+# after a failure the process stops trying for JOB_PUBLISH_BACKOFF_SECONDS (beat catches up).
+JOB_PUBLISH_TIMEOUT_SECONDS = env.float("JOB_PUBLISH_TIMEOUT_SECONDS", default=1.0)
+JOB_PUBLISH_BACKOFF_SECONDS = env.float("JOB_PUBLISH_BACKOFF_SECONDS", default=10)

@@ -14,3 +14,11 @@ def audit_anchor_publish_task() -> int | None:
 
     anchor = audit_anchor_publish()
     return anchor.event_id if anchor else None
+
+
+@shared_task(acks_late=True)
+def jobs_recover_task() -> int:
+    """Beat, every minute: restart jobs whose worker died, publish those the queue missed (T9)."""
+    from .jobs import recover_all
+
+    return recover_all()

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -16,6 +17,7 @@ from subjects.rights_admin import RestrictionBannerMixin
 from . import dashboard, services
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
+from .exports import services as export_services
 from .exports.delivery import export_staff_download
 from .models import (
     ClockPause,
@@ -85,7 +87,7 @@ class LetterInline(ReadOnlyInline):
 
 EXPORT_FIELDS = (
     "kind",
-    "status",
+    "progress",
     "attempts",
     "created_at",
     "finished_at",
@@ -109,7 +111,13 @@ def _export_download_link(job: ExportJob) -> str:
     return format_html('<a href="{}">{}</a>', url, _("Download (audited)"))
 
 
-class ExportJobInline(ReadOnlyInline):
+class ExportProgressMixin:
+    @admin.display(description=_("status"))
+    def progress(self, obj: ExportJob) -> str:
+        return obj.progress_label
+
+
+class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
     """The exports of the request and their progress (R1.7, R1.8)."""
 
     model = ExportJob
@@ -312,7 +320,8 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
                         ),
                         messages.WARNING,
                     )
-                self.message_user(request, result if isinstance(result, str) else _("Done."), messages.SUCCESS)
+                text = result if isinstance(result, str | Promise) else _("Done.")
+                self.message_user(request, text, messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -346,15 +355,56 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(ReadOnlyModelAdmin):
-    """Every export across requests, for the DPO to follow the workers (read-only)."""
+class ExportJobAdmin(ExportProgressMixin, ReadOnlyModelAdmin):
+    """Every export across requests, for the DPO to follow the workers; failed or stuck ones restart."""
 
-    list_display = ("id", "request", "kind", "status", "attempts", "created_at", "finished_at", "sent_at", "expires_at")
+    list_display = (
+        "id",
+        "request",
+        "kind",
+        "progress",
+        "attempts",
+        "created_at",
+        "finished_at",
+        "sent_at",
+        "expires_at",
+    )
     list_filter = ("status", "kind")
     list_select_related = ("request",)
     raw_id_fields = ("request", "subject", "approved_by")
     readonly_fields = ("request", "subject", *EXPORT_FIELDS, "download")
     fields = readonly_fields
+    actions = ["restart"]
+
+    def has_restart_permission(self, request) -> bool:
+        return request.user.has_perm("requests_dsar.change_request")
+
+    @admin.action(description=_("Restart the selected failed or stuck exports"), permissions=["restart"])
+    def restart(self, request, queryset) -> None:
+        restarted, refused = [], []
+        for job in queryset.order_by("id"):
+            try:
+                export_services.export_job_restart(job=job, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                refused.append(f"#{job.pk}: {text}")
+            else:
+                restarted.append(job.pk)
+        if restarted:
+            waiting = export_services.export_jobs_waiting_for_queue(restarted)
+            self.message_user(
+                request,
+                _("Exports restarted: %(count)s.") % {"count": len(restarted)}
+                + " "
+                + (
+                    _("The task queue cannot be reached: they will start when the worker is back.")
+                    if waiting
+                    else _("A worker builds them now.")
+                ),
+                messages.WARNING if waiting else messages.SUCCESS,
+            )
+        for text in refused:
+            self.message_user(request, text, messages.ERROR)
 
     @admin.display(description=_("file"))
     def download(self, obj: ExportJob) -> str:

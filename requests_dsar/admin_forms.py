@@ -364,6 +364,11 @@ class ExportBuildForm(ActionForm):
         jobs = export_services.export_jobs_create(request=self.dsar, kinds=self.cleaned_data["kinds"], actor=actor)
         if not jobs:
             return _("These exports already exist; see the Exports section.")
+        if export_services.export_jobs_waiting_for_queue(job.pk for job in jobs):  # T9: broker down
+            return _(
+                "Exports saved but not started: the task queue cannot be reached. They are queued and will "
+                "start when the worker is back; their status shows in the Exports section."
+            )
         return _("Exports queued: a worker builds them; their status shows in the Exports section.")
 
 

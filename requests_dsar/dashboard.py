@@ -196,4 +196,30 @@ def exports_awaiting_approval(*, limit: int = 10) -> tuple[int, list[ExportAwait
     return count, rows
 
 
+@dataclass(frozen=True)
+class ExportAttention:
+    pk: int
+    request_id: int | None
+    kind_label: str
+    progress_label: str
+    failed_or_stuck: bool
+
+
+def exports_needing_attention(*, limit: int = 10) -> tuple[int, list[ExportAttention]]:
+    """Exports not built yet or stopped: pending (maybe waiting for the queue), stuck, failed. Two queries."""
+    jobs = ExportJob.objects.needing_attention()
+    rows = [
+        ExportAttention(
+            pk=job.pk,
+            request_id=job.request_id,
+            kind_label=str(job.get_kind_display()),
+            progress_label=str(job.progress_label),
+            failed_or_stuck=job.can_restart,
+        )
+        for job in jobs.order_by("created_at", "id")[:limit]
+    ]
+    count = len(rows) if len(rows) < limit else jobs.count()
+    return count, rows
+
+
 EXPORTS_AWAITING_QUERY = "status__exact=done&approved_at__isnull=True&purged_at__isnull=True"

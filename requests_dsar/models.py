@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy import jobs
+from ijinus_privacy.jobs import BackgroundJob
 from subjects.models import DataSubject
 
 
@@ -512,21 +514,23 @@ class ExportJobQuerySet(models.QuerySet):
         """Jobs whose file has not been purged."""
         return self.filter(purged_at__isnull=True)
 
-    def stale_pending(self, *, older_than: timedelta, now=None) -> ExportJobQuerySet:
-        """Jobs still waiting for a worker: their publish failed or was lost (T9)."""
-        now = now or timezone.now()
-        return self.filter(status=ExportJob.Status.PENDING, created_at__lt=now - older_than)
+    def needing_attention(self, *, now=None) -> ExportJobQuerySet:
+        """Failed, stuck (worker gone) or waiting for the queue: what the DPO's dashboard lists."""
+        return self.live().filter(
+            Q(status=ExportJob.Status.FAILED) | jobs.stuck_q(now) | Q(status=ExportJob.Status.PENDING)
+        )
 
     def expired(self, *, now=None) -> ExportJobQuerySet:
         now = now or timezone.now()
         return self.live().filter(expires_at__lt=now)
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
     """One export of a subject's data, built by a worker on the ``exports`` queue (R1.7, R1.8).
 
-    The row is the job: a worker claims it by moving it from pending to running, so a re-delivered
-    task finds it done or taken and does nothing (idempotent). The file lives under
+    The row is the job: a worker claims it by moving it from pending to running, so another delivery
+    finds it done or taken and does nothing (idempotent); a redelivery of the task that owns it, or
+    any delivery once its heartbeat is stale, takes it over (``ijinus_privacy.jobs``). The file lives under
     ``MEDIA_ROOT/exports/``, encrypted (Fernet), with the SHA-256 of its plain content; ``__str__``
     and ``error_code`` never hold personal data.
     """
@@ -600,6 +604,27 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return _("Export #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_stuck(self) -> bool:
+        """Running, but no worker has given a sign of life for ``JOB_STALE_SECONDS``."""
+        last_sign = self.heartbeat_at or self.started_at
+        return self.status == self.Status.RUNNING and (last_sign is None or last_sign < jobs.stale_before())
+
+    @property
+    def progress_label(self) -> str:
+        """The status, and why a job waits or stopped: what the DPO needs to decide on a restart."""
+        if self.is_stuck:
+            return _("Stuck: its worker stopped (restarted automatically within minutes, or restart it)")
+        if self.status == self.Status.PENDING and self.dispatched_at is None:
+            return _("Pending: queued, will start when the worker is back")
+        if self.status == self.Status.FAILED:
+            return _("Failed (%(code)s): restart it once the cause is fixed") % {"code": self.error_code or "?"}
+        return self.get_status_display()
+
+    @property
+    def can_restart(self) -> bool:
+        return self.purged_at is None and (self.status == self.Status.FAILED or self.is_stuck)
 
     @property
     def is_downloadable(self) -> bool:

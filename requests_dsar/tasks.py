@@ -37,10 +37,13 @@ def web_submissions_purge_task() -> int:
     time_limit=20 * 60,
 )
 def export_build_task(self, job_id: int) -> str:
-    """Build one export (queue ``exports``); a done job returns at once (idempotent, T8)."""
+    """Build one export (queue ``exports``); a done job returns at once (idempotent, T8).
+
+    The task id names the job's owner: redelivered after its worker died, it takes the job over.
+    """
     from .exports.services import export_build
 
-    job = export_build(job_id=job_id)
+    job = export_build(job_id=job_id, owner=self.request.id)
     return job.status if job is not None else "gone"
 
 
@@ -49,13 +52,6 @@ def export_purge_task() -> int:
     from .exports.services import export_purge
 
     return export_purge()
-
-
-@shared_task(acks_late=True)
-def export_redispatch_task() -> int:
-    from .exports.services import export_redispatch
-
-    return export_redispatch()
 
 
 @shared_task(acks_late=True)

@@ -263,7 +263,24 @@ class SweepRunAdmin(ReadOnlyModelAdmin):
     list_filter = ("committed", "status", "origin")
     list_select_related = ("rule",)
     fieldsets = (
-        (None, {"fields": ("as_of", "mode", "origin", "rule", "status", "started_at", "finished_at", "duration")}),
+        (
+            None,
+            {
+                "fields": (
+                    "as_of",
+                    "mode",
+                    "origin",
+                    "rule",
+                    "status",
+                    "started_at",
+                    "finished_at",
+                    "duration",
+                    "resumes",
+                    "resumed_by_run",
+                    "heartbeat_at",
+                )
+            },
+        ),
         (_("What the run did, rule by rule"), {"fields": ("counts_table", "skipped_list", "errors_list")}),
         (_("Batches (each one short transaction)"), {"fields": ("batches", "worst_batch_seconds")}),
     )
@@ -281,7 +298,19 @@ class SweepRunAdmin(ReadOnlyModelAdmin):
         "errors_list",
         "batches",
         "worst_batch_seconds",
+        "resumes",
+        "resumed_by_run",
+        "heartbeat_at",
     )
+
+    @admin.display(description=_("resumed by"))
+    def resumed_by_run(self, run: SweepRun) -> str:
+        """An interrupted run's work was finished by this later run."""
+        later = run.resumed_by.order_by("id").first()
+        if later is None:
+            return "-"
+        url = reverse("admin:retention_sweeprun_change", args=[later.pk])
+        return format_html('<a href="{}">{}</a>', url, later)
 
     @admin.display(description=_("mode"), ordering="committed")
     def mode(self, run: SweepRun) -> str:

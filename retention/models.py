@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.jobs import OwnedRun
 from subjects.models import DataSubject, SubjectRole
 
 from .dates import expiry_cutoff
@@ -333,13 +335,18 @@ class LegalHold(models.Model):
             raise ValidationError({"review_on": _("The review date cannot precede the start date.")})
 
 
-class SweepRun(models.Model):
-    """One sweep: a dry run or a committed run, with counts per rule and action (R4.7.1)."""
+class SweepRun(OwnedRun):
+    """One sweep: a dry run or a committed run, with counts per rule and action (R4.7.1).
+
+    Each committed batch leaves a ``SweepBatch`` row in its own transaction, so a run whose process
+    was killed is marked interrupted with exactly what it did, and the next run says it resumed it.
+    """
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed (partly done; a new run finishes the work)")
+        INTERRUPTED = "interrupted", _("Interrupted (its process stopped; the next run finishes the work)")
 
     class Origin(models.TextChoices):
         BEAT = "beat", _("Nightly schedule")
@@ -355,12 +362,20 @@ class SweepRun(models.Model):
         RetentionRule, verbose_name=_("only rule"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.OTHER)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
     counts = models.JSONField(_("counts per rule and action"), default=dict, blank=True)
     skipped = models.JSONField(_("rules skipped, with why"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     batches = models.PositiveIntegerField(_("batches"), default=0)
     worst_batch_seconds = models.FloatField(_("worst batch (s)"), default=0)
+    resumes = models.ForeignKey(
+        "self",
+        verbose_name=_("resumes the interrupted run"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resumed_by",
+    )
 
     class Meta:
         verbose_name = _("sweep run")
@@ -372,6 +387,23 @@ class SweepRun(models.Model):
 
     def total(self, action: str) -> int:
         return sum(per_rule.get(action, 0) for per_rule in self.counts.values())
+
+
+class SweepBatch(models.Model):
+    """What one committed batch of a run did, written in the batch's own transaction (counts only)."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="batch_records")
+    rule_code = models.CharField(_("rule"), max_length=60)
+    counts = models.JSONField(_("counts"), default=dict)
+    committed_at = models.DateTimeField(_("committed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sweep batch")
+        verbose_name_plural = _("sweep batches")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return _("Batch #%(id)s of sweep run #%(run)s") % {"id": self.pk, "run": self.run_id}
 
 
 def archived_subject_exists(subject_ref: str = "pk") -> Exists:

@@ -1,9 +1,11 @@
 """Every write on export jobs: create, build, approve and send, purge, re-dispatch (R1.7, R1.8; T6-T9).
 
-A job is claimed by a conditional UPDATE (pending -> running), so two deliveries of the same task,
-or two workers, never build it twice; a done job returns at once. The file name is the job id, so a
-re-run after a crash overwrites the same file instead of adding a second one. The broker may be down
-when a job is created (T9): the job stays ``pending`` and beat publishes it again.
+A job is claimed by a conditional UPDATE (pending -> running), so two workers never build it at
+once; a done job returns at once. The row records the delivery that owns it and a heartbeat: a
+redelivery after the worker died takes its own job over, and beat restarts a job whose heartbeat
+stopped (``ijinus_privacy.jobs``). The file name is the job id, so a re-run after a crash overwrites
+the same file instead of adding a second one. The broker may be down when a job is created (T9):
+the job stays ``pending`` and beat publishes it when the broker answers again.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, jobs
 from subjects.models import DataSubject
 
 from ..models import ExportJob, Request, RequestEvent, Right
@@ -35,9 +36,7 @@ KINDS_BY_RIGHT = {
     Right.ACCESS: (ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON),
     Right.PORTABILITY: (ExportJob.Kind.PORTABILITY,),
 }
-MAX_ATTEMPTS = 6  # the first run and the task's five retries
-# A job left "running" past the task's hard time limit (20 min, tasks.py) belongs to a dead worker.
-STALE_RUNNING = timedelta(minutes=30)
+MAX_ATTEMPTS = 6  # the first run and the task's five retries (or redeliveries after a worker died)
 
 
 def _actor_or_none(actor: User | None) -> User | None:
@@ -53,16 +52,15 @@ def kinds_for_request(request: Request) -> list[str]:
     return [kind for right, kinds in KINDS_BY_RIGHT.items() if right in rights for kind in kinds]
 
 
-def export_dispatch(job_id: int) -> bool:
-    """Publish the build task; a broker failure leaves the job pending for beat (T9). Never raises."""
+def _publish(job_id: int) -> None:
     from ..tasks import export_build_task
 
-    try:
-        export_build_task.apply_async(args=[job_id], retry=False)
-    except Exception as error:  # kombu OperationalError, redis ConnectionError, socket errors
-        logger.warning("export job %s not published (%s): left pending for re-dispatch", job_id, type(error).__name__)
-        return False
-    return True
+    export_build_task.apply_async(args=[job_id], retry=False)
+
+
+def export_dispatch(job_id: int) -> bool:
+    """Publish the build task; a broker failure leaves the job pending for beat (T9). Never raises."""
+    return jobs.dispatch(ExportJob, job_id, _publish)
 
 
 def _create(*, subject: DataSubject, kind: str, request: Request | None, language: str) -> ExportJob:
@@ -92,18 +90,41 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
         raise ValidationError(_("Exports answer access (Art. 15) or portability (Art. 20) requests only."))
     if any(kind not in allowed for kind in kinds):
         raise ValidationError(_("This format does not match the rights asked in the request."))
-    jobs = []
+    queued = []
     for kind in kinds:
         job = ExportJob.objects.live().select_for_update().filter(request=request, kind=kind).first()
         if job is None:
             job = _create(subject=request.subject, kind=kind, request=request, language=request.language)
-        elif job.status == ExportJob.Status.FAILED:
-            job.status, job.error_code, job.attempts, job.created_at = ExportJob.Status.PENDING, "", 0, timezone.now()
-            job.save(update_fields=["status", "error_code", "attempts", "created_at"])
+        elif job.can_restart:  # failed, or its worker died: build it again
+            _reset(job)
         else:
             continue
-        jobs.append(job)
+        queued.append(job)
         audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"queued:{kind}")
+    _record_queued(request, queued, actor)
+    return queued
+
+
+def _reset(job: ExportJob) -> None:
+    job.status, job.error_code, job.attempts, job.owner = ExportJob.Status.PENDING, "", 0, ""
+    job.created_at, job.dispatched_at, job.started_at, job.heartbeat_at = timezone.now(), None, None, None
+    job.finished_at = None
+    job.save(
+        update_fields=[
+            "status",
+            "error_code",
+            "attempts",
+            "owner",
+            "created_at",
+            "dispatched_at",
+            "started_at",
+            "heartbeat_at",
+            "finished_at",
+        ]
+    )
+
+
+def _record_queued(request: Request, jobs: list[ExportJob], actor: User | None) -> None:
     if jobs:
         RequestEvent.objects.create(
             request=request,
@@ -114,7 +135,33 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
         )
         for job in jobs:
             transaction.on_commit(lambda job_id=job.pk: export_dispatch(job_id))
-    return jobs
+
+
+@transaction.atomic
+def export_job_restart(*, job: ExportJob, actor: User | None) -> ExportJob:
+    """Build a failed or stuck job again, on the DPO's decision; audited, on the request's timeline."""
+    if actor is not None and not actor.has_perm("requests_dsar.change_request"):
+        raise PermissionDenied(_("You may not start exports."))
+    job = ExportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.can_restart:
+        raise ValidationError(_("Only a failed export, or one whose worker stopped, can be restarted."))
+    if job.request_id is not None and not job.request.is_open:
+        raise ValidationError(_("This request is closed."))
+    _refuse_if_restricted(job.subject_id)
+    _reset(job)
+    audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"restarted:{job.kind}")
+    if job.request_id is not None:
+        _record_queued(job.request, [job], actor)
+    else:
+        transaction.on_commit(lambda: export_dispatch(job.pk))
+    return job
+
+
+def export_jobs_waiting_for_queue(job_ids: Iterable[int]) -> bool:
+    """True when some of these jobs could not be handed to the workers (queue unreachable, T9)."""
+    return ExportJob.objects.filter(
+        pk__in=list(job_ids), status=ExportJob.Status.PENDING, dispatched_at__isnull=True
+    ).exists()
 
 
 def _refuse_if_restricted(subject_id: int) -> None:
@@ -141,17 +188,6 @@ def export_job_create_for_subject(*, subject: DataSubject, kind: str, actor: Use
     return job
 
 
-def _claim(job_id: int) -> bool:
-    now = timezone.now()
-    return bool(
-        ExportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=ExportJob.Status.PENDING) | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING)
-        )
-        .update(status=ExportJob.Status.RUNNING, started_at=now, attempts=F("attempts") + 1, error_code="")
-    )
-
-
 def build_content(job: ExportJob) -> tuple[bytes, content.Collection]:
     collection = content.collect(job.subject, language=job.language)
     if job.kind == ExportJob.Kind.ACCESS_PDF:
@@ -175,15 +211,21 @@ def _fail(job_id: int, error: BaseException, *, retry: bool) -> None:
     logger.warning("export job %s failed: %s (attempt %s)", job_id, type(error).__name__, job.attempts)
 
 
-def export_build(*, job_id: int) -> ExportJob | None:
+def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
     """Build the job's file if it is not built yet; idempotent (T8). ``None``: the job is gone
-    (the subject was erased before a worker took it)."""
-    if not _claim(job_id):
+    (the subject was erased before a worker took it).
+
+    ``owner``: the Celery task id of this delivery; a redelivery of the same task (its worker died
+    mid-build) takes the job over.
+    """
+    owner = owner or jobs.new_owner()
+    if not jobs.claim(ExportJob, job_id, owner=owner, max_attempts=MAX_ATTEMPTS):
         return ExportJob.objects.filter(pk=job_id).first()
     job = ExportJob.objects.select_related("subject", "request").get(pk=job_id)
     try:
-        data, collection = build_content(job)
-        relative = storage.store(data, job_id=job.pk)
+        with jobs.heartbeat(ExportJob, job_id, owner=owner):
+            data, collection = build_content(job)
+            relative = storage.store(data, job_id=job.pk)
     except OSError as error:
         _fail(job_id, error, retry=True)
         raise
@@ -277,7 +319,5 @@ def export_purge(*, now=None) -> int:
 
 
 def export_redispatch(*, now=None) -> int:
-    """Publish again the jobs left pending (broker down at submission, T9); return how many went out."""
-    minutes = timedelta(minutes=settings.EXPORT_REDISPATCH_AFTER_MINUTES)
-    ids = list(ExportJob.objects.stale_pending(older_than=minutes, now=now).values_list("pk", flat=True)[:500])
-    return sum(1 for job_id in ids if export_dispatch(job_id))
+    """Restart jobs whose worker died and publish those left pending (T9); return how many went out."""
+    return jobs.recover(jobs.kind_for(ExportJob), now=now)

@@ -2,7 +2,8 @@
 
 A file is written to a temporary name in the same directory, flushed and synced, then renamed into
 place (``os.replace`` is atomic on one filesystem), so a crash never leaves a half-written export
-under its final name; the temporary file is removed on any failure. No temp file lives elsewhere.
+under its final name; the temporary file is removed on any failure, and one left by a killed
+process is removed by the job's next build. No temp file lives elsewhere.
 The key is ``EXPORT_ENCRYPTION_KEY`` or, when unset, one derived from ``SECRET_KEY``.
 """
 
@@ -44,7 +45,9 @@ def store(content: bytes, *, job_id: int) -> str:
     directory.mkdir(parents=True, exist_ok=True)
     relative = f"{EXPORT_DIR}/{job_id}.enc"  # one name per job: a re-run replaces, never adds
     encrypted = _fernet().encrypt(content)
-    handle, temp_name = tempfile.mkstemp(dir=directory, prefix=".partial-", suffix=".tmp")
+    for leftover in directory.glob(f".partial-{job_id}-*.tmp"):  # a build of this job killed mid-write
+        leftover.unlink(missing_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=directory, prefix=f".partial-{job_id}-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(encrypted)

@@ -2,7 +2,7 @@
 
 from .holds import archive_access_reason, archive_consult, hold_lift, hold_place
 from .rules import rule_approve, rule_create, rule_state, rule_update
-from .sweeping import dispose_subjects, suspended, sweep
+from .sweeping import dispose_subjects, suspended, sweep, sweep_runs_interrupt
 
 __all__ = [
     "archive_access_reason",
@@ -16,4 +16,5 @@ __all__ = [
     "rule_update",
     "suspended",
     "sweep",
+    "sweep_runs_interrupt",
 ]

@@ -51,6 +51,11 @@ Safety properties, and how they are obtained:
   database-level actions left to the database) and falls back to Django's collector when a
   relation or a signal receiver needs it. Because no per-row signal fires, each batch writes
   **one audit event** with counts and an id range (ids only, never values, R5.1).
+* **Interrupted runs are accounted for**: each committed batch writes a ``SweepBatch`` row (its
+  counts) in its own transaction, and the run renews a heartbeat while it works
+  (``ijinus_privacy.jobs``). A run whose process died (its heartbeat stale, or the same Celery task
+  delivered again) is marked *interrupted* with exactly what its committed batches did, by beat
+  within minutes or by the next run, which records that it resumes it.
 * **Dry run by default** from the command line: the same selection, counted, nothing written.
   Dry-run counts are per rule against the current state (a subject whose last two roles expire
   under two rules is counted as disposed by neither).
@@ -73,7 +78,7 @@ from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, E
 from django.db.models.deletion import DatabaseOnDelete, get_candidate_relations_to_delete
 from django.utils import timezone
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, jobs
 from ijinus_privacy.personal_data import Delete, Disposal, IdBatch, Step, Update, in_ids, registry, run_steps
 from subjects.models import DataSubject, SubjectRole
 from subjects.sources import ANONYMISED_IDENTITY
@@ -86,6 +91,7 @@ from ..models import (
     ArchivedSubject,
     RetentionRule,
     Scope,
+    SweepBatch,
     SweepRun,
     held_subject_exists,
 )
@@ -403,7 +409,9 @@ def _end_role_rows(
             ended = len(ended_rows)
             orphan_ids = _orphans([subject_id for _role, subject_id in ended_rows], rule.role)
             disposed = dispose_subjects(orphan_ids, disposal)
-            stats.add({"roles_ended": ended, **disposed})
+            counts = {"roles_ended": ended, **disposed}
+            stats.add(counts)
+            SweepBatch.objects.create(run=run, rule_code=rule.code, counts=counts)
             audit.record(
                 action=audit.Action.DELETE if disposal == Disposal.DELETE else audit.Action.CHANGE,
                 object_type="subjects.subjectrole",
@@ -457,6 +465,7 @@ def _archive_subjects(
             ignore_conflicts=True,
         )
         stats.add({"subjects_archived": len(fresh)})
+        SweepBatch.objects.create(run=run, rule_code=rule.code, counts={"subjects_archived": len(fresh)})
         audit.record(
             action=audit.Action.CHANGE,
             object_type="retention.archivedsubject",
@@ -482,6 +491,54 @@ def _sweep_records(
         suspended=suspended,
     )
     stats.add(counts)
+    if commit and any(counts.values()):  # a record sweeper commits its own batches: its counts land when it returns
+        SweepBatch.objects.create(run=run, rule_code=rule.code, counts=counts)
+
+
+def sweep_runs_interrupt(*, owner: str = "", now: datetime | None = None) -> int:
+    """Mark the runs whose process died as interrupted, with the counts their committed batches left.
+
+    Dead: no heartbeat for ``JOB_STALE_SECONDS``, or run by ``owner`` (the Celery task now delivered
+    again after its worker was killed). Beat checks every minute; every new run checks first.
+    """
+    dead = Q(jobs.stuck_q(now))
+    if owner:
+        dead |= Q(status=SweepRun.Status.RUNNING, owner=owner)
+    marked = 0
+    for run_id in SweepRun.objects.filter(dead).order_by("id").values_list("pk", flat=True):
+        with transaction.atomic():
+            run = SweepRun.objects.select_for_update().filter(dead).filter(pk=run_id).first()
+            if run is None:
+                continue
+            counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            last = run.heartbeat_at or run.started_at
+            batches = list(run.batch_records.order_by("id"))
+            for batch in batches:
+                for key, value in batch.counts.items():
+                    counts[batch.rule_code][key] += value
+                last = max(last, batch.committed_at)
+            run.counts = {code: dict(per_rule) for code, per_rule in counts.items()}
+            run.batches = len(batches)
+            run.status, run.finished_at = SweepRun.Status.INTERRUPTED, last
+            run.save(update_fields=["counts", "batches", "status", "finished_at"])
+            audit.record(action=audit.Action.CHANGE, obj=run, fields=["status"], reason="sweep run interrupted")
+            logger.warning("Retention sweep %s was interrupted after %s committed batches", run.pk, len(batches))
+            marked += 1
+    return marked
+
+
+def sweep_runs_recover(now: datetime) -> int:
+    """Beat's check (``jobs_recover_task``): runs whose process died are marked interrupted."""
+    return sweep_runs_interrupt(now=now)
+
+
+def _run_to_resume() -> SweepRun | None:
+    """The last interrupted committed run no run has resumed yet."""
+    return (
+        SweepRun.objects.filter(status=SweepRun.Status.INTERRUPTED, committed=True, resumed_by__isnull=True)
+        .order_by("-id")
+        .first()
+    )
 
 
 def sweep(
@@ -492,15 +549,47 @@ def sweep(
     batch_size: int = 5000,
     origin: str = SweepRun.Origin.OTHER,
     workers: int = 1,
+    owner: str = "",
 ) -> SweepRun:
     """Apply the enabled retention rules (or one) as of ``now``; dry run unless ``commit``.
 
     ``workers``: on PostgreSQL, a committed run ends each rule's role rows with that many
     connections at once (threads sharing the batches through SKIP LOCKED; one run record). The
-    nightly run uses ``settings.RETENTION_SWEEP_WORKERS``.
+    nightly run uses ``settings.RETENTION_SWEEP_WORKERS``. ``owner``: the Celery task id (a
+    redelivery after the worker died marks the run it left interrupted at once).
     """
     now, today = _as_of(now)
-    run = SweepRun.objects.create(started_at=timezone.now(), as_of=today, committed=commit, rule=rule, origin=origin)
+    owner = owner or jobs.new_owner()
+    sweep_runs_interrupt(owner=owner)
+    started = timezone.now()
+    run = SweepRun.objects.create(
+        started_at=started,
+        as_of=today,
+        committed=commit,
+        rule=rule,
+        origin=origin,
+        owner=owner,
+        heartbeat_at=started,
+        resumes=_run_to_resume() if commit else None,
+    )
+    with jobs.heartbeat(SweepRun, run.pk, owner=owner):
+        _apply_rules(run, rule=rule, now=now, today=today, commit=commit, batch_size=batch_size, workers=workers)
+    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def _apply_rules(
+    run: SweepRun,
+    *,
+    rule: RetentionRule | None,
+    now: datetime,
+    today: date,
+    commit: bool,
+    batch_size: int,
+    workers: int,
+) -> None:
     role_rules = _runnable_role_rules()
     rules = list(RetentionRule.objects.filter(pk=rule.pk) if rule is not None else RetentionRule.objects.enabled())
     for current in rules:
@@ -532,7 +621,3 @@ def sweep(
         run.worst_batch_seconds = max(run.worst_batch_seconds, stats.worst_seconds)
         if current.code not in run.skipped:
             run.counts[current.code] = dict(stats.tally)
-    run.status = SweepRun.Status.FAILED if run.errors else SweepRun.Status.SUCCEEDED
-    run.finished_at = timezone.now()
-    run.save()
-    return run

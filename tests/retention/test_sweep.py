@@ -1,10 +1,11 @@
 """The sweep's safety properties: dry run, idempotence, interruption, run records, audit (R4.7.1)."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -216,3 +217,59 @@ def test_quick_batches_keep_the_size_asked_for(population):
     run = sweep(now=AS_OF, commit=True, batch_size=8, rule=RetentionRule.objects.get(code="prospect"))
 
     assert run.batches == 2
+
+
+def test_a_run_whose_process_died_is_marked_interrupted_with_what_it_did_and_the_next_run_resumes_it(
+    population, settings
+):
+    # given a committed run killed during its third batch (nothing in the process catches it)
+    real_dispose = sweep_module.dispose_subjects
+    calls = {"n": 0}
+
+    def killed_on_third_batch(subject_ids, disposal):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("SIGKILL")
+        return real_dispose(subject_ids, disposal)
+
+    with (
+        time_machine.travel(datetime(2026, 11, 26, 2, 30, tzinfo=UTC), tick=False),
+        mock.patch.object(sweep_module, "dispose_subjects", side_effect=killed_on_third_batch),
+        pytest.raises(SystemExit),
+    ):
+        sweep(now=AS_OF, commit=True, batch_size=4)
+    killed = SweepRun.objects.get()
+    assert killed.status == SweepRun.Status.RUNNING
+
+    # when the next run starts after the dead run's heartbeat went stale
+    later = datetime(2026, 11, 26, 2, 30, tzinfo=UTC) + timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        resumed = sweep(now=AS_OF, commit=True, batch_size=4)
+
+    killed.refresh_from_db()
+    assert killed.status == SweepRun.Status.INTERRUPTED
+    assert killed.counts["prospect"] == {"roles_ended": 8, "subjects_deleted": 8}  # its two committed batches
+    assert killed.batches == killed.batch_records.count()
+    assert resumed.resumes == killed
+    assert resumed.status == SweepRun.Status.SUCCEEDED
+    assert resumed.counts["prospect"] == {"roles_ended": 4, "subjects_deleted": 4}
+    assert killed.total("subjects_deleted") + resumed.total("subjects_deleted") == 12
+    assert sorted(DataSubject.objects.values_list("pk", flat=True)) == sorted(
+        s.pk for s in [*population["kept"], *population["archived"], population["client"]]
+    )
+
+
+def test_beat_marks_a_dead_run_interrupted_within_minutes(population, settings):
+    from ijinus_privacy.jobs import recover_all
+
+    start = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        run = sweep(now=AS_OF, commit=True)
+    SweepRun.objects.filter(pk=run.pk).update(status=SweepRun.Status.RUNNING)  # as if killed before its last save
+
+    assert recover_all(now=start + timedelta(seconds=settings.JOB_STALE_SECONDS - 1)) == 0
+    recover_all(now=start + timedelta(seconds=settings.JOB_STALE_SECONDS + 1))
+
+    run.refresh_from_db()
+    assert run.status == SweepRun.Status.INTERRUPTED
+    assert run.total("subjects_deleted") == 12
