@@ -344,3 +344,20 @@ def test_a_malformed_post_gets_a_page_in_french_and_writes_nothing(client, mailo
     assert response.status_code == 400
     assert "Cette demande est illisible" in response.text
     assert _nothing_written(mailoutbox)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/privacy/identity/99999999999999999999999/abc/",  # beyond any database integer
+        "/privacy/identity/1/a%00b/",
+        "/privacy/request/confirm/a%00b/",
+        "/privacy/export/%FF%FE/",
+        "/privacy/unsubscribe/a%00b/",
+    ],
+)
+def test_a_garbled_link_gets_a_page_not_an_error(client, path):
+    response = client.post(path)
+
+    assert response.status_code == 400
+    assert "<h1>" in response.text
