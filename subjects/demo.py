@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import models, transaction
 from faker import Faker
 
+from .admission import admission_refusals
 from .models import (
     AssumedInterest,
     Contract,
@@ -93,6 +94,9 @@ def seed_demo(*, subjects: int, seed: int = 2026, today: date | None = None) -> 
     for offset in range(0, subjects, BATCH):
         with transaction.atomic():
             people = [_person(fake, rng, start_id + n) for n in range(offset, min(offset + BATCH, subjects))]
+            # Synthetic people go through the admission gate too: none matches an erasure or a suppression.
+            refused = admission_refusals([(person.email, person.phone) for person in people])
+            people = [person for position, person in enumerate(people) if position not in refused]
             # The primary keys come back from the INSERT (PostgreSQL, SQLite >= 3.35).
             ids = [person.pk for person in DataSubject.objects.bulk_create(people, batch_size=BATCH)]
             rows = _Rows()

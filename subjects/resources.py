@@ -72,6 +72,7 @@ class AuditedResource(resources.ModelResource):
         self.actor = actor
         self._changed: dict[tuple, list[str]] = {}
         self._row_changes: list[FieldChange] = []
+        self._before: dict | None = None
 
     # --- export ---------------------------------------------------------------------------
 
@@ -170,15 +171,25 @@ class AuditedResource(resources.ModelResource):
                 return
         super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
+    def import_instance(self, instance, row, **kwargs) -> None:
+        """Keep the stored values of an existing record first: a few values, not a deep copy (T5)."""
+        self._before = None
+        if instance.pk is not None:
+            self._before = {
+                field.column_name: field.get_value(instance) for field in self.get_import_fields() if field.attribute
+            }
+        super().import_instance(instance, row, **kwargs)
+
     def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
         """Note what this row changes (for the preview and the audit); skip an existing unchanged one."""
+        before = getattr(self, "_before", None)
         changes = []
         for field in self.get_import_fields():
             if not field.attribute or field.column_name not in row:
                 continue
             new = field.get_value(instance)
-            old = None if original is None or original.pk is None else field.get_value(original)
-            if new != old and not (original is not None and original.pk is None and new in (None, "")):
+            old = None if before is None else before.get(field.column_name)
+            if new != old and not (before is None and new in (None, "")):
                 changes.append(FieldChange(field.column_name, _render(field, old), _render(field, new)))
         self._row_changes = changes
         self._row_label = self.preview_label(instance)
@@ -285,8 +296,7 @@ class DataSubjectResource(AuditedResource):
         instance_loader_class = CachedInstanceLoader
         use_bulk = True
         batch_size = 1000
-        skip_diff = False  # the original is kept per row: preview of field changes, unchanged rows skipped
-        skip_html_diff = True  # the preview lists "field: old -> new" per person instead
+        skip_diff = True  # no deep copy per row (T5): import_instance keeps the few stored values it needs
         clean_model_instances = True
 
     def natural_key(self, instance) -> tuple:
@@ -310,8 +320,7 @@ class SubjectRoleResource(AuditedResource):
         import_id_fields = ("subject", "role")
         use_bulk = True
         batch_size = 1000
-        skip_diff = False  # the original is kept per row: preview of field changes, unchanged rows skipped
-        skip_html_diff = True  # the preview lists "field: old -> new" per person instead
+        skip_diff = True  # no deep copy per row (T5): import_instance keeps the few stored values it needs
         clean_model_instances = True
 
     def natural_key(self, instance) -> tuple:

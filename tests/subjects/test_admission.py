@@ -296,3 +296,17 @@ def test_the_refusal_speaks_french_to_a_french_browser():
         response = _add(client, email=EMAIL)
 
     assert "effacé au titre de l&#x27;art. 17 le 2026-11-02" in response.content.decode()
+
+
+def test_demo_data_never_brings_back_a_suppressed_identifier():
+    from consents.models import Suppression
+    from consents.services import suppression_add
+    from subjects.demo import seed_demo
+
+    seed_demo(subjects=1, seed=7)
+    phone = DataSubject.objects.get().phone
+    suppression_add(kind="phone", value=phone, channels=["all"], reason=Suppression.Reason.OBJECTION, actor=None)
+    DataSubject.objects.all().delete()
+
+    assert seed_demo(subjects=1, seed=7) == 0
+    assert not DataSubject.objects.exists()
