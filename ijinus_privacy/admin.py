@@ -32,9 +32,7 @@ class GuardedViewsMixin:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        guarded = update_wrapper(guarded, view)
-        guarded.permission_guard = allowed
-        return path(route, self.admin_site.admin_view(guarded), name=name)
+        return path(route, self.admin_site.admin_view(update_wrapper(guarded, view)), name=name)
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -106,7 +104,7 @@ class ActiveSubjectsOnlyMixin:
 
     Once archived, a person's roles, contracts, invoices, tickets, navigation records... leave every
     operational list, search and page: the Archivist reaches them through the archive, with a reason.
-    ``tests/ijinus_privacy/test_admin_urls.py`` fails when an admin of a model linked to a person lacks it.
+    ``tests/retention/test_archive.py`` fails when an admin of a model linked to a person lacks it.
     """
 
     subject_field = "subject"

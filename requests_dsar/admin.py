@@ -295,7 +295,11 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
 
     def has_action_permission(self, request, *, action: str, **kwargs) -> bool:
         form_class = ACTIONS.get(action)
-        return form_class is not None and request.user.has_perm(form_class.permission)
+        return (
+            form_class is not None
+            and self.has_view_permission(request)
+            and request.user.has_perm(form_class.permission)
+        )
 
     def action_view(self, request, object_id: int, action: str):
         form_class = ACTIONS[action]  # known and permitted: checked by the guard before any lookup

@@ -318,3 +318,32 @@ def test_no_group_history_pages_do_not_tell_which_ids_exist(client, world):
     missing = reverse("admin:subjects_datasubject_history", args=[MISSING_ID])
 
     assert (client.get(existing).status_code, client.get(missing).status_code) == (403, 403)
+
+
+# Deletion in the admin is kept only where it is harmless and intended: single records that no legal
+# keep protects and that an erasure would delete anyway (audited, DPO only), and reference lists.
+# People, roles, contracts, invoices, payments, requests, proofs, events and the archive are not.
+DELETABLE_BY_THE_DPO = {
+    "subjects.order",
+    "subjects.delivery",
+    "subjects.promotionparticipation",
+    "subjects.supportticket",
+    "subjects.navigationrecord",
+    "subjects.mobiledevice",
+    "subjects.assumedinterest",
+    "subjects.thirdpartydata",
+    "consents.productfamilyanalogy",
+}
+
+
+def test_the_dpo_deletes_nothing_a_legal_keep_or_the_erasure_workflow_protects():
+    """A new admin whose rows the DPO could delete fails here until it is judged harmless above."""
+    request = _request_for(dpo_user())
+    deletable = {
+        model._meta.label_lower
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in ("subjects", "consents", "requests_dsar", "retention", "ijinus_privacy")
+        and model_admin.has_delete_permission(request)
+    }
+
+    assert deletable == DELETABLE_BY_THE_DPO
