@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import timezone
+
+from ijinus_privacy.outbox import outbox_enqueue
 
 from .models import ClockPause, Letter, Request
 
@@ -36,11 +37,12 @@ def due_soon_reminder_send(*, today: date | None = None) -> int:
         else:
             flag = "OVERDUE" if days_left < 0 else f"{days_left} day(s) left"
         lines.append(f"#{pk}  due {due_on.isoformat()}  {state}  {flag}")
-    EmailMessage(
+    outbox_enqueue(
+        purpose="requests_dsar.dpo_reminder",
+        to=[settings.DPO_EMAIL],
         subject=f"[IJINUS Privacy] {len(due)} request(s) due within {DUE_SOON_DAYS} days",
         body="\n".join(lines),
-        to=[settings.DPO_EMAIL],
-    ).send()
+    )
     return len(due)
 
 
