@@ -129,6 +129,7 @@ def outbox_enqueue(
         message = OutboxMessage(purpose=purpose, object_id=str(object_id))
     message.payload = payload
     message.context = context or {}
+    message.attempts = 0  # new content, a fresh series of attempts
     message.next_attempt_at = timezone.now()
     message.save()
     audit.record(
@@ -167,9 +168,9 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
-def outbox_send(*, message_id: int) -> str:
+def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one due message (a worker's task); return its state. Never raises on a mail failure."""
-    message = _claim(message_id, timezone.now())
+    message = _claim(message_id, now or timezone.now())
     if message is None:
         return "skipped"
     try:
@@ -225,7 +226,7 @@ def outbox_send_due(*, now: datetime | None = None, limit: int = 500) -> dict[st
     for message_id in (
         OutboxMessage.objects.due(now=now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     ):
-        state = outbox_send(message_id=message_id)
+        state = outbox_send(message_id=message_id, now=now)
         counts[state] = counts.get(state, 0) + 1
     return counts
 

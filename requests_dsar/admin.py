@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -345,7 +346,9 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, ExportMixin, 
                         ),
                         messages.WARNING,
                     )
-                self.message_user(request, result if isinstance(result, str) else _("Done."), messages.SUCCESS)
+                # Forms answer with lazy translations (Promise): their message is shown, not a bare "Done."
+                text = result if isinstance(result, (str, Promise)) else _("Done.")
+                self.message_user(request, text, messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
