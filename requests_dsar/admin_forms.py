@@ -345,6 +345,8 @@ class LetterForm(ActionForm):
         letter_send(
             request=self.dsar, kind=self.cleaned_data["kind"], language=self.cleaned_data["language"], actor=actor
         )
+        if self.dsar.contact_email:
+            return _("Letter kept as PDF; its e-mail is queued.")
         return _("Letter sent and kept as PDF.")
 
 
