@@ -137,3 +137,23 @@ def test_a_message_left_sending_by_a_dead_worker_is_given_back():
         assert outbox.outbox_redispatch(now=later) == 1
 
     assert OutboxMessage.objects.get(pk=message.pk).state == "queued"
+
+
+def test_a_message_still_waiting_after_a_quarter_of_an_hour_shows_on_the_dashboard(client):
+    with time_machine.travel(NOW, tick=False):
+        message = _enqueue()
+    client.force_login(dpo_user())
+
+    with time_machine.travel(NOW + timedelta(minutes=20), tick=False):
+        index = client.get(reverse("admin:index"))
+        assert index.context["outbox"].waiting == 1
+        link = index.context["outbox"].waiting_since
+        listing = client.get(
+            reverse("admin:ijinus_privacy_outboxmessage_changelist"),
+            {"state__in": "queued,sending", "created_at__lt": link.isoformat()},
+        )
+
+    assert 'id="dash-outbox-waiting"' in index.text
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 1
+    assert str(message.pk) in listing.text

@@ -75,7 +75,7 @@ def _after_back_off() -> timezone.datetime:
 
 @pytest.fixture
 def built(django_capture_on_commit_callbacks):
-    dsar = logged_request(subject=subject_with_data(email=EMAIL), rights=(Right.ACCESS,))
+    dsar = logged_request(subject=subject_with_data(email=EMAIL), rights=(Right.ACCESS,), language="en")
     with django_capture_on_commit_callbacks(execute=True):
         services.export_jobs_create(request=dsar, actor=None, kinds=["access_json"])
     return dsar
