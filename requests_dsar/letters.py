@@ -171,7 +171,7 @@ def letter_pdf_read(*, letter: Letter, actor: User) -> bytes:
     """The letter's PDF for staff: permission checked before anything is read, the read audited (R5.1)."""
     if not actor.has_perm("requests_dsar.view_letter"):
         raise PermissionDenied(_("You may not read letters."))
-    if not letter.pdf.name:
+    if not letter.pdf.name or not storage.absolute(letter.pdf.name).is_file():
         raise ValidationError(_("This letter's PDF is no longer kept (erased with the person's data)."))
     with transaction.atomic():
         audit.record(

@@ -109,3 +109,15 @@ def test_the_migration_encrypts_letters_written_in_clear_and_removes_them(settin
     assert not (Path(settings.MEDIA_ROOT) / letter.pdf.name).read_bytes().startswith(b"%PDF")
     assert storage.read(letter.pdf.name) == b"%PDF-1.7 a letter"
     assert gone.pdf.name == ""
+
+
+def test_a_letter_whose_file_is_gone_gets_a_message_not_an_error(client, letter, settings):
+    (Path(settings.MEDIA_ROOT) / letter.pdf.name).unlink()
+    client.force_login(dpo_user())
+
+    response = client.get(
+        reverse("admin:requests_dsar_request_letter_pdf", args=[letter.request_id, letter.pk]), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "no longer kept" in response.text
