@@ -1,13 +1,13 @@
 from collections.abc import Callable
 from functools import update_wrapper
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .models import AuditEvent
+from .models import AuditEvent, OutboxMessage
 
 
 class GuardedViewsMixin:
@@ -126,3 +126,42 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     @admin.display(description=_("fields"))
     def field_names(self, obj: AuditEvent) -> str:
         return ", ".join(obj.fields)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyModelAdmin):
+    """What left and what did not, for the DPO (view permission: DPO only, ``roles.py``).
+
+    Never the content: recipient, bodies and attachments stay encrypted and are emptied once sent.
+    What a message carried is read where it belongs (the request, its letters and exports).
+    """
+
+    list_display = ("id", "purpose", "object_id", "state", "attempts", "created_at", "next_attempt_at", "sent_at")
+    list_filter = ("state", "purpose")
+    search_fields = ("=object_id",)
+    fields = (
+        "purpose",
+        "object_id",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    actions = ["retry"]
+
+    @admin.action(description=_("Send the selected e-mails again now"), permissions=["retry"])
+    def retry(self, request, queryset) -> None:
+        from .outbox import outbox_retry
+
+        done = 0
+        for message in queryset.filter(state__in=[OutboxMessage.State.FAILED, OutboxMessage.State.QUEUED]):
+            outbox_retry(message=message, actor=request.user)
+            done += 1
+        self.message_user(request, _("%(count)s e-mail(s) queued again.") % {"count": done}, messages.SUCCESS)
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("ijinus_privacy.retry_outboxmessage")

@@ -4,7 +4,7 @@ the users whose permissions cover it (R1.16.3, R3.1, R4.5.2, R4.7.1, R4.6, R5.1)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -193,6 +193,34 @@ def reappeared_widget(today: date) -> Reappeared:
     return Reappeared(erased_again=counts["erased_again"], held=counts["held"], since=since)
 
 
+@dataclass(frozen=True)
+class Outbox:
+    failed: int
+    waiting: int  # queued or sending for longer than OUTBOX_WAITING_MINUTES
+    oldest_waiting: datetime | None
+    waiting_since: datetime
+
+
+OUTBOX_WAITING_MINUTES = 15
+
+
+def outbox_widget(*, now: datetime | None = None) -> Outbox:
+    """E-mails that did not leave: failed for good, or still waiting after a quarter of an hour."""
+    from django.db.models import Count, Min, Q
+
+    from .models import OutboxMessage
+
+    now = now or timezone.now()
+    since = now - timedelta(minutes=OUTBOX_WAITING_MINUTES)
+    waiting = Q(state__in=[OutboxMessage.State.QUEUED, OutboxMessage.State.SENDING], created_at__lt=since)
+    row = OutboxMessage.objects.filter(Q(state=OutboxMessage.State.FAILED) | waiting).aggregate(
+        failed=Count("pk", filter=Q(state=OutboxMessage.State.FAILED)),
+        waiting=Count("pk", filter=waiting),
+        oldest=Min("created_at", filter=waiting),
+    )
+    return Outbox(failed=row["failed"], waiting=row["waiting"], oldest_waiting=row["oldest"], waiting_since=since)
+
+
 def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[str, Any]:
     """Every widget the user may see; a widget the user may not see is absent (``None``)."""
     today = today or timezone.localdate()
@@ -213,4 +241,6 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
     if user.has_perm("ijinus_privacy.view_auditevent"):
         context["audit_today"] = audit_events_today(today)
         context["audit_since"] = timezone.make_aware(datetime.combine(today, time.min))
+    if user.has_perm("ijinus_privacy.view_outboxmessage"):
+        context["outbox"] = outbox_widget()
     return context

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,3 +86,59 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def due(self, *, now) -> OutboxMessageQuerySet:
+        return self.filter(state=OutboxMessage.State.QUEUED, next_attempt_at__lte=now)
+
+    def unsent(self) -> OutboxMessageQuerySet:
+        return self.filter(state__in=[OutboxMessage.State.QUEUED, OutboxMessage.State.SENDING])
+
+    def for_purpose(self, purpose: str, object_id: int | str) -> OutboxMessageQuerySet:
+        return self.filter(purpose=purpose, object_id=str(object_id))
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to leave, or the record that it left (``ijinus_privacy.outbox``).
+
+    The message itself (recipient, subject, bodies, attachments) is one Fernet-encrypted payload,
+    emptied once the message is sent: the clear columns hold no personal data (a purpose, an object
+    id, a state, an error class or SMTP code).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    purpose = models.CharField(_("purpose"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    context = models.JSONField(_("context (ids only)"), default=dict, blank=True)
+    payload = models.BinaryField(_("encrypted message"), blank=True, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("last attempt started at"), null=True, blank=True)
+    last_error = models.CharField(
+        _("last error"), max_length=200, blank=True, help_text=_("The error class or SMTP code, never personal data.")
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+        permissions = [("retry_outboxmessage", _("Send a failed e-mail again"))]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next"),
+            models.Index(fields=["purpose", "object_id"], name="outbox_purpose_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.purpose}:{self.object_id}"

@@ -25,6 +25,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     DPO: (
         *(f"{app}.*" for app in PERSONAL_DATA_APPS),
         "ijinus_privacy.view_auditevent",
+        # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
+        "ijinus_privacy.view_outboxmessage",
+        "ijinus_privacy.retry_outboxmessage",
         "-retention.view_archived*",
         "-retention.access_archive",
         # Records kept after an erasure are archive: the Archivist's (R4.4.2).

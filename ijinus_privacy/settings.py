@@ -199,7 +199,8 @@ _smtp_options = {
     "password": _email.get("EMAIL_HOST_PASSWORD"),
     "use_tls": _email.get("EMAIL_USE_TLS"),
     "use_ssl": _email.get("EMAIL_USE_SSL"),
-    "timeout": 10,
+    # A silent server must not hang a worker; web requests never talk to the server (outbox).
+    "timeout": env.int("EMAIL_TIMEOUT", default=10),
 }
 MAILERS = {
     "default": {
@@ -212,6 +213,13 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IJINUS Privacy <privacy@ijinus.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DPO_EMAIL = env.str("DPO_EMAIL", default="dpo@ijinus.com")
+# The outbox (ijinus_privacy.outbox): attempts before a message is "failed" (and shown on the
+# dashboard), the first retry delay doubled each time up to the maximum, and how long a message
+# may stay "sending" before its worker is presumed dead. Ten attempts span about four hours.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_SENDING_STALE_SECONDS = 15 * 60
 
 # Sessions expire (R5.2.2): eight working hours, and on browser close.
 SESSION_COOKIE_AGE = 8 * 3600
@@ -321,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "dsar-export-purge": {
         "task": "requests_dsar.tasks.export_purge_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # E-mails: retries coming due, and messages queued while the broker was down (ijinus_privacy.outbox).
+    "outbox-redispatch": {
+        "task": "ijinus_privacy.tasks.outbox_redispatch_task",
+        "schedule": crontab(minute="*"),
     },
     # T9 and dead workers: jobs whose worker stopped are restarted, jobs the queue missed published
     # again (ijinus_privacy/jobs.py).

@@ -22,3 +22,18 @@ def jobs_recover_task() -> int:
     from .jobs import recover_all
 
     return recover_all()
+
+
+@shared_task(acks_late=True)
+def outbox_send_task(message_id: int) -> str:
+    """Send one queued e-mail (``ijinus_privacy.outbox``); a message already sent or not due is skipped."""
+    from .outbox import outbox_send
+
+    return outbox_send(message_id=message_id)
+
+
+@shared_task(acks_late=True)
+def outbox_redispatch_task() -> int:
+    from .outbox import outbox_redispatch
+
+    return outbox_redispatch()

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -14,8 +13,5 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("consents.urls")),
     prefix_default_language=False,
 )
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, in any mode: exports and letters are personal data, encrypted at
+# rest and read only through permission-checked, audited views (signed link, admin).

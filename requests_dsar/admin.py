@@ -12,13 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
+from ijinus_privacy.models import OutboxMessage
 from subjects.rights_admin import RestrictionBannerMixin
 
 from . import dashboard, services
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
 from .exports import services as export_services
-from .exports.delivery import export_staff_download
+from .exports.delivery import LINK_PURPOSE, export_staff_download
+from .letters import LETTER_PURPOSE, letter_pdf_read
 from .models import (
     ClockPause,
     Decision,
@@ -81,8 +83,19 @@ class DecisionInline(ReadOnlyInline):
 
 class LetterInline(ReadOnlyInline):
     model = Letter
-    fields = ("kind", "language", "created_at", "sent_at", "sent_by_username", "pdf")
+    fields = ("kind", "language", "created_at", "sent_at", "sent_by_username", "pdf_link")
     readonly_fields = fields
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj: Letter) -> str:
+        if not obj.pdf.name:
+            return "—"
+        url = reverse("admin:requests_dsar_request_letter_pdf", args=[obj.request_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open (audited)"))
+
+    @admin.display(description=_("e-mailed at"))
+    def sent_at(self, obj: Letter):
+        return obj.sent_at or _delivery_state(LETTER_PURPOSE, obj.pk)
 
 
 EXPORT_FIELDS = (
@@ -102,6 +115,22 @@ EXPORT_FIELDS = (
     "expires_at",
     "purged_at",
 )
+
+
+def _delivery_state(purpose: str, object_id: int) -> str:
+    """Why an e-mail has no "sent" date: still queued in the outbox, failed, or never queued."""
+    states = set(OutboxMessage.objects.for_purpose(purpose, object_id).values_list("state", flat=True))
+    if states & {OutboxMessage.State.QUEUED, OutboxMessage.State.SENDING}:
+        return _("queued")
+    if OutboxMessage.State.FAILED in states:
+        return _("failed: see the outgoing e-mails")
+    return "—"
+
+
+def _export_sent_at(job: ExportJob):
+    if job.sent_at or job.approved_at is None or job.request_id is None:
+        return job.sent_at or "—"
+    return _delivery_state(LINK_PURPOSE, job.request_id)
 
 
 def _export_download_link(job: ExportJob) -> str:
@@ -128,6 +157,10 @@ class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
     @admin.display(description=_("file"))
     def download(self, obj: ExportJob) -> str:
         return _export_download_link(obj)
+
+    @admin.display(description=_("link e-mailed at"))
+    def sent_at(self, obj: ExportJob):
+        return _export_sent_at(obj)
 
 
 @admin.register(Request)
@@ -290,6 +323,12 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
                 name="requests_dsar_request_export_download",
                 allowed=lambda request, **kwargs: request.user.has_perm("requests_dsar.download_export"),
             ),
+            self.guarded_path(
+                "<int:object_id>/letter/<int:letter_id>/pdf/",
+                self.letter_pdf_view,
+                name="requests_dsar_request_letter_pdf",
+                allowed=lambda request, **kwargs: request.user.has_perm("requests_dsar.view_letter"),
+            ),
             *super().get_urls(),
         ]
 
@@ -340,6 +379,21 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
     def erasure_plan_view(self, request, object_id: int):
         """The erasure plan (R1.10.3) before the DPO's approval; the approval form executes it."""
         return erasure_plan_view(self, request, object_id)
+
+    def letter_pdf_view(self, request, object_id: int, letter_id: int):
+        """A letter's PDF, decrypted: the permission is checked before any read (``guarded_path``), the
+        read audited (R5.1)."""
+        letter = Letter.objects.select_related("request").filter(pk=letter_id, request_id=object_id).first()
+        if letter is None or self.get_object(request, str(object_id)) is None:
+            raise Http404
+        try:
+            content = letter_pdf_read(letter=letter, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:requests_dsar_request_change", args=[object_id]))
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="request-{object_id}-letter-{letter.pk}.pdf"'
+        return response
 
     def export_download_view(self, request, object_id: int, job_id: int):
         """Staff download of an export, decrypted and audited (R5.1)."""
@@ -413,6 +467,10 @@ class ExportJobAdmin(ExportProgressMixin, ReadOnlyModelAdmin):
     @admin.display(description=_("file"))
     def download(self, obj: ExportJob) -> str:
         return _export_download_link(obj)
+
+    @admin.display(description=_("link e-mailed at"))
+    def sent_at(self, obj: ExportJob):
+        return _export_sent_at(obj)
 
 
 @admin.register(RequestEvent)

@@ -345,6 +345,8 @@ class LetterForm(ActionForm):
         letter_send(
             request=self.dsar, kind=self.cleaned_data["kind"], language=self.cleaned_data["language"], actor=actor
         )
+        if self.dsar.contact_email:
+            return _("Letter kept as PDF; its e-mail is queued.")
         return _("Letter sent and kept as PDF.")
 
 
@@ -386,10 +388,10 @@ class ExportSendForm(ActionForm):
         jobs = export_services.export_approve_and_send(request=self.dsar, actor=actor)
         if any(job.redaction_count for job in jobs):
             return _(
-                "Download link sent. Some third-party data was redacted: this is a partial refusal to record "
-                "with its reasons (R1.6.4)."
+                "Download link queued for e-mail; the Exports section shows when it left. Some third-party data "
+                "was redacted: this is a partial refusal to record with its reasons (R1.6.4)."
             )
-        return _("Download link sent.")
+        return _("Download link queued for e-mail; the Exports section shows when it left.")
 
 
 class RectificationForm(ActionForm):

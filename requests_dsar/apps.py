@@ -11,7 +11,9 @@ class RequestsDsarConfig(AppConfig):
         from ijinus_privacy.personal_data import registry
         from subjects.signals import subject_data_changed
 
+        from . import letters  # noqa: F401  (registers its outbox hooks)
         from .erasure.notifications import notify_recipients_of_change
+        from .exports import delivery  # noqa: F401  (registers its outbox hooks)
         from .exports.services import MAX_ATTEMPTS, export_dispatch
         from .models import ExportJob
         from .sources import DisclosureSource, RequestFileSource

@@ -280,6 +280,18 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
         for kind in export_services.kinds_for_request(request):
             _export(request=request, kind=kind)
         export_services.export_approve_and_send(request=request, actor=dpo)
+        _deliver_links(request)
+
+
+def _deliver_links(request: Request) -> None:
+    """Send the queued download links now, as a worker would: the request shows them sent."""
+    from ijinus_privacy.models import OutboxMessage
+    from ijinus_privacy.outbox import outbox_send
+
+    from .exports.delivery import LINK_PURPOSE
+
+    for message_id in OutboxMessage.objects.for_purpose(LINK_PURPOSE, request.pk).unsent().values_list("pk", flat=True):
+        outbox_send(message_id=message_id)
 
 
 def _export(*, request: Request, kind: str = ExportJob.Kind.ACCESS_JSON) -> None:

@@ -1,5 +1,9 @@
 """Letters to the requester (R1.1.5, Art. 12(3)-(4), Art. 12(6)): e-mailed and kept as PDF.
 
+The PDF is personal data like an export: encrypted at rest under ``MEDIA_ROOT/letters/`` with a
+random name, never served from MEDIA_URL, read by staff only through ``letter_pdf_read`` (permission
+checked first, audited). The e-mail goes through the outbox; ``sent_at`` is set once it left.
+
 One HTML template per letter and language under ``templates/requests_dsar/letters/<lang>/``;
 the same rendering gives the e-mail (HTML + plain text) and the PDF kept on the request.
 Subjects of e-mails carry the request number only, never personal data.
@@ -7,12 +11,11 @@ Subjects of e-mails carry the request number only, never personal data.
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,9 +23,11 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, outbox
+from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.pdf import render_pdf
 
+from .exports import storage
 from .models import IdentityCheck, Letter, Request, RequestEvent
 
 if TYPE_CHECKING:
@@ -50,6 +55,10 @@ SUBJECT_LINES = {
         Letter.Kind.ERASURE_REPORT: "Your request no. {id}: erasure report",
     },
 }
+
+LETTER_DIR = "letters"
+LETTER_PURPOSE = "requests_dsar.letter"
+IDENTITY_LINK_PURPOSE = "requests_dsar.identity_link"
 
 # Letters whose template lives with the feature that writes them; the others are letters/<lang>/<kind>.html.
 TEMPLATES = {Letter.Kind.ERASURE_REPORT: "requests_dsar/erasure/{lang}/report.html"}
@@ -112,46 +121,87 @@ def letter_send(
         pdf = render_pdf("requests_dsar/letters/pdf.html", {"body": html, "request": request})
     letter = Letter(request=request, kind=kind, language=lang, sent_by_username=actor.get_username() if actor else "")
     letter.full_clean()
-    letter.pdf.save(f"request-{request.pk}-{kind}-{lang}.pdf", ContentFile(pdf), save=False)
+    # Encrypted at rest under an unguessable name; read only through ``letter_pdf_read`` (audited).
+    letter.pdf.name = storage.write(pdf, relative=f"{LETTER_DIR}/{secrets.token_urlsafe(24)}.enc")
+    letter.save()
     recipient = request.contact_email if recipient is None else recipient
     if recipient:
-        message = EmailMultiAlternatives(
+        outbox.outbox_enqueue(
+            purpose=LETTER_PURPOSE,
+            object_id=letter.pk,
+            to=[recipient],
             subject=SUBJECT_LINES[lang][kind].format(id=request.pk),
             body=strip_tags(html),
-            to=[recipient],
+            html=html,
+            attachments=[outbox.Attachment(f"request-{request.pk}.pdf", pdf, "application/pdf")],
+            subject_id=request.subject_id,
+            actor=actor,
         )
-        message.attach_alternative(html, "text/html")
-        message.attach(f"request-{request.pk}.pdf", pdf, "application/pdf")
-        message.send()
-        letter.sent_at = timezone.now()
-    letter.save()
-    RequestEvent.objects.create(
-        request=request,
-        kind=RequestEvent.Kind.LETTER,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_username=actor.get_username() if actor else "",
-        reason=letter.get_kind_display() + ("" if recipient else " — " + _("PDF kept for postal dispatch")),
-    )
+    else:
+        # No address: the PDF goes by post. An e-mailed letter enters the timeline once it left.
+        RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.LETTER,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_username=actor.get_username() if actor else "",
+            reason=letter.get_kind_display() + " — " + _("PDF kept for postal dispatch"),
+        )
     audit.record(action=audit.Action.EXPORT, actor=actor, obj=request, fields=["letter"], reason=f"letter:{kind}")
     return letter
+
+
+def _on_letter_sent(message: OutboxMessage, sent_at) -> None:
+    letter = Letter.objects.select_for_update().filter(pk=int(message.object_id)).first()
+    if letter is None or letter.sent_at is not None:
+        return
+    letter.sent_at = sent_at
+    letter.save(update_fields=["sent_at"])
+    RequestEvent.objects.create(
+        request_id=letter.request_id,
+        kind=RequestEvent.Kind.LETTER,
+        actor_username=letter.sent_by_username,
+        reason=letter.get_kind_display() + " — " + _("e-mailed"),
+    )
+
+
+outbox.register_on_sent(LETTER_PURPOSE, _on_letter_sent)
+
+
+def letter_pdf_read(*, letter: Letter, actor: User) -> bytes:
+    """The letter's PDF for staff: permission checked before anything is read, the read audited (R5.1)."""
+    if not actor.has_perm("requests_dsar.view_letter"):
+        raise PermissionDenied(_("You may not read letters."))
+    if not letter.pdf.name or not storage.absolute(letter.pdf.name).is_file():
+        raise ValidationError(_("This letter's PDF is no longer kept (erased with the person's data)."))
+    with transaction.atomic():
+        audit.record(
+            action=audit.Action.DOWNLOAD,
+            actor=actor,
+            obj=letter,
+            subject_id=letter.request.subject_id,
+            fields=["pdf"],
+            reason="letter",
+        )
+        return storage.read(letter.pdf.name)
 
 
 def public_url(path: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
-def identity_link_send(*, check_id: int, token: str) -> None:
-    """E-mail the one-time identity link to the address already on file (R1.5.2(2))."""
-    check = IdentityCheck.objects.select_related("request__subject").get(pk=check_id)
+def identity_link_send(*, check: IdentityCheck, token: str) -> OutboxMessage:
+    """Queue the one-time identity link to the address already on file (R1.5.2(2))."""
     request = check.request
     lang = _language(request, None)
     with translation.override(lang):
         link = public_url(reverse("requests_dsar_public:identity_confirm", args=[check.pk, token]))
         html = render_to_string(f"requests_dsar/letters/{lang}/identity_link.html", {"request": request, "link": link})
-    message = EmailMultiAlternatives(
+    return outbox.outbox_enqueue(
+        purpose=IDENTITY_LINK_PURPOSE,
+        object_id=check.pk,
+        to=[request.subject.email],
         subject=SUBJECT_LINES[lang][Letter.Kind.IDENTITY_REQUEST].format(id=request.pk),
         body=strip_tags(html),
-        to=[request.subject.email],
+        html=html,
+        subject_id=request.subject_id,
     )
-    message.attach_alternative(html, "text/html")
-    message.send()

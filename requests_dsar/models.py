@@ -472,7 +472,9 @@ class Letter(models.Model):
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
     sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     sent_by_username = models.CharField(_("sent by"), max_length=150, blank=True)
-    pdf = models.FileField(_("PDF"), upload_to="dsar/letters/%Y/%m/", blank=True)
+    pdf = models.FileField(
+        _("PDF (encrypted)"), upload_to="letters/", blank=True, help_text=_("Read through the audited admin view only.")
+    )
 
     class Meta:
         verbose_name = _("letter")

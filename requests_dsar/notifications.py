@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import timezone
+
+from ijinus_privacy.outbox import outbox_enqueue
 
 from .models import ClockPause, Letter, Request
 
@@ -41,11 +42,12 @@ def due_soon_reminder_send(*, today: date | None = None) -> int:
         else:
             flag = "OVERDUE" if days_left < 0 else f"{days_left} day(s) left"
         lines.append(f"#{pk}  due {due_on.isoformat()}  {state}  {flag}")
-    EmailMessage(
+    outbox_enqueue(
+        purpose="requests_dsar.dpo_reminder",
+        to=[settings.DPO_EMAIL],
         subject=f"[IJINUS Privacy] {len(due)} request(s) due within {DUE_SOON_DAYS} days",
         body="\n".join(lines),
-        to=[settings.DPO_EMAIL],
-    ).send()
+    )
     return len(due)
 
 
@@ -60,11 +62,12 @@ def reapply_alert_send(*, found: Sequence[Reappearance]) -> None:
     for match in found:
         state = "HELD: legal hold in force, decide" if match.held else "erased again"
         lines.append(f"subject #{match.subject_id}  tombstone #{match.tombstone_id}  {state}")
-    EmailMessage(
+    outbox_enqueue(
+        purpose="requests_dsar.reapply_alert",
+        to=[settings.DPO_EMAIL],
         subject=f"[IJINUS Privacy] {len(found)} erased person(s) reappeared",
         body="\n".join(lines),
-        to=[settings.DPO_EMAIL],
-    ).send()
+    )
 
 
 REMINDER_LETTER = {

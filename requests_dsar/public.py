@@ -16,7 +16,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,13 +23,14 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, outbox
 from subjects.models import normalise_email
 
 from .models import Channel, Right, WebSubmission
 from .services import RightAsked, request_log
 
 SALT = "requests_dsar.web_submission"
+CONFIRMATION_PURPOSE = "requests_dsar.web_confirmation"
 
 
 class ConfirmationError(ValidationError):
@@ -67,9 +67,14 @@ def web_submission_create(
         link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("requests_dsar_public:confirm", args=[token])
         html = render_to_string("requests_dsar/public/confirmation_email.html", {"link": link})
         subject = _("Confirm your personal-data request")
-    message = EmailMultiAlternatives(subject=str(subject), body=strip_tags(html), to=[submission.email])
-    message.attach_alternative(html, "text/html")
-    transaction.on_commit(message.send)
+    outbox.outbox_enqueue(
+        purpose=CONFIRMATION_PURPOSE,
+        object_id=submission.pk,
+        to=[submission.email],
+        subject=str(subject),
+        body=strip_tags(html),
+        html=html,
+    )
     audit.record(action=audit.Action.CREATE, actor=None, obj=submission, fields=["email", "rights"])
     return submission
 

@@ -617,7 +617,7 @@ def identity_check_start(
     if method == IdentityCheck.Method.EMAIL_LINK:
         from .letters import identity_link_send
 
-        transaction.on_commit(lambda: identity_link_send(check_id=check.pk, token=token))
+        identity_link_send(check=check, token=token)
     if method == IdentityCheck.Method.PLATFORM_SESSION:
         _identity_verified(check=check, actor=actor)
     return IdentityCheckStarted(check=check, token=token, late=late)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,9 +25,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, outbox
+from ijinus_privacy.models import OutboxMessage
 
-from ..models import ExportJob, Request
+from ..models import ExportJob, Request, RequestEvent
 from . import storage
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 LINK_SALT = "requests_dsar.export_download"
 CODE_SALT = "requests_dsar.export_code"
+LINK_PURPOSE = "requests_dsar.export_link"
+CODE_PURPOSE = "requests_dsar.export_code"
 
 SUBJECT_LINES = {
     "fr": {
@@ -69,27 +71,73 @@ def _language(request: Request | None, job: ExportJob) -> str:
     return lang if lang in SUBJECT_LINES else "fr"
 
 
-def _send(*, to: str, subject: str, template: str, context: dict, language: str) -> None:
+def _render(*, template: str, context: dict, language: str) -> tuple[str, str]:
+    """The e-mail's HTML and plain-text bodies."""
     with translation.override(language):
         html = render_to_string(template, context)
-    message = EmailMultiAlternatives(subject=subject, body=strip_tags(html), to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    return html, strip_tags(html)
 
 
-def export_links_send(*, request_id: int, job_ids: list[int]) -> None:
-    """E-mail the signed links of approved exports to the request's address (after commit)."""
-    request = Request.objects.select_related("subject").get(pk=request_id)
-    jobs = list(ExportJob.objects.filter(pk__in=job_ids).order_by("id"))
+def export_links_enqueue(*, request: Request, jobs: list[ExportJob], actor: User | None) -> OutboxMessage:
+    """Queue the e-mail with the signed links of approved exports (in the caller's transaction).
+
+    The jobs are marked sent, and the timeline says so, only when the message has left
+    (``_on_links_sent``).
+    """
     lang = _language(request, jobs[0])
     links = [(job, export_link_url(job, language=lang)) for job in jobs]
-    _send(
-        to=request.contact_email,
-        subject=SUBJECT_LINES[lang]["link"].format(id=request.pk),
+    html, text = _render(
         template=f"requests_dsar/export/{lang}/link_email.html",
         context={"request": request, "links": links, "days": settings.EXPORT_LINK_MAX_AGE // 86400},
         language=lang,
     )
+    return outbox.outbox_enqueue(
+        purpose=LINK_PURPOSE,
+        object_id=request.pk,
+        context={"job_ids": [job.pk for job in jobs]},
+        to=[request.contact_email],
+        subject=SUBJECT_LINES[lang]["link"].format(id=request.pk),
+        body=text,
+        html=html,
+        subject_id=request.subject_id,
+        actor=actor,
+    )
+
+
+def _on_links_sent(message: OutboxMessage, sent_at) -> None:
+    jobs = list(
+        ExportJob.objects.select_for_update()
+        .filter(pk__in=message.context.get("job_ids", []), sent_at__isnull=True)
+        .order_by("id")
+    )
+    for job in jobs:
+        job.sent_at = sent_at
+        # The requester has the whole period to download, counted from sending.
+        job.expires_at = sent_at + timedelta(days=settings.EXPORT_RETENTION_DAYS)
+        job.save(update_fields=["sent_at", "expires_at"])
+        audit.record(action=audit.Action.EXPORT, obj=job, fields=["download_link"], reason="link sent")
+    if jobs:
+        RequestEvent.objects.create(
+            request_id=int(message.object_id),
+            kind=RequestEvent.Kind.EXPORT,
+            reason=_("Download link sent: %(kinds)s") % {"kinds": ", ".join(job.get_kind_display() for job in jobs)},
+        )
+
+
+def _on_code_sent(message: OutboxMessage, sent_at) -> None:
+    """A code counts against ``EXPORT_CODE_MAX_SENDS`` once it was sent; its validity starts then."""
+    job = ExportJob.objects.select_for_update().filter(pk=int(message.object_id)).first()
+    if job is None:
+        return
+    job.codes_sent += 1
+    if job.code_hash:
+        job.code_expires_at = sent_at + timedelta(minutes=settings.EXPORT_CODE_VALIDITY_MINUTES)
+    job.save(update_fields=["codes_sent", "code_expires_at"])
+    audit.record(action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code sent")
+
+
+outbox.register_on_sent(LINK_PURPOSE, _on_links_sent)
+outbox.register_on_sent(CODE_PURPOSE, _on_code_sent)
 
 
 def export_job_from_token(token: str) -> ExportJob:
@@ -111,7 +159,11 @@ def _code_hash(job: ExportJob, code: str) -> str:
 
 
 def export_code_send(*, job: ExportJob) -> None:
-    """Send a new one-time code to the request's address; the previous code dies."""
+    """Queue a new one-time code for the request's address; the previous code dies.
+
+    A code still waiting in the outbox is replaced, not doubled, and counts against
+    ``EXPORT_CODE_MAX_SENDS`` only once sent: a mail server down spends none of them.
+    """
     with transaction.atomic():
         job = ExportJob.objects.select_for_update(of=("self",)).select_related("request__subject").get(pk=job.pk)
         if not job.is_downloadable or job.request is None or not job.request.contact_email:
@@ -125,20 +177,24 @@ def export_code_send(*, job: ExportJob) -> None:
         job.code_hash = _code_hash(job, code)
         job.code_expires_at = timezone.now() + timedelta(minutes=settings.EXPORT_CODE_VALIDITY_MINUTES)
         job.code_attempts = 0
-        job.codes_sent += 1
-        job.save(update_fields=["code_hash", "code_expires_at", "code_attempts", "codes_sent"])
-        audit.record(action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code sent")
+        job.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
+        audit.record(action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code queued")
         request = job.request
         lang = _language(request, job)
-        to = request.contact_email
-        transaction.on_commit(
-            lambda: _send(
-                to=to,
-                subject=SUBJECT_LINES[lang]["code"].format(id=request.pk),
-                template=f"requests_dsar/export/{lang}/code_email.html",
-                context={"code": code, "minutes": settings.EXPORT_CODE_VALIDITY_MINUTES},
-                language=lang,
-            )
+        html, text = _render(
+            template=f"requests_dsar/export/{lang}/code_email.html",
+            context={"code": code, "minutes": settings.EXPORT_CODE_VALIDITY_MINUTES},
+            language=lang,
+        )
+        outbox.outbox_enqueue(
+            purpose=CODE_PURPOSE,
+            object_id=job.pk,
+            to=[request.contact_email],
+            subject=SUBJECT_LINES[lang]["code"].format(id=request.pk),
+            body=text,
+            html=html,
+            subject_id=job.subject_id,
+            replace_queued=True,
         )
 
 

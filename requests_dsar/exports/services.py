@@ -262,8 +262,15 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
 
 @transaction.atomic
 def export_approve_and_send(*, request: Request, actor: User | None) -> list[ExportJob]:
-    """The DPO approves the built exports; the subject gets signed download links by e-mail (R1.7.4)."""
-    from .delivery import export_links_send
+    """The DPO approves the built exports; the signed download links are queued for e-mail (R1.7.4).
+
+    The jobs are marked sent when the e-mail has left (``delivery._on_links_sent``). Approving again
+    while the e-mail is still waiting sends that same e-mail now; it never adds a second one.
+    """
+    from ijinus_privacy.models import OutboxMessage
+    from ijinus_privacy.outbox import outbox_dispatch
+
+    from .delivery import LINK_PURPOSE, export_links_enqueue
 
     if actor is not None and not actor.has_perm("requests_dsar.approve_export"):
         raise PermissionDenied(_("Only the DPO may approve and send an export."))
@@ -277,25 +284,33 @@ def export_approve_and_send(*, request: Request, actor: User | None) -> list[Exp
         raise ValidationError(_("No e-mail address is known for this request: exports are sent by signed link only."))
     for subject_id in {job.subject_id for job in ready}:
         _refuse_if_restricted(subject_id)  # a restriction placed after the build counts too (R1.11.3)
+    waiting = list(OutboxMessage.objects.select_for_update().for_purpose(LINK_PURPOSE, request.pk).unsent())
+    queued_ids = {job_id for message in waiting for job_id in message.context.get("job_ids", [])}
     now = timezone.now()
-    for job in ready:
-        job.approved_at = job.sent_at = now
+    for message in waiting:
+        if message.state == OutboxMessage.State.QUEUED and message.next_attempt_at > now:
+            message.next_attempt_at = now
+            message.save(update_fields=["next_attempt_at"])
+        message_id = message.pk
+        transaction.on_commit(lambda message_id=message_id: outbox_dispatch(message_id))
+    approve = [job for job in ready if job.pk not in queued_ids]
+    if not approve:
+        return ready
+    for job in approve:
+        job.approved_at = now
         job.approved_by = _actor_or_none(actor)
         job.approved_by_username = _username(actor)
-        # The requester has the whole period to download, counted from sending.
-        job.expires_at = now + timedelta(days=settings.EXPORT_RETENTION_DAYS)
-        job.save(update_fields=["approved_at", "approved_by", "approved_by_username", "sent_at", "expires_at"])
+        job.save(update_fields=["approved_at", "approved_by", "approved_by_username"])
         audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, fields=["download_link"], reason="approved")
     RequestEvent.objects.create(
         request=request,
         kind=RequestEvent.Kind.EXPORT,
         actor=_actor_or_none(actor),
         actor_username=_username(actor),
-        reason=_("Export approved and download link sent: %(kinds)s")
-        % {"kinds": ", ".join(job.get_kind_display() for job in ready)},
+        reason=_("Export approved, download link queued for e-mail: %(kinds)s")
+        % {"kinds": ", ".join(job.get_kind_display() for job in approve)},
     )
-    job_ids = [job.pk for job in ready]
-    transaction.on_commit(lambda: export_links_send(request_id=request.pk, job_ids=job_ids))
+    export_links_enqueue(request=request, jobs=approve, actor=actor)
     return ready
 
 

@@ -3,13 +3,12 @@
 A file is written to a temporary name in the same directory, flushed and synced, then renamed into
 place (``os.replace`` is atomic on one filesystem), so a crash never leaves a half-written export
 under its final name; the temporary file is removed on any failure, and one left by a killed
-process is removed by the job's next build. No temp file lives elsewhere.
-The key is ``EXPORT_ENCRYPTION_KEY`` or, when unset, one derived from ``SECRET_KEY``.
+process is removed by the next write of the same file. No temp file lives elsewhere.
+The cipher is the core's (``ijinus_privacy.encryption``), shared with letters and queued e-mails.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import tempfile
@@ -17,17 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ijinus_privacy import encryption
+
 EXPORT_DIR = "exports"
-
-
-def _fernet():
-    from cryptography.fernet import Fernet
-
-    key = settings.EXPORT_ENCRYPTION_KEY
-    if not key:
-        digest = hashlib.sha256(f"requests_dsar.exports:{settings.SECRET_KEY}".encode()).digest()
-        key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key)
 
 
 def absolute(relative: str) -> Path:
@@ -38,22 +29,21 @@ def absolute(relative: str) -> Path:
     return path
 
 
-def store(content: bytes, *, job_id: int) -> str:
-    """Encrypt and write ``content`` (replacing any earlier file of this job); return its path relative
-    to MEDIA_ROOT."""
-    directory = Path(settings.MEDIA_ROOT) / EXPORT_DIR
-    directory.mkdir(parents=True, exist_ok=True)
-    relative = f"{EXPORT_DIR}/{job_id}.enc"  # one name per job: a re-run replaces, never adds
-    encrypted = _fernet().encrypt(content)
-    for leftover in directory.glob(f".partial-{job_id}-*.tmp"):  # a build of this job killed mid-write
+def write(content: bytes, *, relative: str) -> str:
+    """Encrypt ``content`` and write it atomically at ``relative`` (under MEDIA_ROOT); return the path."""
+    target = absolute(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    encrypted = encryption.encrypt(content)
+    prefix = f".partial-{target.name}-"
+    for leftover in target.parent.glob(f"{prefix}*.tmp"):  # a write of this file killed midway
         leftover.unlink(missing_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=directory, prefix=f".partial-{job_id}-", suffix=".tmp")
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(encrypted)
             temp.flush()
             os.fsync(temp.fileno())
-        os.replace(temp_name, absolute(relative))
+        os.replace(temp_name, target)
     except BaseException:
         if os.path.exists(temp_name):
             os.remove(temp_name)
@@ -61,9 +51,15 @@ def store(content: bytes, *, job_id: int) -> str:
     return relative
 
 
+def store(content: bytes, *, job_id: int) -> str:
+    """Encrypt and write an export (replacing any earlier file of this job); return its path relative
+    to MEDIA_ROOT."""
+    return write(content, relative=f"{EXPORT_DIR}/{job_id}.enc")  # one name per job: a re-run replaces
+
+
 def read(relative: str) -> bytes:
     """The decrypted content of a stored export."""
-    return _fernet().decrypt(absolute(relative).read_bytes())
+    return encryption.decrypt(absolute(relative).read_bytes())
 
 
 def remove(relative: str) -> bool:

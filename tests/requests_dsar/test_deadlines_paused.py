@@ -11,6 +11,7 @@ from requests_dsar import services
 from requests_dsar.models import GROUNDS_BY_RIGHT, ClockPause, Extension, RefusalGround, Request, Right, State
 from requests_dsar.notifications import due_soon_reminder_send
 from tests.factories import dpo_user
+from tests.mail import deliver
 from tests.requests_dsar.factories import logged_request
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def test_the_daily_reminder_shows_a_paused_request_as_paused_not_overdue(mailout
     late = logged_request(received_on=date(2026, 3, 5))
 
     assert due_soon_reminder_send(today=date(2026, 4, 20)) == 2
+    deliver()
 
     lines = {line.split()[0]: line for line in mailoutbox[0].body.splitlines() if line.startswith("#")}
     assert "PAUSED since 2026-03-06" in lines[f"#{paused.pk}"]

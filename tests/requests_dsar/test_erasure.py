@@ -33,6 +33,7 @@ from retention.models import ArchivedSubject, LegalHold
 from retention.services import hold_place
 from subjects.models import DataSubject, Invoice
 from tests.factories import dpo_user, support_user
+from tests.mail import deliver, letter_pdf
 from tests.requests_dsar.erasure_factories import IDENTIFIERS, PHONE_FORMS, client_to_erase, erasure_request
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +170,7 @@ def test_report_letter_lists_kept_items_with_end_dates_and_goes_to_the_former_ad
     letter = _erase(request, dpo).letter
 
     assert letter.kind == Letter.Kind.ERASURE_REPORT
-    text = "".join(page.extract_text() for page in PdfReader(BytesIO(letter.pdf.read())).pages)
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(letter_pdf(letter))).pages)
     text = " ".join(text.split())
     assert "Données conservées" in text
     assert "31/12/2032" in text
@@ -177,6 +178,7 @@ def test_report_letter_lists_kept_items_with_end_dates_and_goes_to_the_former_ad
     assert "L.123-22" in text
     assert "CNIL" in text
     assert "Quenehervé" not in text
+    deliver()
     assert [message.to for message in mail.outbox] == [[IDENTIFIERS["email"].lower()]]
 
 
@@ -187,7 +189,7 @@ def test_report_letter_in_english():
 
     letter = _erase(request, dpo).letter
 
-    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(letter.pdf.read())).pages).split())
+    text = " ".join("".join(p.extract_text() for p in PdfReader(BytesIO(letter_pdf(letter))).pages).split())
     assert "Data kept, why and until when" in text
     assert "2032-12-31" in text
 
@@ -342,6 +344,7 @@ def test_earlier_letters_files_and_staff_notes_go_with_the_person():
     subject = client_to_erase()
     request = erasure_request(subject, actor=dpo)
     acknowledgement = letter_send(request=request, kind=Letter.Kind.ACKNOWLEDGEMENT, actor=dpo)
+    deliver()
     path = acknowledgement.pdf.name
     services.request_add_note(request=request, text="Mme Quenehervé-Brunehaut a rappelé", actor=dpo)
     assert default_storage.exists(path)

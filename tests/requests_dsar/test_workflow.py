@@ -24,6 +24,7 @@ from requests_dsar.models import (
     State,
 )
 from tests.factories import dpo_user, support_user
+from tests.mail import deliver, letter_pdf
 from tests.requests_dsar.factories import logged_request
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,8 @@ def test_extension_before_the_due_date_moves_it_and_sends_the_notice(mailoutbox)
         today=date(2026, 2, 20),
     )
 
+    deliver()
+
     request.refresh_from_db()
     assert request.due_on == date(2026, 4, 28)
     assert request.letters.get().kind == Letter.Kind.EXTENSION_NOTICE
@@ -210,11 +213,12 @@ def test_refusal_letter_states_grounds_cnil_and_judicial_remedy(mailoutbox, lang
         justification="Décision",
         actor=dpo,
     )
+    deliver()
 
     request.refresh_from_db()
     assert request.state == State.PARTLY_REFUSED
     letter = request.letters.get(kind=Letter.Kind.REFUSAL)
-    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(letter.pdf.read())).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(letter_pdf(letter))).pages)
     for expected in (cnil, judicial, "Factures 10 ans", "17(3)(b)"):
         assert expected in text
         assert expected in mailoutbox[0].body
@@ -313,6 +317,7 @@ def test_acknowledgement_states_the_response_window(mailoutbox):
     request = logged_request(received_on=date(2026, 3, 5), actor=user, language="en")
 
     letter_send(request=request, kind=Letter.Kind.ACKNOWLEDGEMENT, actor=user)
+    deliver()
 
     assert "from 5 March 2026 to 7 April 2026" in mailoutbox[0].body
     assert mailoutbox[0].to == [request.subject.email]
@@ -334,6 +339,7 @@ def test_fee_notice_tells_the_amount_and_the_right_to_withdraw(mailoutbox):
     services.request_charge_fee(
         request=request, amount=Decimal("12.50"), further_copy=True, justification="coûts", actor=dpo
     )
+    deliver()
 
     letter = request.letters.get()
     assert letter.kind == Letter.Kind.FEE_NOTICE
