@@ -23,7 +23,8 @@ from ijinus_privacy.models import AuditEvent
 from requests_dsar.admin_forms import ACTIONS
 from requests_dsar.erasure.notifications import notifications_create_for
 from requests_dsar.erasure.services import erasure_execute
-from requests_dsar.models import ChangeKind, ExportJob, RecipientNotification
+from requests_dsar.letters import letter_send
+from requests_dsar.models import ChangeKind, ExportJob, Letter, RecipientNotification
 from retention.models import Action, ArchivedSubject, RetentionRule
 from tests.factories import UserFactory, archivist_user, dpo_user, support_user
 from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request
@@ -84,6 +85,7 @@ class World:
     job: ExportJob
     notification: RecipientNotification
     archived: ArchivedSubject
+    letter: Letter
 
 
 @pytest.fixture
@@ -108,6 +110,7 @@ def world():
             subject=person, change_kind=ChangeKind.ERASURE, request=dsar, actor=None
         )
         job = ExportJob.objects.create(request=dsar, subject=person, kind=ExportJob.Kind.ACCESS_PDF)
+        letter = letter_send(request=dsar, kind=Letter.Kind.ACKNOWLEDGEMENT, actor=None)
         kept = sf.DataSubjectFactory()
         rule = RetentionRule.objects.filter(end_of_active_action=Action.ARCHIVE).first()
         archived = ArchivedSubject.objects.create(
@@ -116,7 +119,7 @@ def world():
             archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             archive_until=dt.date(2031, 1, 1),
         )
-        yield World(users=users, dsar=dsar, job=job, notification=notification, archived=archived)
+        yield World(users=users, dsar=dsar, job=job, notification=notification, archived=archived, letter=letter)
 
 
 def _only(statuses: dict[str, int | tuple[int, ...]], others: int = 403) -> dict:
@@ -157,6 +160,16 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
             ),
             Case(
                 reverse("admin:requests_dsar_request_export_download", args=[dsar.pk, MISSING_ID]), _only({"dpo": 404})
+            ),
+        ],
+        "requests_dsar_request_letter_pdf": [
+            Case(
+                reverse("admin:requests_dsar_request_letter_pdf", args=[dsar.pk, world.letter.pk]),
+                {role: 200 if users[role].has_perm("requests_dsar.view_letter") else 403 for role in ROLES},
+            ),
+            Case(
+                reverse("admin:requests_dsar_request_letter_pdf", args=[dsar.pk, MISSING_ID]),
+                {role: 404 if users[role].has_perm("requests_dsar.view_letter") else 403 for role in ROLES},
             ),
         ],
         "requests_dsar_recipientnotification_impossible": [
