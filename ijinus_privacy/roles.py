@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "-subjects.*_sensitivedataflag",
         "-subjects.*_restriction*",
         "-requests_dsar.view_erasurekeep",
+        "-subjects.*_importjob",  # imports are the DPO's
     ),
     # The archivist alone opens the intermediate archive (R4.4.2), each time with a reason.
     ARCHIVIST: (

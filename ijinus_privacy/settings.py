@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "requests_dsar.tasks.export_redispatch_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Background imports left pending (broker down at upload) are published again (T9).
+    "subjects-import-redispatch": {
+        "task": "subjects.tasks.import_job_redispatch_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
     "retention-sweep-nightly": {
         "task": "retention.tasks.sweep_task",
@@ -310,6 +315,13 @@ IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
 # its temporary copy goes to the project's media storage (removed on confirm), not the system /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
+# File intake of every import (ijinus_privacy/uploads.py): a larger file is refused before it is read,
+# a longer one while it is streamed. Subjects/roles files above IMPORT_SYNC_MAX_BYTES (about 2,000
+# rows) are imported in the background (subjects.ImportJob) instead of in the web request.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=200 * 1024)
+IMPORT_BATCH_ROWS = 1000
 
 # Data-subject requests (requests_dsar).
 # Public base URL used in e-mailed links (web-form confirmation, identity check).

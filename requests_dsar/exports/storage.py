@@ -37,12 +37,12 @@ def absolute(relative: str) -> Path:
     return path
 
 
-def store(content: bytes, *, job_id: int) -> str:
+def store(content: bytes, *, job_id: int, folder: str = EXPORT_DIR) -> str:
     """Encrypt and write ``content`` (replacing any earlier file of this job); return its path relative
-    to MEDIA_ROOT."""
-    directory = Path(settings.MEDIA_ROOT) / EXPORT_DIR
+    to MEDIA_ROOT. ``folder``: ``exports``, or ``imports`` for uploads waiting for a background import."""
+    directory = Path(settings.MEDIA_ROOT) / folder
     directory.mkdir(parents=True, exist_ok=True)
-    relative = f"{EXPORT_DIR}/{job_id}.enc"  # one name per job: a re-run replaces, never adds
+    relative = f"{folder}/{job_id}.enc"  # one name per job: a re-run replaces, never adds
     encrypted = _fernet().encrypt(content)
     handle, temp_name = tempfile.mkstemp(dir=directory, prefix=".partial-", suffix=".tmp")
     try:

@@ -1,0 +1,268 @@
+"""Subjects and roles files imported in the background (issue 12, item 16; PERFORMANCE.md T5).
+
+A file above ``IMPORT_SYNC_MAX_BYTES`` would hold the web request for minutes: the upload request
+only checks its size and columns, stores it encrypted under ``MEDIA_ROOT/imports/`` and queues an
+``ImportJob``; a worker then
+
+1. streams the file and checks every row (the resource's own ``validate_dataset``, batch by batch,
+   plus duplicates across batches), committing the progress after each batch; one refused row and
+   the job fails with row-level reasons, nothing written;
+2. streams it again and writes every batch (bulk create/update, audited per person by the
+   resource) inside ONE transaction, which re-checks each row against the database as it is now:
+   any refusal rolls the whole file back (all or nothing, DESIGN.md);
+3. deletes the stored upload, whatever the outcome.
+
+Errors name the row, the column and the reason, never a value from the file (no personal data in
+the job row, the logs or the task arguments: the task gets the job id only).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit, uploads
+from requests_dsar.exports import storage
+
+from .models import ImportJob, normalise_email
+from .resources import AuditedResource, DataSubjectResource, SubjectRoleResource
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+IMPORT_DIR = "imports"
+MAX_ERRORS_KEPT = 100
+RESOURCES: dict[str, type[AuditedResource]] = {
+    ImportJob.Kind.SUBJECTS: DataSubjectResource,
+    ImportJob.Kind.ROLES: SubjectRoleResource,
+}
+
+
+def columns_for(resource_class: type[AuditedResource]) -> uploads.Columns:
+    """The columns a resource reads; its natural key's columns are required."""
+    resource = resource_class()
+    fields = resource.get_import_fields()
+    required = {resource.fields[name].column_name for name in resource._meta.import_id_fields}
+    expected = tuple(field.column_name for field in fields)
+    return uploads.Columns(expected=expected, required=tuple(name for name in expected if name in required))
+
+
+def kind_of(resource_class: type[AuditedResource]) -> str | None:
+    return next((kind for kind, cls in RESOURCES.items() if issubclass(resource_class, cls)), None)
+
+
+# --- the upload request --------------------------------------------------------------------------
+
+
+def import_job_create(*, upload, kind: str, xlsx: bool, actor: AbstractBaseUser | None, language: str) -> ImportJob:
+    """Check the file's size and columns, store it encrypted and queue its import (after commit).
+
+    Raises ``UploadRefused``. Returns within the upload request: the rows are read by the worker.
+    """
+    uploads.check_size(upload.size)
+    upload.seek(0)
+    uploads.read_header(uploads.binary(upload), xlsx=xlsx, columns=columns_for(RESOURCES[kind]))
+    upload.seek(0)
+    content = b"".join(upload.chunks())
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            file_name=upload.name[:255],
+            file_format=ImportJob.Format.XLSX if xlsx else ImportJob.Format.CSV,
+            size=len(content),
+            language=language,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by_username=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
+        )
+        try:
+            job.file_path = storage.store(content, job_id=job.pk, folder=IMPORT_DIR)
+            job.save(update_fields=["file_path"])
+        except BaseException:
+            storage.remove(f"{IMPORT_DIR}/{job.pk}.enc")
+            raise
+        audit.record(action=audit.Action.CREATE, actor=actor, obj=job, reason=f"Import queued: {kind}")
+        transaction.on_commit(lambda: import_job_dispatch(job.pk))
+    return job
+
+
+def import_job_dispatch(job_id: int) -> bool:
+    """Publish the task; a broker failure leaves the job pending for beat (T9). Never raises."""
+    from .tasks import import_job_run_task
+
+    try:
+        import_job_run_task.apply_async(args=[job_id], retry=False)
+    except Exception as error:  # kombu OperationalError, redis ConnectionError, socket errors
+        logger.warning("import job %s not published (%s): left pending for re-dispatch", job_id, type(error).__name__)
+        return False
+    return True
+
+
+def import_job_redispatch(*, now=None) -> int:
+    """Publish again the jobs left pending (broker down at upload); return how many went out."""
+    now = now or timezone.now()
+    stale = now - timezone.timedelta(minutes=settings.EXPORT_REDISPATCH_AFTER_MINUTES)
+    ids = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=stale).values_list("pk", flat=True)
+    return sum(1 for job_id in list(ids[:100]) if import_job_dispatch(job_id))
+
+
+# --- the worker ----------------------------------------------------------------------------------
+
+
+class _RowsRefused(Exception):
+    def __init__(self, count: int, errors: list[str]) -> None:
+        super().__init__(f"{count} rows refused")
+        self.count = count
+        self.errors = errors
+
+
+def _reasons(error: ValidationError) -> Iterator[tuple[str, str]]:
+    """(column, message) pairs of a row's error, any quoted cell value masked."""
+    pairs = error.error_dict.items() if hasattr(error, "error_dict") else [("", error.error_list)]
+    for column, errors in pairs:
+        for item in errors:
+            items = item.error_list if isinstance(item, ValidationError) else [ValidationError(str(item))]
+            for single in items:
+                params = dict(single.params or {})
+                if "value" in params:
+                    params["value"] = "\u2026"
+                message = str(single.message)
+                yield column, (message % params if params else message)
+
+
+def _row_errors(result, *, offset: int) -> list[str]:
+    messages = []
+    for invalid in result.invalid_rows:
+        for column, reason in _reasons(invalid.error):
+            row = offset + invalid.number
+            messages.append(_("Row %(row)s, %(column)s: %(reason)s") % {"row": row, "column": column, "reason": reason})
+    for number, row_errors in result.row_errors():
+        for err in row_errors:
+            messages.append(_("Row %(row)s: %(reason)s") % {"row": offset + number, "reason": type(err.error).__name__})
+    for err in result.base_errors:
+        messages.append(_("The file was refused: %(reason)s") % {"reason": type(err.error).__name__})
+    return messages
+
+
+def _row_key(kind: str, row: dict) -> tuple:
+    email = normalise_email(str(row.get("email") or ""))
+    return (email,) if kind == ImportJob.Kind.SUBJECTS else (email, str(row.get("role") or "").strip())
+
+
+def _batches(job: ImportJob, content: bytes) -> Iterator[tuple[int, tablib.Dataset]]:
+    rows = uploads.iter_rows(
+        io.BytesIO(content), xlsx=job.file_format == ImportJob.Format.XLSX, columns=columns_for(RESOURCES[job.kind])
+    )
+    headers = next(rows)
+    offset = 0
+    for batch in itertools.batched(rows, settings.IMPORT_BATCH_ROWS, strict=False):
+        yield offset, tablib.Dataset(*batch, headers=headers)
+        offset += len(batch)
+
+
+def _check_all(job: ImportJob, content: bytes, resource: AuditedResource) -> None:
+    """First pass: every row checked, progress committed per batch; raise ``_RowsRefused``."""
+    errors: list[str] = []
+    refused: set[int] = set()
+    first_seen: dict[tuple, int] = {}
+    checked = 0
+    for offset, dataset in _batches(job, content):
+        result = resource.validate_dataset(dataset)
+        batch_errors = _row_errors(result, offset=offset)
+        refused |= {offset + row.number for row in result.invalid_rows}
+        for number, values in enumerate(dataset.dict, 1):
+            key = _row_key(job.kind, values)
+            earlier = first_seen.setdefault(key, offset + number)
+            if earlier < offset + 1:  # the same person in an earlier batch (the resource sees one batch)
+                refused.add(offset + number)
+                batch_errors.append(
+                    _("Row %(row)s, email: Duplicate of row %(earlier)s in this file.")
+                    % {"row": offset + number, "earlier": earlier}
+                )
+        errors += batch_errors
+        checked = offset + len(dataset)
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_checked=checked, error_count=len(refused), updated_at=timezone.now()
+        )
+    if errors:
+        raise _RowsRefused(len(refused), errors)
+
+
+def _write_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> tuple[int, int]:
+    """Second pass, one transaction: each batch re-checked and written in bulk; any refusal rolls back."""
+    created = updated = 0
+    with transaction.atomic():
+        for offset, dataset in _batches(job, content):
+            result = resource.import_data(dataset, user=actor)
+            if result.has_errors() or result.has_validation_errors():
+                errors = _row_errors(result, offset=offset)
+                raise _RowsRefused(max(1, len(result.invalid_rows)), errors)
+            created += result.totals.get("new", 0)
+            updated += result.totals.get("update", 0)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE,
+            rows_created=created,
+            rows_updated=updated,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        audit.record(
+            action=audit.Action.CHANGE if updated else audit.Action.CREATE,
+            actor=actor,
+            obj=job,
+            fields=list(columns_for(RESOURCES[job.kind]).expected),
+            reason=f"Background import #{job.pk}: {created} created, {updated} updated",
+        )
+    return created, updated
+
+
+def _fail(job: ImportJob, *, errors: list[str], count: int) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED,
+        errors=errors[:MAX_ERRORS_KEPT],
+        error_count=count,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Check then write the job's file, all or nothing; idempotent (a job not pending is left alone)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if not claimed or job is None:
+        return job
+    actor = job.created_by
+    with translation.override(job.language):
+        try:
+            content = storage.read(job.file_path)
+            resource = RESOURCES[job.kind](actor=actor)
+            _check_all(job, content, resource)
+            _write_all(job, content, RESOURCES[job.kind](actor=actor), actor)
+        except uploads.UploadRefused as refusal:
+            _fail(job, errors=[str(refusal.message)], count=0)
+        except _RowsRefused as refusal:
+            _fail(job, errors=refusal.errors, count=refusal.count)
+        except Exception as error:
+            # The type only: a database error's message can quote a row's values.
+            logger.error("import job %s failed: %s", job_id, type(error).__name__)
+            reason = _("The import stopped on an unexpected error (%(code)s).") % {"code": type(error).__name__}
+            _fail(job, errors=[reason], count=0)
+        finally:
+            storage.remove(job.file_path)
+            ImportJob.objects.filter(pk=job_id).update(file_path="")
+    return ImportJob.objects.get(pk=job_id)
