@@ -4,13 +4,13 @@ A file above ``IMPORT_SYNC_MAX_BYTES`` would hold the web request for minutes: t
 only checks its size and columns, stores it encrypted under ``MEDIA_ROOT/imports/`` and queues an
 ``ImportJob``; a worker then
 
-1. streams the file and checks every row (the resource's own ``validate_dataset``, batch by batch,
-   plus duplicates across batches), committing the progress after each batch; one refused row and
-   the job fails with row-level reasons, nothing written;
-2. streams it again and writes every batch (bulk create/update, audited per person by the
-   resource) inside ONE transaction, which re-checks each row against the database as it is now:
-   any refusal rolls the whole file back (all or nothing, DESIGN.md);
-3. deletes the stored upload, whatever the outcome.
+1. streams the file in batches inside ONE transaction: each batch is checked by the resource's own
+   ``validate_dataset`` against the database as it is now (plus duplicates across batches), then
+   written in bulk (create/update, audited per person); the rows checked so far are committed
+   aside (PostgreSQL) for the job page. One refused row and the writing stops, the remaining rows
+   are still checked so that every reason is reported, and the whole file rolls back (all or
+   nothing, DESIGN.md): the job fails with row-level reasons;
+2. deletes the stored upload, whatever the outcome.
 
 Errors name the row, the column and the reason, never a value from the file (no personal data in
 the job row, the logs or the task arguments: the task gets the job id only).
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -122,10 +122,11 @@ def import_job_redispatch(*, now=None) -> int:
 
 
 class _RowsRefused(Exception):
-    def __init__(self, count: int, errors: list[str]) -> None:
+    def __init__(self, count: int, errors: list[str], *, checked: int) -> None:
         super().__init__(f"{count} rows refused")
         self.count = count
         self.errors = errors
+        self.checked = checked
 
 
 def _reasons(error: ValidationError) -> Iterator[tuple[str, str]]:
@@ -172,64 +173,91 @@ def _batches(job: ImportJob, content: bytes) -> Iterator[tuple[int, tablib.Datas
         offset += len(batch)
 
 
-def _check_all(job: ImportJob, content: bytes, resource: AuditedResource) -> None:
-    """First pass: every row checked, progress committed per batch; raise ``_RowsRefused``."""
+class _Progress:
+    """Commit ``rows_checked`` while the import's own transaction is still open.
+
+    On PostgreSQL through a second connection, so the job page shows the rows checked and written so
+    far; on SQLite (embedded mode: tasks run inline, nobody watches) inside the transaction.
+    """
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id = job.pk
+        self.side = connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else None
+
+    def __call__(self, rows_checked: int) -> None:
+        if self.side is None:
+            ImportJob.objects.filter(pk=self.job_id).update(rows_checked=rows_checked, updated_at=timezone.now())
+            return
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                "UPDATE subjects_importjob SET rows_checked = %s, updated_at = %s WHERE id = %s",
+                [rows_checked, timezone.now(), self.job_id],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def _duplicates(kind: str, dataset: tablib.Dataset, *, offset: int, first_seen: dict[tuple, int]) -> list[str]:
+    """Rows repeating a person of an earlier batch (the resource sees one batch at a time)."""
+    errors = []
+    for number, values in enumerate(dataset.dict, offset + 1):
+        earlier = first_seen.setdefault(_row_key(kind, values), number)
+        if earlier <= offset:
+            reason = _("Row %(row)s, email: Duplicate of row %(earlier)s in this file.")
+            errors.append(reason % {"row": number, "earlier": earlier})
+    return errors
+
+
+def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> None:
+    """Check and write every batch in ONE transaction; after the first refused row, only check.
+
+    The resource checks each batch against the database as it is inside the transaction, then
+    writes it in bulk (audited per person). A refused row stops the writing; the remaining
+    batches are still checked so every reason is reported at once; then everything rolls back.
+    """
     errors: list[str] = []
-    refused: set[int] = set()
+    refused = created = updated = 0
     first_seen: dict[tuple, int] = {}
-    checked = 0
-    for offset, dataset in _batches(job, content):
-        result = resource.validate_dataset(dataset)
-        batch_errors = _row_errors(result, offset=offset)
-        refused |= {offset + row.number for row in result.invalid_rows}
-        for number, values in enumerate(dataset.dict, 1):
-            key = _row_key(job.kind, values)
-            earlier = first_seen.setdefault(key, offset + number)
-            if earlier < offset + 1:  # the same person in an earlier batch (the resource sees one batch)
-                refused.add(offset + number)
-                batch_errors.append(
-                    _("Row %(row)s, email: Duplicate of row %(earlier)s in this file.")
-                    % {"row": offset + number, "earlier": earlier}
-                )
-        errors += batch_errors
-        checked = offset + len(dataset)
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_checked=checked, error_count=len(refused), updated_at=timezone.now()
-        )
-    if errors:
-        raise _RowsRefused(len(refused), errors)
+    progress = _Progress(job)
+    try:
+        with transaction.atomic():
+            for offset, dataset in _batches(job, content):
+                duplicates = _duplicates(job.kind, dataset, offset=offset, first_seen=first_seen)
+                writing = not errors and not duplicates
+                result = resource.import_data(dataset, user=actor) if writing else resource.validate_dataset(dataset)
+                batch_errors = _row_errors(result, offset=offset) + duplicates
+                if batch_errors:
+                    errors += batch_errors
+                    refused += max(1, len(result.invalid_rows) + len(duplicates))
+                else:
+                    created += result.totals.get("new", 0)
+                    updated += result.totals.get("update", 0)
+                progress(offset + len(dataset))
+            if errors:
+                raise _RowsRefused(refused, errors, checked=offset + len(dataset))
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE,
+                rows_created=created,
+                rows_updated=updated,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            audit.record(
+                action=audit.Action.CHANGE if updated else audit.Action.CREATE,
+                actor=actor,
+                obj=job,
+                fields=list(columns_for(RESOURCES[job.kind]).expected),
+                reason=f"Background import #{job.pk}: {created} created, {updated} updated",
+            )
+    finally:
+        progress.close()
 
 
-def _write_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> tuple[int, int]:
-    """Second pass, one transaction: each batch re-checked and written in bulk; any refusal rolls back."""
-    created = updated = 0
-    with transaction.atomic():
-        for offset, dataset in _batches(job, content):
-            result = resource.import_data(dataset, user=actor)
-            if result.has_errors() or result.has_validation_errors():
-                errors = _row_errors(result, offset=offset)
-                raise _RowsRefused(max(1, len(result.invalid_rows)), errors)
-            created += result.totals.get("new", 0)
-            updated += result.totals.get("update", 0)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE,
-            rows_created=created,
-            rows_updated=updated,
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-        audit.record(
-            action=audit.Action.CHANGE if updated else audit.Action.CREATE,
-            actor=actor,
-            obj=job,
-            fields=list(columns_for(RESOURCES[job.kind]).expected),
-            reason=f"Background import #{job.pk}: {created} created, {updated} updated",
-        )
-    return created, updated
-
-
-def _fail(job: ImportJob, *, errors: list[str], count: int) -> None:
+def _fail(job: ImportJob, *, errors: list[str], count: int, checked: int | None = None) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
+        **({} if checked is None else {"rows_checked": checked}),
         status=ImportJob.Status.FAILED,
         errors=errors[:MAX_ERRORS_KEPT],
         error_count=count,
@@ -250,13 +278,11 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     with translation.override(job.language):
         try:
             content = storage.read(job.file_path)
-            resource = RESOURCES[job.kind](actor=actor)
-            _check_all(job, content, resource)
-            _write_all(job, content, RESOURCES[job.kind](actor=actor), actor)
+            _import_all(job, content, RESOURCES[job.kind](actor=actor), actor)
         except uploads.UploadRefused as refusal:
             _fail(job, errors=[str(refusal.message)], count=0)
         except _RowsRefused as refusal:
-            _fail(job, errors=refusal.errors, count=refusal.count)
+            _fail(job, errors=refusal.errors, count=refusal.count, checked=refusal.checked)
         except Exception as error:
             # The type only: a database error's message can quote a row's values.
             logger.error("import job %s failed: %s", job_id, type(error).__name__)

@@ -86,6 +86,7 @@ def test_a_valid_file_is_imported_by_the_job_audited_and_its_upload_deleted(
     assert per_person.filter(action=AuditEvent.Action.CREATE).count() == 4
     assert per_person.filter(action=AuditEvent.Action.CHANGE, subject_id=existing.pk).count() == 1
     assert AuditEvent.objects.filter(object_type="subjects.importjob", reason__startswith="Background import").exists()
+    assert audit.verify_chain() is None  # the events written in bulk chain like any others
     assert job.file_path == ""
     assert _stored_files(settings) == []
     assert list(system_tmp.iterdir()) == []
