@@ -171,3 +171,20 @@ def test_a_job_already_taken_is_left_alone(client, upload):
 
     assert (again.status, again.attempts) == (ImportJob.Status.DONE, 1)
     assert DataSubject.objects.count() == 1
+
+
+def test_a_large_roles_file_is_imported_in_the_background_too(client, django_capture_on_commit_callbacks):
+    from subjects.models import SubjectRole
+
+    anne = f.DataSubjectFactory(email="anne@exemple.fr")
+    client.force_login(dpo_user())
+    content = b"email,role,collected_on\nanne@exemple.fr,prospect,2024-01-01\nanne@exemple.fr,newsletter,2024-02-01\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:subjects_subjectrole_import"),
+            {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("roles.csv", content)},
+        )
+
+    job = ImportJob.objects.get()
+    assert (job.kind, job.status, job.rows_created) == ("roles", "done", 2)
+    assert set(SubjectRole.objects.filter(subject=anne).values_list("role", flat=True)) == {"prospect", "newsletter"}
