@@ -239,6 +239,7 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
                 raise _RowsRefused(refused, errors, checked=offset + len(dataset))
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.DONE,
+                rows_checked=offset + len(dataset),
                 rows_created=created,
                 rows_updated=updated,
                 finished_at=timezone.now(),
