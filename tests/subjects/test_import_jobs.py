@@ -188,3 +188,36 @@ def test_a_large_roles_file_is_imported_in_the_background_too(client, django_cap
     job = ImportJob.objects.get()
     assert (job.kind, job.status, job.rows_created) == ("roles", "done", 2)
     assert set(SubjectRole.objects.filter(subject=anne).values_list("role", flat=True)) == {"prospect", "newsletter"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_rows_checked_so_far_are_visible_while_the_import_runs(settings):
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from requests_dsar.exports import storage
+    from subjects.import_jobs import IMPORT_DIR
+    from subjects.resources import DataSubjectResource
+
+    job = ImportJob.objects.create(kind="subjects", file_name="people.csv")
+    content = _csv(*(f"person{n}@exemple.fr,consumer,Guevel" for n in range(5)))
+    job.file_path = storage.store(content, job_id=job.pk, folder=IMPORT_DIR)
+    job.save()
+    seen = []
+    real_import = DataSubjectResource.import_data
+
+    def import_and_look(self, dataset, **kwargs):
+        watcher = connections.create_connection(DEFAULT_DB_ALIAS)  # the job page's point of view
+        try:
+            with watcher.cursor() as cursor:
+                cursor.execute("SELECT rows_checked FROM subjects_importjob WHERE id = %s", [job.pk])
+                seen.append(cursor.fetchone()[0])
+        finally:
+            watcher.close()
+        return real_import(self, dataset, **kwargs)
+
+    with mock.patch.object(DataSubjectResource, "import_data", import_and_look):
+        done = import_job_run(job_id=job.pk)
+
+    assert done.status == ImportJob.Status.DONE
+    assert seen == [0, 2, 4]
