@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 DB_NAME = "bench_exports"
 
 
-def _throwaway_database() -> tuple[dict, callable]:
+def _throwaway_database(name: str = DB_NAME) -> tuple[dict, callable]:
     import environ
 
     url = os.environ.get("DATABASE_URL", "")
@@ -28,15 +28,15 @@ def _throwaway_database() -> tuple[dict, callable]:
         parts = urlsplit(url)
         admin_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
 
         def cleanup() -> None:
             with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
-        return environ.Env.db_url_config(urlunsplit(parts._replace(path=f"/{DB_NAME}"))), cleanup
-    handle, path = tempfile.mkstemp(prefix=f"{DB_NAME}_", suffix=".sqlite3")
+        return environ.Env.db_url_config(urlunsplit(parts._replace(path=f"/{name}"))), cleanup
+    handle, path = tempfile.mkstemp(prefix=f"{name}_", suffix=".sqlite3")
     os.close(handle)
 
     def cleanup() -> None:

@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy import uploads
 from ijinus_privacy.admin import (
     ActiveSubjectsOnlyMixin,
     GuardedViewsMixin,
@@ -278,9 +279,9 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                dataset = imports.read_dataset(upload.read(), file_name=upload.name)
-            except Exception:
-                self.message_user(request, _("This file cannot be read as CSV or XLSX."), messages.ERROR)
+                dataset = uploads.read_upload(upload, columns=imports.FILE_COLUMNS)
+            except uploads.UploadRefused as refusal:  # size, format, NUL byte, columns, rows (issue 12)
+                self.message_user(request, refusal.message, messages.ERROR)
                 return self._page(request, "admin/consents/import.html", {"form": form})
             report = imports.import_consent_proofs(
                 dataset=dataset,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, uploads
 from subjects import services as subject_services
 from subjects.admission import admission_refusals, refusal_hint
 from subjects.models import DataSubject, SubjectRole, normalise_email
@@ -32,6 +32,7 @@ from .models import Channel, ConsentEvent, Notice
 
 COLUMNS = ("email", "first_names", "last_name", "optin_time", "optin_ip", "confirmation_time", "source_list")
 REQUIRED_COLUMNS = ("email", "optin_time")
+FILE_COLUMNS = uploads.Columns(expected=COLUMNS, required=REQUIRED_COLUMNS)
 
 
 @dataclass
@@ -40,12 +41,6 @@ class ImportReport:
     created_subjects: int = 0
     events: int = 0
     skipped: int = 0
-
-
-def read_dataset(content: bytes, *, file_name: str) -> tablib.Dataset:
-    if file_name.lower().endswith(".xlsx"):
-        return tablib.Dataset().load(content, format="xlsx")
-    return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
 
 
 def _moment(value) -> datetime | None:

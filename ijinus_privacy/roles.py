@@ -61,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "-subjects.*_sensitivedataflag",
         "-subjects.*_restriction*",
         "-requests_dsar.view_erasurekeep",
+        "-subjects.*_importjob",  # imports are the DPO's
     ),
     # The archivist alone opens the intermediate archive (R4.4.2), each time with a reason, and sees
     # the archive only: no active people, no data hanging on them.

@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ijinus_privacy.tasks.jobs_recover_task",
         "schedule": crontab(minute="*"),
     },
+    # Background imports left pending (broker down at upload) are published again (T9).
+    "subjects-import-redispatch": {
+        "task": "subjects.tasks.import_job_redispatch_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
     "retention-sweep-nightly": {
         "task": "retention.tasks.sweep_task",
@@ -417,6 +422,13 @@ IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
 # other admin using the library's confirm step keeps its copy in the media storage, not /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
+# File intake of every import (ijinus_privacy/uploads.py): a larger file is refused before it is read,
+# a longer one while it is streamed. Subjects/roles files above IMPORT_SYNC_MAX_BYTES (about 2,000
+# rows) are imported in the background (subjects.ImportJob) instead of in the web request.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=200 * 1024)
+IMPORT_BATCH_ROWS = 1000
 
 # Data-subject requests (requests_dsar).
 # The site's public address (https://privacy.ijinus.com), the start of every e-mailed link: web-form

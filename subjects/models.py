@@ -582,6 +582,66 @@ class SensitiveDataFlag(models.Model):
         return _("Sensitive-data flag #%(id)s") % {"id": self.pk}
 
 
+# --- Imports in the background (issue 12, T5) ------------------------------------------------
+
+
+class ImportJob(models.Model):
+    """One subjects or roles file imported by a worker (files above ``IMPORT_SYNC_MAX_BYTES``).
+
+    The row is the job: a worker claims it by moving it from pending to running. The upload waits
+    under ``MEDIA_ROOT/imports/``, encrypted, and is deleted when the job ends, done or failed.
+    The import is all or nothing: every row is checked first, then all are written in one
+    transaction. ``errors`` name rows, columns and reasons, never a value from the file.
+    """
+
+    class Kind(models.TextChoices):
+        SUBJECTS = "subjects", _("Data subjects")
+        ROLES = "roles", _("Roles of data subjects")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed: nothing was imported")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    kind = models.CharField(_("import of"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.CSV)
+    file_path = models.CharField(_("stored upload (under MEDIA_ROOT)"), max_length=300, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    language = models.CharField(_("language of the messages"), max_length=2, default="fr")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_created = models.PositiveIntegerField(_("rows created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    error_count = models.PositiveIntegerField(_("rows refused"), default=0)
+    errors = models.JSONField(
+        _("errors"), default=list, blank=True, help_text=_("Rows, columns and reasons; never a value.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_username = models.CharField(_("started by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["status", "created_at"], name="subjects_importjob_status")]
+
+    def __str__(self) -> str:
+        return _("Import #%(id)s") % {"id": self.pk}
+
+
 # --- The person's rights on their file (R1.9, R1.11, R1.13, R1.15) ------------------------------
 
 from .rights_models import (  # noqa: E402, F401  (they link to DataSubject, defined above)

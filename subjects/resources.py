@@ -243,17 +243,21 @@ class AuditedResource(resources.ModelResource):
             return
         attributes = {field.column_name: field.attribute for field in self.get_import_fields() if field.attribute}
         existing = getattr(self, "_existing", set())
+        events = []
         for obj in self.imported_objects(dataset):
             changed = [attributes.get(column, column) for column in self._changed.get(self.natural_key(obj), [])]
             if not changed:
                 continue  # unchanged row: skipped, nothing written
-            audit.record(
-                action=audit.Action.CHANGE if obj.pk in existing else audit.Action.CREATE,
-                actor=self.actor or kwargs.get("user"),
-                obj=obj,
-                fields=changed,
-                reason="Admin import (django-import-export)",
+            events.append(
+                {
+                    "action": audit.Action.CHANGE if obj.pk in existing else audit.Action.CREATE,
+                    "actor": self.actor or kwargs.get("user"),
+                    "obj": obj,
+                    "fields": changed,
+                    "reason": "Admin import (django-import-export)",
+                }
             )
+        audit.record_many(events)  # one event per person, written in bulk (T5)
 
     def imported_objects(self, dataset):
         raise NotImplementedError

@@ -51,10 +51,10 @@ def write(content: bytes, *, relative: str) -> str:
     return relative
 
 
-def store(content: bytes, *, job_id: int) -> str:
-    """Encrypt and write an export (replacing any earlier file of this job); return its path relative
-    to MEDIA_ROOT."""
-    return write(content, relative=f"{EXPORT_DIR}/{job_id}.enc")  # one name per job: a re-run replaces
+def store(content: bytes, *, job_id: int, folder: str = EXPORT_DIR) -> str:
+    """Encrypt and write a job's file (replacing any earlier file of this job); return its path relative
+    to MEDIA_ROOT. ``folder``: ``exports``, or ``imports`` for uploads waiting for a background import."""
+    return write(content, relative=f"{folder}/{job_id}.enc")  # one name per job: a re-run replaces
 
 
 def read(relative: str) -> bytes:

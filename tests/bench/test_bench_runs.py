@@ -48,3 +48,11 @@ def test_the_export_benchmark_runs_with_a_flat_query_count():
 
     counts = {line.split(":")[-1].strip() for line in out.splitlines() if "collection + Art. 15" in line}
     assert len(counts) == 1, out
+
+
+def test_the_import_benchmark_runs_ours_beside_the_library_and_bulk_create():
+    out = run_bench("bench_imports")
+
+    assert "ERROR" not in out, out
+    assert "job done: 40 created, upload left on disk: False" in out, out
+    assert "ratios: ours" in out, out

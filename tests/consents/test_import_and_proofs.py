@@ -163,3 +163,50 @@ def test_withdraw_admin_action_records_the_staff_reference(admin_client):
     assert response.status_code == 302
     latest = services.current_event(subject=person, channel=Channel.NEWSLETTER_EMAIL)
     assert (latest.action, latest.staff_reference, latest.entered_by) == ("withdrawn", "call 42", "staff")
+
+
+def _admin_import(client, content: bytes, name: str = "export.csv"):
+    client.force_login(dpo_user())
+    return client.post(
+        reverse("admin:consents_consentevent_import"),
+        {"file": SimpleUploadedFile(name, content), "notice": consent_notice().pk, "batch_reference": "b"},
+    )
+
+
+def _messages(response) -> str:
+    assert response.status_code == 200
+    assert "Traceback" not in response.content.decode()
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_admin_import_refuses_a_nul_byte_naming_its_line_and_writes_nothing(client):
+    content = _dataset(_row("x@example.fr"), _row("y@example.fr")).export("csv").encode()
+    content = content.replace(b"y@example.fr", b"y@exa\x00mple.fr")
+
+    message = _messages(_admin_import(client, content))
+
+    assert "Line 3 contains a NUL byte" in message
+    assert not ConsentEvent.objects.exists()
+    assert not DataSubject.objects.exists()
+
+
+def test_admin_import_names_unknown_and_missing_columns(client):
+    content = b"Email Address,OPTIN_TIME\nx@example.fr,2025-03-01 10:00:00\n"
+
+    message = _messages(_admin_import(client, content))
+
+    assert "unknown columns: email address" in message
+    assert "missing columns: email)" in message
+    assert "Expected columns: email, first_names, last_name, optin_time" in message
+    assert not ConsentEvent.objects.exists()
+
+
+def test_admin_import_refuses_a_file_above_the_size_or_row_limit(client, settings):
+    content = _dataset(_row("x@example.fr"), _row("y@example.fr"), _row("z@example.fr")).export("csv").encode()
+    settings.IMPORT_MAX_ROWS = 2
+
+    assert "more than 2 rows" in _messages(_admin_import(client, content))
+    settings.IMPORT_MAX_BYTES = 100
+    assert "imports take at most 100" in _messages(_admin_import(client, content))
+    assert not ConsentEvent.objects.exists()
+    assert not DataSubject.objects.exists()

@@ -1,0 +1,295 @@
+"""Subjects and roles files imported in the background (issue 12, item 16; PERFORMANCE.md T5).
+
+A file above ``IMPORT_SYNC_MAX_BYTES`` would hold the web request for minutes: the upload request
+only checks its size and columns, stores it encrypted under ``MEDIA_ROOT/imports/`` and queues an
+``ImportJob``; a worker then
+
+1. streams the file in batches inside ONE transaction: each batch is checked by the resource's own
+   ``validate_dataset`` against the database as it is now (plus duplicates across batches), then
+   written in bulk (create/update, audited per person); the rows checked so far are committed
+   aside (PostgreSQL) for the job page. One refused row and the writing stops, the remaining rows
+   are still checked so that every reason is reported, and the whole file rolls back (all or
+   nothing, DESIGN.md): the job fails with row-level reasons;
+2. deletes the stored upload, whatever the outcome.
+
+Errors name the row, the column and the reason, never a value from the file (no personal data in
+the job row, the logs or the task arguments: the task gets the job id only).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ijinus_privacy import audit, uploads
+from requests_dsar.exports import storage
+
+from .models import ImportJob, normalise_email
+from .resources import AuditedResource, DataSubjectResource, SubjectRoleResource
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+IMPORT_DIR = "imports"
+MAX_ERRORS_KEPT = 100
+RESOURCES: dict[str, type[AuditedResource]] = {
+    ImportJob.Kind.SUBJECTS: DataSubjectResource,
+    ImportJob.Kind.ROLES: SubjectRoleResource,
+}
+
+
+def columns_for(resource_class: type[AuditedResource]) -> uploads.Columns:
+    """The columns a resource reads; its natural key's columns are required."""
+    resource = resource_class()
+    fields = resource.get_import_fields()
+    required = {resource.fields[name].column_name for name in resource._meta.import_id_fields}
+    expected = tuple(field.column_name for field in fields)
+    return uploads.Columns(expected=expected, required=tuple(name for name in expected if name in required))
+
+
+def kind_of(resource_class: type[AuditedResource]) -> str | None:
+    return next((kind for kind, cls in RESOURCES.items() if issubclass(resource_class, cls)), None)
+
+
+# --- the upload request --------------------------------------------------------------------------
+
+
+def import_job_create(*, upload, kind: str, xlsx: bool, actor: AbstractBaseUser | None, language: str) -> ImportJob:
+    """Check the file's size and columns, store it encrypted and queue its import (after commit).
+
+    Raises ``UploadRefused``. Returns within the upload request: the rows are read by the worker.
+    """
+    uploads.check_size(upload.size)
+    upload.seek(0)
+    uploads.read_header(uploads.binary(upload), xlsx=xlsx, columns=columns_for(RESOURCES[kind]))
+    upload.seek(0)
+    content = b"".join(upload.chunks())
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind,
+            file_name=upload.name[:255],
+            file_format=ImportJob.Format.XLSX if xlsx else ImportJob.Format.CSV,
+            size=len(content),
+            language=language,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by_username=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
+        )
+        try:
+            job.file_path = storage.store(content, job_id=job.pk, folder=IMPORT_DIR)
+            job.save(update_fields=["file_path"])
+        except BaseException:
+            storage.remove(f"{IMPORT_DIR}/{job.pk}.enc")
+            raise
+        audit.record(action=audit.Action.CREATE, actor=actor, obj=job, reason=f"Import queued: {kind}")
+        transaction.on_commit(lambda: import_job_dispatch(job.pk))
+    return job
+
+
+def import_job_dispatch(job_id: int) -> bool:
+    """Publish the task; a broker failure leaves the job pending for beat (T9). Never raises."""
+    from .tasks import import_job_run_task
+
+    try:
+        import_job_run_task.apply_async(args=[job_id], retry=False)
+    except Exception as error:  # kombu OperationalError, redis ConnectionError, socket errors
+        logger.warning("import job %s not published (%s): left pending for re-dispatch", job_id, type(error).__name__)
+        return False
+    return True
+
+
+def import_job_redispatch(*, now=None) -> int:
+    """Publish again the jobs left pending (broker down at upload); return how many went out."""
+    now = now or timezone.now()
+    stale = now - timezone.timedelta(minutes=settings.EXPORT_REDISPATCH_AFTER_MINUTES)
+    ids = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=stale).values_list("pk", flat=True)
+    return sum(1 for job_id in list(ids[:100]) if import_job_dispatch(job_id))
+
+
+# --- the worker ----------------------------------------------------------------------------------
+
+
+class _RowsRefused(Exception):
+    def __init__(self, count: int, errors: list[str], *, checked: int) -> None:
+        super().__init__(f"{count} rows refused")
+        self.count = count
+        self.errors = errors
+        self.checked = checked
+
+
+def _reasons(error: ValidationError) -> Iterator[tuple[str, str]]:
+    """(column, message) pairs of a row's error, any quoted cell value masked."""
+    pairs = error.error_dict.items() if hasattr(error, "error_dict") else [("", error.error_list)]
+    for column, errors in pairs:
+        for item in errors:
+            items = item.error_list if isinstance(item, ValidationError) else [ValidationError(str(item))]
+            for single in items:
+                params = dict(single.params or {})
+                if "value" in params:
+                    params["value"] = "\u2026"
+                message = str(single.message)
+                yield column, (message % params if params else message)
+
+
+def _row_errors(result, *, offset: int) -> list[str]:
+    messages = []
+    for invalid in result.invalid_rows:
+        for column, reason in _reasons(invalid.error):
+            row = offset + invalid.number
+            messages.append(_("Row %(row)s, %(column)s: %(reason)s") % {"row": row, "column": column, "reason": reason})
+    for number, row_errors in result.row_errors():
+        for err in row_errors:
+            messages.append(_("Row %(row)s: %(reason)s") % {"row": offset + number, "reason": type(err.error).__name__})
+    for err in result.base_errors:
+        messages.append(_("The file was refused: %(reason)s") % {"reason": type(err.error).__name__})
+    return messages
+
+
+def _row_key(kind: str, row: dict) -> tuple:
+    email = normalise_email(str(row.get("email") or ""))
+    return (email,) if kind == ImportJob.Kind.SUBJECTS else (email, str(row.get("role") or "").strip())
+
+
+def _batches(job: ImportJob, content: bytes) -> Iterator[tuple[int, tablib.Dataset]]:
+    rows = uploads.iter_rows(
+        io.BytesIO(content), xlsx=job.file_format == ImportJob.Format.XLSX, columns=columns_for(RESOURCES[job.kind])
+    )
+    headers = next(rows)
+    offset = 0
+    for batch in itertools.batched(rows, settings.IMPORT_BATCH_ROWS, strict=False):
+        yield offset, tablib.Dataset(*batch, headers=headers)
+        offset += len(batch)
+
+
+class _Progress:
+    """Commit ``rows_checked`` while the import's own transaction is still open.
+
+    On PostgreSQL through a second connection, so the job page shows the rows checked and written so
+    far; on SQLite (embedded mode: tasks run inline, nobody watches) inside the transaction.
+    """
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id = job.pk
+        self.side = connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else None
+
+    def __call__(self, rows_checked: int) -> None:
+        if self.side is None:
+            ImportJob.objects.filter(pk=self.job_id).update(rows_checked=rows_checked, updated_at=timezone.now())
+            return
+        with self.side.cursor() as cursor:
+            cursor.execute(
+                "UPDATE subjects_importjob SET rows_checked = %s, updated_at = %s WHERE id = %s",
+                [rows_checked, timezone.now(), self.job_id],
+            )
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def _duplicates(kind: str, dataset: tablib.Dataset, *, offset: int, first_seen: dict[tuple, int]) -> list[str]:
+    """Rows repeating a person of an earlier batch (the resource sees one batch at a time)."""
+    errors = []
+    for number, values in enumerate(dataset.dict, offset + 1):
+        earlier = first_seen.setdefault(_row_key(kind, values), number)
+        if earlier <= offset:
+            reason = _("Row %(row)s, email: Duplicate of row %(earlier)s in this file.")
+            errors.append(reason % {"row": number, "earlier": earlier})
+    return errors
+
+
+def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> None:
+    """Check and write every batch in ONE transaction; after the first refused row, only check.
+
+    The resource checks each batch against the database as it is inside the transaction, then
+    writes it in bulk (audited per person). A refused row stops the writing; the remaining
+    batches are still checked so every reason is reported at once; then everything rolls back.
+    """
+    errors: list[str] = []
+    refused = created = updated = 0
+    first_seen: dict[tuple, int] = {}
+    progress = _Progress(job)
+    try:
+        with transaction.atomic():
+            for offset, dataset in _batches(job, content):
+                duplicates = _duplicates(job.kind, dataset, offset=offset, first_seen=first_seen)
+                writing = not errors and not duplicates
+                result = resource.import_data(dataset, user=actor) if writing else resource.validate_dataset(dataset)
+                batch_errors = _row_errors(result, offset=offset) + duplicates
+                if batch_errors:
+                    errors += batch_errors
+                    refused += max(1, len(result.invalid_rows) + len(duplicates))
+                else:
+                    created += result.totals.get("new", 0)
+                    updated += result.totals.get("update", 0)
+                progress(offset + len(dataset))
+            if errors:
+                raise _RowsRefused(refused, errors, checked=offset + len(dataset))
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE,
+                rows_checked=offset + len(dataset),
+                rows_created=created,
+                rows_updated=updated,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            audit.record(
+                action=audit.Action.CHANGE if updated else audit.Action.CREATE,
+                actor=actor,
+                obj=job,
+                fields=list(columns_for(RESOURCES[job.kind]).expected),
+                reason=f"Background import #{job.pk}: {created} created, {updated} updated",
+            )
+    finally:
+        progress.close()
+
+
+def _fail(job: ImportJob, *, errors: list[str], count: int, checked: int | None = None) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        **({} if checked is None else {"rows_checked": checked}),
+        status=ImportJob.Status.FAILED,
+        errors=errors[:MAX_ERRORS_KEPT],
+        error_count=count,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Check then write the job's file, all or nothing; idempotent (a job not pending is left alone)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if not claimed or job is None:
+        return job
+    actor = job.created_by
+    with translation.override(job.language):
+        try:
+            content = storage.read(job.file_path)
+            _import_all(job, content, RESOURCES[job.kind](actor=actor), actor)
+        except uploads.UploadRefused as refusal:
+            _fail(job, errors=[str(refusal.message)], count=0)
+        except _RowsRefused as refusal:
+            _fail(job, errors=refusal.errors, count=refusal.count, checked=refusal.checked)
+        except Exception as error:
+            # The type only: a database error's message can quote a row's values.
+            logger.error("import job %s failed: %s", job_id, type(error).__name__)
+            reason = _("The import stopped on an unexpected error (%(code)s).") % {"code": type(error).__name__}
+            _fail(job, errors=[reason], count=0)
+        finally:
+            storage.remove(job.file_path)
+            ImportJob.objects.filter(pk=job_id).update(file_path="")
+    return ImportJob.objects.get(pk=job_id)
