@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -138,6 +139,7 @@ class IntakeImportForm(ImportForm):
                 self.background = True
             else:
                 self.dataset = uploads.read_upload(upload, columns=columns, xlsx=self.chosen_xlsx())
+                upload.intake_dataset = self.dataset  # what the preview reads (write_to_tmp_storage)
         except uploads.UploadRefused as refusal:
             self.add_error("import_file", refusal.message)
         return cleaned
@@ -173,6 +175,17 @@ class AuditedImportExportMixin(ImportExportMixin):
 
     def get_import_context_data(self, **kwargs):
         return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER}
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """Seal the table the intake read (header names normalised, checks passed on exactly these
+        rows), in the chosen format, so the preview and the confirmed import read the same rows."""
+        dataset = getattr(import_file, "intake_dataset", None)
+        if dataset is not None:
+            content = dataset.export(input_format.get_title())
+            if isinstance(content, str):
+                content = content.encode(self.from_encoding or "utf-8")
+            import_file = ContentFile(content, name=import_file.name)
+        return super().write_to_tmp_storage(import_file, input_format)
 
     def import_action(self, request, **kwargs):
         upload = request.FILES.get("import_file") if request.method == "POST" else None

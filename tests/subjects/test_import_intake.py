@@ -27,6 +27,12 @@ def _post(client, content: bytes, *, name: str = "people.csv", file_format: str 
     )
 
 
+def _confirm(client, preview, *, url="datasubject"):
+    """The second step: the DPO confirms the preview (item 5)."""
+    assert preview.status_code == 200, preview.content[:500]
+    return client.post(reverse(f"admin:subjects_{url}_process_import"), preview.context["confirm_form"].initial)
+
+
 def _refusal(response) -> str:
     assert response.status_code == 200
     page = response.content.decode()
@@ -55,7 +61,7 @@ def test_bytes_that_are_not_utf8_are_refused_naming_the_line(client):
 def test_a_utf8_file_with_a_byte_order_mark_is_imported(client):
     content = "email,kind,last_name\nanne@exemple.fr,consumer,Guével\n".encode("utf-8-sig")
 
-    response = _post(client, content)
+    response = _confirm(client, _post(client, content))
 
     assert response.status_code == 302
     assert DataSubject.objects.get().last_name == "Guével"
@@ -97,7 +103,7 @@ def test_an_xlsx_workbook_is_checked_and_imported(client):
     buffer = io.BytesIO()
     book.save(buffer)
 
-    response = _post(client, buffer.getvalue(), name="people.xlsx", file_format=XLSX)
+    response = _confirm(client, _post(client, buffer.getvalue(), name="people.xlsx", file_format=XLSX))
 
     assert response.status_code == 302
     assert DataSubject.objects.get().email == "anne@exemple.fr"
