@@ -3,7 +3,8 @@
 Deterministic: the same seed and the same ``today`` give the same data. Dates are counted back from
 ``today`` (the real date by default), so overdue, due-this-week and paused requests are always there.
 Volume goes in bulk (``subjects.demo``); requests, consents and holds go through the services so
-their timelines, proofs and audit events exist.
+their timelines, proofs and audit events exist. All or nothing: one transaction, and the export files
+built on the way are removed when it fails.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db import transaction
 from django.utils import timezone
 
 from . import roles
@@ -45,13 +47,36 @@ def demo_staff() -> dict[str, AbstractBaseUser]:
 
 
 def seed_demo_all(*, subjects: int, seed: int = 2026, today: date | None = None) -> DemoSummary:
+    """Seed the whole demo in one transaction: an error leaves the database and the export files as they were."""
+    from requests_dsar.models import ExportJob
+
+    last_job = ExportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    try:
+        with transaction.atomic():
+            return _seed(subjects=subjects, seed=seed, today=today or timezone.localdate())
+    except BaseException:
+        _remove_orphan_exports(after=last_job)
+        raise
+
+
+def _remove_orphan_exports(*, after: int) -> None:
+    """Delete the export files the rolled-back demo built (``<job id>.enc``, the job row gone with it)."""
+    from requests_dsar.exports import storage
+    from requests_dsar.models import ExportJob
+
+    directory = storage.absolute(storage.EXPORT_DIR)
+    built = {int(path.stem): path for path in directory.glob("*.enc") if path.stem.isdigit() and int(path.stem) > after}
+    for job_id in set(built) - set(ExportJob.objects.filter(pk__in=built).values_list("pk", flat=True)):
+        built[job_id].unlink(missing_ok=True)
+
+
+def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     from consents.demo import seed_consents
     from requests_dsar.demo import seed_requests
     from retention.demo import seed_retention
     from subjects.demo import seed_demo
     from subjects.models import DataSubject
 
-    today = today or timezone.localdate()
     before = DataSubject.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     created = seed_demo(subjects=subjects, seed=seed, today=today)
     subject_ids = list(DataSubject.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -94,7 +94,9 @@ def seed_requests(
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
-    people = list(DataSubject.objects.filter(pk__in=rng.sample(list(subjects), min(len(subjects), len(SCENARIOS)))))
+    # Only people the rules let the demo act for: the seeded rights (subjects.demo) restrict some (Art. 18).
+    pool = list(_free_to_act().filter(pk__in=subjects).order_by("pk").values_list("pk", flat=True))
+    people = list(DataSubject.objects.filter(pk__in=rng.sample(pool, min(len(pool), len(SCENARIOS)))))
     people.sort(key=lambda person: person.pk)
     rng.shuffle(people)
     # Requests answered in full are carried out on a known person: they get the first people picked.
@@ -112,6 +114,13 @@ def seed_requests(
                 _note(request, day=today - timedelta(days=number % 4), staff=support)
             created.append(request)
     return created
+
+
+def _free_to_act() -> models.QuerySet[DataSubject]:
+    """People a request can be carried out for: alive, and no restriction in force (Art. 18(1): storage only)."""
+    from subjects.restrictions import restricted_subject_exists
+
+    return DataSubject.objects.filter(deceased_on__isnull=True).exclude(restricted_subject_exists())
 
 
 def _carried_out(scenario: Scenario) -> bool:
@@ -208,12 +217,9 @@ def _step(step: str, *, request: Request, day: date, dpo: AbstractBaseUser, staf
             ground=RefusalGround.ERASURE_LEGAL_OBLIGATION,
             justification="Factures conservées 10 ans (art. L123-22 du Code de commerce).",
         )
-        _carry_out(
-            request=request,
-            rights=set(request.items.values_list("right", flat=True)) - {Right.ERASURE},
-            dpo=dpo,
-            staff=staff,
-        )
+        rights = set(request.items.values_list("right", flat=True)) - {Right.ERASURE}
+        if rights and not _carry_out(request=request, rights=rights, dpo=dpo, staff=staff):
+            return
         services.request_decide(
             request=request,
             refusals=[refusal],
@@ -239,20 +245,23 @@ def _grant(*, request: Request, dpo: AbstractBaseUser, staff: AbstractBaseUser) 
     """Carry out each right through its service, then grant: a right is granted only once done (R1.6.3)."""
     rights = set(request.items.values_list("right", flat=True))
     justification = "Demande satisfaite dans son intégralité."
-    _carry_out(request=request, rights=rights, dpo=dpo, staff=staff)
-    services.request_decide(request=request, justification=justification, actor=dpo)
+    if _carry_out(request=request, rights=rights, dpo=dpo, staff=staff):
+        services.request_decide(request=request, justification=justification, actor=dpo)
 
 
-def _identify(*, request: Request, staff: AbstractBaseUser) -> None:
-    """Very small demo sets only: link the request to the first person on file to carry it out."""
-    services.request_update(
-        request=request, changes={"subject": DataSubject.objects.order_by("pk").first()}, actor=staff
-    )
+def _identify(*, request: Request, staff: AbstractBaseUser) -> bool:
+    """Very small demo sets only: link the request to the first person on file the rules let the demo act
+    for, to carry it out. ``False``: there is nobody, the request stays undecided."""
+    subject = _free_to_act().order_by("pk").first()
+    if subject is None:
+        return False
+    services.request_update(request=request, changes={"subject": subject}, actor=staff)
     request.refresh_from_db()
+    return True
 
 
-def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, staff: AbstractBaseUser) -> None:
-    """Do what each right asks, through the fulfilment and export services."""
+def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, staff: AbstractBaseUser) -> bool:
+    """Do what each right asks, through the fulfilment and export services; ``False``: nobody to do it for."""
     from consents.models import Channel as ConsentChannel
     from subjects.models import Objection, Restriction
     from subjects.objections import objection_decide
@@ -260,8 +269,8 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
 
     from . import fulfilment
 
-    if rights and request.subject_id is None:
-        _identify(request=request, staff=staff)
+    if rights and request.subject_id is None and not _identify(request=request, staff=staff):
+        return False
     if rights & {Right.OBJECTION, Right.OBJECTION_MARKETING}:
         for objection in fulfilment.objection_from_request(request=request, actor=dpo):
             if objection.kind == Objection.Kind.LEGITIMATE_INTEREST:
@@ -281,6 +290,7 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
             _export(request=request, kind=kind)
         export_services.export_approve_and_send(request=request, actor=dpo)
         _deliver_links(request)
+    return True
 
 
 def _deliver_links(request: Request) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import date, datetime, time
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import translation
@@ -21,6 +24,80 @@ from ijinus_privacy.celery import app as celery_app
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+# IJINUS_TEST_TODAY=2028-02-29 (or 2026-12-31T23:30, Paris time) runs the whole session as if the
+# clock read that moment (and ticked on from it): the suite must pass on any date.
+TEST_TODAY = os.environ.get("IJINUS_TEST_TODAY", "")
+
+
+def pytest_configure(config):
+    if not TEST_TODAY:
+        return
+    config._ijinus_traveller = time_machine.travel(paris_moment(TEST_TODAY), tick=True)
+    config._ijinus_traveller.start()
+
+
+# Month ends, leap days, French public holidays (fixed and Easter Monday), the Friday before a holiday
+# weekend, a late evening (Paris date ahead of UTC's), the day issue 12 was found. Tests that need "today"
+# run on these (tests/ijinus_privacy/test_any_day.py, ``any_day``).
+ANY_DAYS = (
+    "2026-12-04",
+    "2026-12-31T23:30",
+    "2027-01-01",
+    "2027-01-31",
+    "2027-02-28",
+    "2027-03-26",  # Friday before Easter Monday (29 March 2027)
+    "2027-03-31",
+    "2027-04-30",  # Friday before 1 May (Saturday)
+    "2027-05-08",
+    "2027-07-14",
+    "2027-08-15",
+    "2027-08-31",
+    "2027-11-01",
+    "2027-11-11",
+    "2027-12-24",
+    "2027-12-25",
+    "2028-02-28",
+    "2028-02-29",
+    "2028-03-31",
+)
+
+
+def paris_moment(day: str) -> datetime:
+    """``2027-01-31`` (10:00, Paris time) or ``2026-12-31T23:30`` (Paris time) as an aware datetime."""
+    moment = datetime.fromisoformat(day)
+    if len(day) == 10:
+        moment = datetime.combine(moment.date(), time(10, 0))
+    return moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE)) if moment.tzinfo is None else moment
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(request):
+    """``@pytest.mark.today("2026-11-26")`` stops the clock at that day, 10:00 Paris time, for the test."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(paris_moment(marker.args[0]), tick=False):
+        yield
+
+
+@pytest.fixture(params=ANY_DAYS)
+def any_day(request) -> date:
+    """Run the test once per day of ``ANY_DAYS``, the clock stopped then; the value is that (Paris) day."""
+    moment = paris_moment(request.param)
+    with time_machine.travel(moment, tick=False):
+        yield moment.date()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_ijinus_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    return f"IJINUS_TEST_TODAY={TEST_TODAY}: the clock starts there" if TEST_TODAY else None
 
 
 def require_service(available: bool, reason: str) -> None:

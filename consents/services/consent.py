@@ -8,7 +8,7 @@ takes effect from its own time on (R2.3.2).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash, subject_identifier_hashes
+from retention.dates import expiry_cutoff
 from subjects import services as subject_services
 from subjects.models import DataSubject, SubjectRole
 
@@ -268,18 +269,28 @@ def cookie_consents_expire(*, now: datetime | None = None) -> int:
     """Record an ``expired`` event for each cookie consent older than 13 months (R2.5.2).
 
     Idempotent: once expired, the latest event is no longer a consent, so a re-run finds nothing.
-    The expiry takes effect at the 13-month mark, not at the time the task happens to run.
+    The expiry takes effect at the 13-month mark, not at the time the task happens to run. The mark
+    is the same day 13 months on, or that month's last day (a consent of 31 January 2026 ends on
+    28 February 2027, and one of 29 January too): "now - 13 months" would miss those at month ends.
     """
     now = now or timezone.now()
     lifetime = relativedelta(months=COOKIE_LIFETIME_MONTHS)
+    # Every consent whose mark falls on or before today's date, then the exact moment per row.
+    # (In UTC, as the database returns ``occurred_at`` and as the expiry event is dated.)
+    latest_day = expiry_cutoff(now.astimezone(UTC).date(), COOKIE_LIFETIME_MONTHS)
     due = (
         ConsentEvent.objects.filter(channel__in=COOKIE_CHANNELS)
         .current(at=now)
-        .filter(action__in=ConsentEvent.POSITIVE_ACTIONS, occurred_at__lte=now - lifetime)
+        .filter(
+            action__in=ConsentEvent.POSITIVE_ACTIONS,
+            occurred_at__lt=datetime.combine(latest_day + timedelta(days=1), time.min, tzinfo=UTC),
+        )
         .order_by("pk")
     )
     count = 0
     for given in due.iterator(chunk_size=1000):
+        if given.occurred_at + lifetime > now:
+            continue
         expired = ConsentEvent(
             subject_id=given.subject_id,
             visitor_id=given.visitor_id,

@@ -1,6 +1,6 @@
 """The DPO dashboard (admin index), its KPIs, the daily reminder and the request admin."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -44,11 +44,15 @@ def test_kpis_share_answered_within_one_and_three_months_extended_and_refused():
     assert kpis.refused == 25.0
 
 
-def test_dashboard_lists_open_requests_by_due_date_with_overdue_and_paused(admin_client, django_assert_max_num_queries):
+def test_dashboard_lists_open_requests_by_due_date_with_overdue_and_paused(
+    any_day, admin_client, django_assert_max_num_queries
+):  # any_day first: the admin logs in on that day
     today = timezone.localdate()
+    assert today == any_day
     later = logged_request(received_on=today)
     overdue = logged_request(received_on=date(2020, 1, 6))
-    paused = logged_request(received_on=today.replace(day=1) if today.day > 1 else today)
+    # Received three weeks before the other: its deadline stays earlier whatever holidays move either.
+    paused = logged_request(received_on=today - timedelta(days=21))
     services.request_ask_information(request=paused, reason=ClockPause.Reason.IDENTITY, actor=None, asked_on=today)
     closed = _answered(received_on=date(2020, 1, 6), closed_on=date(2020, 1, 10))
 

@@ -16,9 +16,10 @@ from tests.factories import dpo_user
 from tests.requests_dsar.factories import logged_request
 from tests.retention.factories import subject_with_role
 
-pytestmark = pytest.mark.django_db
-
 AS_OF = date(2026, 11, 26)
+
+# Holds start today and are reviewed on fixed 2027 dates: the clock stops on AS_OF.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(AS_OF.isoformat())]
 
 
 def test_held_subject_is_neither_deleted_nor_archived_until_the_hold_is_lifted():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -144,15 +145,21 @@ def _requests_snapshot() -> list[tuple]:
     ]
 
 
-def test_seed_demo_fills_the_dashboard_with_requests_in_every_state():
+# ``make run`` seeds on whatever day it is: the demo is checked on holidays, month ends and a leap day.
+DEMO_DAYS = ("2027-01-01", "2027-12-24", "2028-02-29")
+
+
+@pytest.mark.parametrize("day", [pytest.param(day, marks=pytest.mark.today(day)) for day in DEMO_DAYS])
+def test_seed_demo_fills_the_dashboard_with_requests_in_every_state(day):
     from consents.models import ConsentEvent, MarketingBasis
     from ijinus_privacy.demo import seed_demo_all
     from requests_dsar.models import Channel, ExportJob, Request, State
     from retention.models import LegalHold, SweepRun
 
     today = timezone.localdate()
+    assert today.isoformat() == day
 
-    summary = seed_demo_all(subjects=80, seed=5, today=today)
+    summary = seed_demo_all(subjects=80, seed=5)  # counted back from today, as make run does
 
     assert summary.requests >= 25
     assert set(Request.objects.values_list("state", flat=True)) == set(State.values)
@@ -172,6 +179,7 @@ def test_seed_demo_fills_the_dashboard_with_requests_in_every_state():
     assert not run.committed
 
 
+@pytest.mark.today("2026-12-04")
 def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date():
     from ijinus_privacy.demo import seed_demo_all
     from requests_dsar.models import Request
@@ -186,6 +194,7 @@ def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date():
     assert _requests_snapshot() == first
 
 
+@pytest.mark.today("2026-12-04")
 @pytest.mark.usefixtures("embedded_mode")
 def test_command_seeds_requests_once_with_if_empty():
     from requests_dsar.models import Request
@@ -196,3 +205,91 @@ def test_command_seeds_requests_once_with_if_empty():
 
     assert count >= 25
     assert Request.objects.count() == count
+
+
+# --- Every seed and scale, all or nothing (issue 12) ------------------------------------------------
+
+DEMO_TODAY = date(2026, 12, 4)
+
+
+def _demo_counts() -> dict[str, int]:
+    from consents.models import ConsentEvent
+    from ijinus_privacy.models import AuditEvent
+    from requests_dsar.models import ExportJob, Request
+    from retention.models import LegalHold, SweepRun
+    from subjects.models import Restriction
+
+    models = (DataSubject, SubjectRole, Restriction, Request, ExportJob, ConsentEvent, LegalHold, SweepRun, AuditEvent)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.parametrize(
+    ("subjects", "seed"),
+    [
+        # Seeds whose requests fell on a person the demo itself had restricted (Art. 18): refused, crashed.
+        (50, 2),
+        (50, 7),
+        (100, 16),
+        # Tiny sets: requests are linked to the first person the rules let the demo act for, or stay undecided.
+        (3, 2),
+    ],
+)
+def test_seed_demo_succeeds_and_never_acts_for_a_restricted_person(subjects, seed):
+    from ijinus_privacy.demo import seed_demo_all
+    from requests_dsar.models import Request, State
+    from subjects.models import Objection, Restriction
+
+    summary = seed_demo_all(subjects=subjects, seed=seed, today=DEMO_TODAY)
+
+    assert summary.subjects == DataSubject.objects.count() == subjects
+    assert summary.requests == Request.objects.count() >= 25
+    # subjects.demo restricts people whose accuracy is contested or whose objection is pending (Art. 18(1)).
+    restricted_by_the_demo = {
+        *Restriction.objects.filter(ground=Restriction.Ground.ACCURACY_CONTESTED).values_list("subject_id", flat=True),
+        *Objection.objects.filter(status=Objection.Status.PENDING).values_list("subject_id", flat=True),
+    }
+    assert restricted_by_the_demo or subjects < 5
+    answered = Request.objects.filter(state__in=(State.COMPLETED, State.PARTLY_REFUSED, State.REFUSED))
+    assert answered.exists()
+    assert not answered.filter(subject__in=restricted_by_the_demo).exists()
+    assert not answered.filter(subject__deceased_on__isnull=False).exists()
+
+
+@pytest.mark.usefixtures("embedded_mode")
+def test_a_failure_mid_seed_leaves_the_database_and_export_files_as_before(monkeypatch, settings):
+    import retention.demo
+
+    call_command("seed_demo", "--subjects", "5", "--seed", "1", "--today", "2026-12-04", stdout=_Null())
+    before = _demo_counts()
+    exports = Path(settings.MEDIA_ROOT) / "exports"
+    files_before = sorted(exports.glob("*"))
+
+    def disk_full(**_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(retention.demo, "seed_retention", disk_full)  # the last step: everything else is written
+
+    with pytest.raises(OSError, match="No space left"):
+        call_command("seed_demo", "--subjects", "40", "--seed", "2", "--today", "2026-12-04", stdout=_Null())
+
+    assert _demo_counts() == before
+    assert sorted(exports.glob("*")) == files_before
+
+
+@pytest.mark.usefixtures("embedded_mode")
+def test_if_empty_after_a_failed_seed_seeds_once_and_never_doubles(monkeypatch):
+    import retention.demo
+
+    def crash(**_kwargs):
+        raise RuntimeError("interrupted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(retention.demo, "seed_retention", crash)
+        with pytest.raises(RuntimeError):
+            call_command("seed_demo", "--subjects", "30", "--if-empty", "--today", "2026-12-04", stdout=_Null())
+    assert not DataSubject.objects.exists()
+
+    call_command("seed_demo", "--subjects", "30", "--if-empty", "--today", "2026-12-04", stdout=_Null())
+    call_command("seed_demo", "--subjects", "30", "--if-empty", "--today", "2026-12-04", stdout=_Null())
+
+    assert DataSubject.objects.count() == 30

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from ijinus_privacy.demo import seed_demo_all
 from subjects.models import DataSubject
@@ -10,7 +11,7 @@ from subjects.models import DataSubject
 class Command(BaseCommand):
     help = (
         "Insert deterministic synthetic demo data (Faker fr_FR): subjects, data-subject requests, consents, "
-        "legal holds and a dry-run sweep."
+        "legal holds and a dry-run sweep. One transaction: on any error nothing is left behind."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,10 +27,11 @@ class Command(BaseCommand):
             raise CommandError("Demo data exists only in embedded mode (DJANGO_DEBUG=true): it creates staff accounts.")
         if subjects < 0:
             raise CommandError("--subjects must be zero or more.")
-        if if_empty and DataSubject.objects.exists():
-            self.stdout.write("Demo data already present; nothing to do.")
-            return
-        summary = seed_demo_all(subjects=subjects, seed=seed, today=today)
+        with transaction.atomic():  # all or nothing: a failure leaves no subject, so --if-empty seeds again
+            if if_empty and DataSubject.objects.exists():
+                self.stdout.write("Demo data already present; nothing to do.")
+                return
+            summary = seed_demo_all(subjects=subjects, seed=seed, today=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {summary.subjects} synthetic data subjects, {summary.requests} requests and "
