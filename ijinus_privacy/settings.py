@@ -341,11 +341,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ijinus_privacy.tasks.jobs_recover_task",
         "schedule": crontab(minute="*"),
     },
-    # Background imports left pending (broker down at upload) are published again (T9).
-    "subjects-import-redispatch": {
-        "task": "subjects.tasks.import_job_redispatch_task",
-        "schedule": crontab(minute="*/5"),
-    },
     # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
     "retention-sweep-nightly": {
         "task": "retention.tasks.sweep_task",

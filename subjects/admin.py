@@ -712,6 +712,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         "updated_at",
         "finished_at",
         "attempts",
+        "error_code",
+        "heartbeat_at",
     )
     readonly_fields = fields
 

@@ -28,11 +28,10 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, uploads
+from ijinus_privacy import audit, jobs, uploads
 from requests_dsar.exports import storage
 
 from .models import ImportJob, normalise_email
@@ -45,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 IMPORT_DIR = "imports"
 MAX_ERRORS_KEPT = 100
+MAX_ATTEMPTS = 3  # a file that kills its worker three times fails with WorkerLost
 RESOURCES: dict[str, type[AuditedResource]] = {
     ImportJob.Kind.SUBJECTS: DataSubjectResource,
     ImportJob.Kind.ROLES: SubjectRoleResource,
@@ -99,26 +99,10 @@ def import_job_create(*, upload, kind: str, xlsx: bool, actor: AbstractBaseUser 
 
 
 def import_job_dispatch(job_id: int) -> bool:
-    """Publish the task; a broker failure leaves the job pending for beat (T9). Never raises."""
+    """Publish the task; a broker failure leaves the job for beat's ``jobs_recover`` (T9). Never raises."""
     from .tasks import import_job_run_task
 
-    try:
-        import_job_run_task.apply_async(args=[job_id], retry=False)
-    except Exception as error:  # kombu OperationalError, redis ConnectionError, socket errors
-        logger.warning("import job %s not published (%s): left pending for re-dispatch", job_id, type(error).__name__)
-        return False
-    return True
-
-
-def import_job_redispatch(*, now=None) -> int:
-    """Publish again the jobs left pending (broker down at upload); return how many went out."""
-    now = now or timezone.now()
-    stale = now - timezone.timedelta(minutes=settings.EXPORT_REDISPATCH_AFTER_MINUTES)
-    ids = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=stale).values_list("pk", flat=True)
-    return sum(1 for job_id in list(ids[:100]) if import_job_dispatch(job_id))
-
-
-# --- the worker ----------------------------------------------------------------------------------
+    return jobs.dispatch(ImportJob, job_id, lambda pk: import_job_run_task.apply_async(args=[pk], retry=False))
 
 
 class _RowsRefused(Exception):
@@ -267,16 +251,20 @@ def _fail(job: ImportJob, *, errors: list[str], count: int, checked: int | None 
     )
 
 
-def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Check then write the job's file, all or nothing; idempotent (a job not pending is left alone)."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
-    )
+def import_job_run(*, job_id: int, owner: str | None = None) -> ImportJob | None:
+    """Check then write the job's file, all or nothing; idempotent: a job finished, or running under
+    a live worker, is left alone; a redelivery of our own task (``owner``) or a job whose worker
+    died is taken over (``ijinus_privacy.jobs``)."""
+    owner = owner or jobs.new_owner()
+    claimed = jobs.claim(ImportJob, job_id, owner=owner, max_attempts=MAX_ATTEMPTS)
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is not None and not claimed and job.status == ImportJob.Status.FAILED and job.file_path:
+        storage.remove(job.file_path)  # given up (WorkerLost): the upload goes as after any end
+        ImportJob.objects.filter(pk=job_id).update(file_path="")
     if not claimed or job is None:
         return job
     actor = job.created_by
-    with translation.override(job.language):
+    with translation.override(job.language), jobs.heartbeat(ImportJob, job_id, owner=owner):
         try:
             content = storage.read(job.file_path)
             _import_all(job, content, RESOURCES[job.kind](actor=actor), actor)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.jobs import BackgroundJob
+
 
 class DataSubjectQuerySet(models.QuerySet):
     def with_email(self, email: str) -> DataSubjectQuerySet:
@@ -585,10 +587,12 @@ class SensitiveDataFlag(models.Model):
 # --- Imports in the background (issue 12, T5) ------------------------------------------------
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """One subjects or roles file imported by a worker (files above ``IMPORT_SYNC_MAX_BYTES``).
 
-    The row is the job: a worker claims it by moving it from pending to running. The upload waits
+    The row is the job (``ijinus_privacy.jobs``): a worker claims it by moving it from pending to
+    running, a redelivered task takes its own job over, and beat restarts one whose worker died (its
+    heartbeat stopped) or that the queue missed. The upload waits
     under ``MEDIA_ROOT/imports/``, encrypted, and is deleted when the job ends, done or failed.
     The import is all or nothing: every row is checked first, then all are written in one
     transaction. ``errors`` name rows, columns and reasons, never a value from the file.
@@ -616,6 +620,9 @@ class ImportJob(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     language = models.CharField(_("language of the messages"), max_length=2, default="fr")
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error_code = models.CharField(
+        _("error code"), max_length=40, blank=True, help_text=_("WorkerLost: the worker died on each attempt.")
+    )
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
     rows_created = models.PositiveIntegerField(_("rows created"), default=0)
     rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)

@@ -4,12 +4,15 @@ queues a job, a worker checks every row and then writes all of them or none, the
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ijinus_privacy import audit
 from ijinus_privacy.models import AuditEvent
@@ -221,3 +224,57 @@ def test_the_rows_checked_so_far_are_visible_while_the_import_runs(settings):
 
     assert done.status == ImportJob.Status.DONE
     assert seen == [0, 2, 4]
+
+
+def _killed_mid_import(job: ImportJob, *, owner: str, at) -> None:
+    """What a worker killed during the import leaves: the job running under its task id, the
+    upload still stored, nothing imported (its transaction was rolled back with the process)."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, owner=owner, attempts=1, started_at=at, heartbeat_at=at
+    )
+
+
+def test_a_redelivered_task_takes_its_own_import_over(upload):
+    upload(_csv("anne@exemple.fr,consumer,Guevel", "paul@exemple.fr,consumer,Marin"), run=False)
+    job = ImportJob.objects.get()
+    _killed_mid_import(job, owner="task-1", at=timezone.now())
+
+    assert import_job_run(job_id=job.pk, owner="task-2").status == ImportJob.Status.RUNNING  # a live worker's
+    done = import_job_run(job_id=job.pk, owner="task-1")  # Celery delivers the same task again
+
+    assert (done.status, done.attempts, done.rows_created) == (ImportJob.Status.DONE, 2, 2)
+    assert DataSubject.objects.count() == 2
+
+
+def test_beat_restarts_an_import_whose_worker_died(upload):
+    from ijinus_privacy.tasks import jobs_recover_task
+
+    upload(_csv("anne@exemple.fr,consumer,Guevel"), run=False)
+    job = ImportJob.objects.get()
+    start = timezone.now()
+    _killed_mid_import(job, owner="task-1", at=start)
+
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        assert jobs_recover_task() == 0  # its heartbeat is still recent: the worker may be alive
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        jobs_recover_task()  # silent for longer than JOB_STALE_SECONDS: restarted (inline here)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ImportJob.Status.DONE, 2)
+    assert DataSubject.objects.get().email == "anne@exemple.fr"
+
+
+def test_an_import_that_kills_its_worker_each_time_fails_for_the_dpo_to_see(upload, settings):
+    upload(_csv("anne@exemple.fr,consumer,Guevel"), run=False)
+    job = ImportJob.objects.get()
+    start = timezone.now()
+    _killed_mid_import(job, owner="task-1", at=start)
+    ImportJob.objects.filter(pk=job.pk).update(attempts=3)
+
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        import_job_run(job_id=job.pk, owner="task-9")
+
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (ImportJob.Status.FAILED, "WorkerLost")
+    assert not DataSubject.objects.exists()
+    assert _stored_files(settings) == []  # the upload goes, as after any end
