@@ -21,12 +21,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from .models import AuditEvent
+from .outbox import outbox_enqueue
 
 ANCHOR_FILE = "audit-anchors.jsonl"
+ANCHOR_PURPOSE = "ijinus_privacy.audit_anchor"
 
 
 class AnchorFileError(Exception):
@@ -176,8 +177,13 @@ def _anchor_mail_send(anchor: Anchor, *, alert: str | None = None) -> None:
             f"Anchor line: {anchor.as_line()}",
         ]
     )
-    EmailMessage(
+    # Through the outbox (retried until it leaves); a second run the same day replaces the day's
+    # message while it still waits, so the DPO gets one e-mail a day.
+    outbox_enqueue(
+        purpose=ANCHOR_PURPOSE,
+        object_id=anchor.day.isoformat(),
+        replace_queued=True,
+        to=[settings.DPO_EMAIL],
         subject=f"[IJINUS Privacy] {'ALERT, ' if alert else ''}{subject}",
         body=body,
-        to=[settings.DPO_EMAIL],
-    ).send()
+    )
