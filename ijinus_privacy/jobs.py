@@ -165,11 +165,13 @@ def _publish_within(publish: Callable[[int], object], job_id: int, seconds: floa
         raise outcome[0]
 
 
-def dispatch(model: type[models.Model], job_id: int, publish: Callable[[int], object]) -> bool:
-    """Publish one job and note when; a broker failure leaves it for beat (T9). Never raises.
+def publish_quickly(label: str, job_id: int, publish: Callable[[int], object]) -> bool:
+    """Publish one task for ``job_id`` within ``JOB_PUBLISH_TIMEOUT_SECONDS``; False when the broker
+    failed (T9: the caller's row waits for beat). Never raises.
 
     After one failure the process does not try again for ``JOB_PUBLISH_BACKOFF_SECONDS``, so a page
-    queueing several jobs waits for one timeout at most. Inline (embedded mode) the task runs here.
+    queueing several jobs or e-mails waits for one timeout at most. Inline (embedded mode) the task
+    runs here.
     """
     global _queue_unreachable_until
     from .celery import app
@@ -184,8 +186,14 @@ def dispatch(model: type[models.Model], job_id: int, publish: Callable[[int], ob
     except Exception as error:  # kombu OperationalError, redis ConnectionError, socket errors, timeout
         if not app.conf.task_always_eager:
             _queue_unreachable_until = time.monotonic() + settings.JOB_PUBLISH_BACKOFF_SECONDS
-        label, error_name = model._meta.label, type(error).__name__
-        logger.warning("%s %s not published (%s): left for re-dispatch", label, job_id, error_name)
+        logger.warning("%s %s not published (%s): left for re-dispatch", label, job_id, type(error).__name__)
+        return False
+    return True
+
+
+def dispatch(model: type[models.Model], job_id: int, publish: Callable[[int], object]) -> bool:
+    """Publish one job and note when; a broker failure leaves it for beat (T9). Never raises."""
+    if not publish_quickly(model._meta.label, job_id, publish):
         return False
     model.objects.filter(pk=job_id, status__in=(PENDING, RUNNING, DONE)).update(dispatched_at=timezone.now())
     return True

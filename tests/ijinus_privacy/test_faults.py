@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +36,7 @@ from requests_dsar.exports import services, storage
 from requests_dsar.models import ExportJob, Right
 from retention.models import SweepRun
 from retention.services import sweep
-from subjects.models import DataSubject, SubjectRole, SupportTicket
+from subjects.models import DataSubject, ImportJob, SubjectRole, SupportTicket
 from tests.factories import dpo_user
 from tests.requests_dsar.factories import logged_request, subject_with_data
 
@@ -269,8 +270,9 @@ def test_sigkill_of_the_whole_worker_then_restart_completes_within_the_visibilit
 
 
 def test_redis_stopped_pages_answer_in_2_s_jobs_wait_pending_and_go_out_when_it_returns(
-    broker, workers, tmp_path, client
+    broker, workers, tmp_path, client, settings
 ):
+    settings.IMPORT_SYNC_MAX_BYTES = 10  # the uploaded file below is imported in the background
     request = logged_request(subject=subject_with_data(), rights=(Right.ACCESS, Right.PORTABILITY))
     client.force_login(dpo_user())
     broker.stop()
@@ -294,6 +296,16 @@ def test_redis_stopped_pages_answer_in_2_s_jobs_wait_pending_and_go_out_when_it_
         follow=True,
     )
     build_seconds = time.monotonic() - started
+    started = time.monotonic()
+    uploaded = client.post(
+        reverse("admin:subjects_datasubject_import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("people.csv", b"email,kind,last_name\nanne@exemple.fr,consumer,Guevel\n"),
+        },
+    )
+    upload_seconds = time.monotonic() - started
 
     assert submitted.status_code == 302, submitted.context["adminform"].form.errors if submitted.context else ""
     assert submission_seconds < 2
@@ -303,6 +315,9 @@ def test_redis_stopped_pages_answer_in_2_s_jobs_wait_pending_and_go_out_when_it_
     jobs_rows = ExportJob.objects.filter(request=request)
     assert set(jobs_rows.values_list("status", "dispatched_at")) == {(ExportJob.Status.PENDING, None)}
     assert "Pending: queued, will start when the worker is back" in client.get(reverse("admin:index")).text
+    assert uploaded.status_code == 302
+    assert upload_seconds < 2
+    assert list(ImportJob.objects.values_list("status", "dispatched_at")) == [(ImportJob.Status.PENDING, None)]
 
     # Redis returns; beat's next run (every minute: driven here rather than awaited) sends the jobs
     broker.start()
@@ -311,13 +326,15 @@ def test_redis_stopped_pages_answer_in_2_s_jobs_wait_pending_and_go_out_when_it_
     worker.start()
     jobs._queue_unreachable_until = 0.0  # beat runs in a worker process, which never saw the failure
     with time_machine.travel(timezone.now() + timedelta(seconds=settings.JOB_REDISPATCH_SECONDS + 1)):
-        assert jobs_recover_task.apply().get() == 3
+        assert jobs_recover_task.apply().get() == 4  # the three exports and the import
 
     _wait_for(
         lambda: set(jobs_rows.values_list("status", flat=True)) == {ExportJob.Status.DONE},
         timeout=60,
         what="the three exports to be built",
     )
+    _wait_for(lambda: ImportJob.objects.get().status == ImportJob.Status.DONE, timeout=60, what="the import to run")
+    assert DataSubject.objects.filter(email="anne@exemple.fr").exists()
 
 
 def test_a_black_holed_broker_does_not_hold_the_page(broker, client):
