@@ -174,7 +174,12 @@ class AuditedImportExportMixin(ImportExportMixin):
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
 
     def get_import_context_data(self, **kwargs):
-        return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER}
+        limits = {
+            "max_bytes": settings.IMPORT_MAX_BYTES,
+            "max_rows": settings.IMPORT_MAX_ROWS,
+            "sync_bytes": settings.IMPORT_SYNC_MAX_BYTES,
+        }
+        return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER, "import_limits": limits}
 
     def write_to_tmp_storage(self, import_file, input_format):
         """Seal the table the intake read (header names normalised, checks passed on exactly these
