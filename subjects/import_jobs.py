@@ -28,13 +28,14 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit, jobs, uploads
 from requests_dsar.exports import storage
 
-from .models import ImportJob, normalise_email
+from .models import DataSubject, ImportJob, SubjectRole, normalise_email
 from .resources import AuditedResource, DataSubjectResource, SubjectRoleResource
 
 if TYPE_CHECKING:
@@ -194,6 +195,34 @@ def _duplicates(kind: str, dataset: tablib.Dataset, *, offset: int, first_seen: 
     return errors
 
 
+def _already_on_file(kind: str, dataset: tablib.Dataset, *, offset: int, first_seen: dict[tuple, int]) -> list[str]:
+    """Rows about a person (or a person's role) already on file: a background import only adds.
+
+    Changes to people on file are shown person by person (old -> new) before the DPO confirms
+    (issue 12, item 5); that preview runs in the request, for files under ``IMPORT_SYNC_MAX_BYTES``.
+    """
+    rows = enumerate(dataset.dict, offset + 1)
+    # A key seen earlier in the file is reported as a duplicate (its first row may be written already).
+    keys = {number: key for number, values in rows if first_seen.get(key := _row_key(kind, values)) == number}
+    emails = {key[0] for key in keys.values() if key[0]}
+    if kind == ImportJob.Kind.SUBJECTS:
+        found = {(email,) for email in DataSubject.objects.filter(email__in=emails).values_list("email", flat=True)}
+        reason = _(
+            "Row %(row)s, email: this person is already on file. A background import only adds new people: "
+            "import changes to people on file in a file under %(size)s, whose preview shows each change "
+            "before you confirm."
+        )
+    else:
+        found = set(SubjectRole.objects.filter(subject__email__in=emails).values_list("subject__email", "role"))
+        reason = _(
+            "Row %(row)s, role: this person already has this role. A background import only adds new roles: "
+            "import changes to roles on file in a file under %(size)s, whose preview shows each change "
+            "before you confirm."
+        )
+    size = filesizeformat(settings.IMPORT_SYNC_MAX_BYTES)
+    return [reason % {"row": number, "size": size} for number, key in keys.items() if key in found]
+
+
 def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> None:
     """Check and write every batch in ONE transaction; after the first refused row, only check.
 
@@ -209,6 +238,7 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
         with transaction.atomic():
             for offset, dataset in _batches(job, content):
                 duplicates = _duplicates(job.kind, dataset, offset=offset, first_seen=first_seen)
+                duplicates += _already_on_file(job.kind, dataset, offset=offset, first_seen=first_seen)
                 writing = not errors and not duplicates
                 result = resource.import_data(dataset, user=actor) if writing else resource.validate_dataset(dataset)
                 batch_errors = _row_errors(result, offset=offset) + duplicates

@@ -75,19 +75,15 @@ def test_a_valid_file_is_imported_by_the_job_audited_and_its_upload_deleted(
     system_tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # the upload itself goes through a temporary file
-    existing = f.DataSubjectFactory(email="person0@exemple.fr", last_name="Morvan")
     content = _csv(*(f"Person{n}@Exemple.fr,consumer,Guevel" for n in range(5)))
 
     upload(content)
 
     job = ImportJob.objects.get()
-    assert (job.status, job.rows_checked, job.rows_created, job.rows_updated) == ("done", 5, 4, 1)
+    assert (job.status, job.rows_checked, job.rows_created, job.rows_updated) == ("done", 5, 5, 0)
     assert sorted(DataSubject.objects.values_list("email", flat=True)) == [f"person{n}@exemple.fr" for n in range(5)]
-    existing.refresh_from_db()
-    assert existing.last_name == "Guevel"
     per_person = AuditEvent.objects.filter(object_type="subjects.datasubject", reason__startswith="Admin import")
-    assert per_person.filter(action=AuditEvent.Action.CREATE).count() == 4
-    assert per_person.filter(action=AuditEvent.Action.CHANGE, subject_id=existing.pk).count() == 1
+    assert per_person.filter(action=AuditEvent.Action.CREATE).count() == 5
     assert AuditEvent.objects.filter(object_type="subjects.importjob", reason__startswith="Background import").exists()
     assert audit.verify_chain() is None  # the events written in bulk chain like any others
     assert job.file_path == ""
@@ -278,3 +274,21 @@ def test_an_import_that_kills_its_worker_each_time_fails_for_the_dpo_to_see(uplo
     assert (job.status, job.error_code) == (ImportJob.Status.FAILED, "WorkerLost")
     assert not DataSubject.objects.exists()
     assert _stored_files(settings) == []  # the upload goes, as after any end
+
+
+def test_a_background_import_never_changes_a_person_on_file_without_the_preview(upload, settings):
+    """Item 5: changes to people on file are previewed before confirming; large files only add."""
+    existing = f.DataSubjectFactory(email="person3@exemple.fr", last_name="Morvan")
+
+    upload(_csv(*(f"Person{n}@Exemple.fr,consumer,Guevel" for n in range(5))))
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.errors == [
+        "Row 4, email: this person is already on file. A background import only adds new people: import changes "
+        "to people on file in a file under 30\xa0bytes, whose preview shows each change before you confirm."
+    ]
+    existing.refresh_from_db()
+    assert existing.last_name == "Morvan"
+    assert list(DataSubject.objects.values_list("pk", flat=True)) == [existing.pk]
+    assert _stored_files(settings) == []
