@@ -231,7 +231,7 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
     batches are still checked so every reason is reported at once; then everything rolls back.
     """
     errors: list[str] = []
-    refused = created = updated = 0
+    refused = created = 0
     first_seen: dict[tuple, int] = {}
     progress = _Progress(job)
     try:
@@ -239,15 +239,16 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
             for offset, dataset in _batches(job, content):
                 duplicates = _duplicates(job.kind, dataset, offset=offset, first_seen=first_seen)
                 duplicates += _already_on_file(job.kind, dataset, offset=offset, first_seen=first_seen)
-                writing = not errors and not duplicates
-                result = resource.import_data(dataset, user=actor) if writing else resource.validate_dataset(dataset)
+                if not errors and not duplicates:
+                    result, written = resource.create_checked(dataset, actor=actor)
+                else:
+                    result, written = resource.validate_dataset(dataset), 0
                 batch_errors = _row_errors(result, offset=offset) + duplicates
                 if batch_errors:
                     errors += batch_errors
                     refused += max(1, len(result.invalid_rows) + len(duplicates))
                 else:
-                    created += result.totals.get("new", 0)
-                    updated += result.totals.get("update", 0)
+                    created += written
                 progress(offset + len(dataset))
             if errors:
                 raise _RowsRefused(refused, errors, checked=offset + len(dataset))
@@ -255,16 +256,15 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
                 status=ImportJob.Status.DONE,
                 rows_checked=offset + len(dataset),
                 rows_created=created,
-                rows_updated=updated,
                 finished_at=timezone.now(),
                 updated_at=timezone.now(),
             )
             audit.record(
-                action=audit.Action.CHANGE if updated else audit.Action.CREATE,
+                action=audit.Action.CREATE,
                 actor=actor,
                 obj=job,
                 fields=list(columns_for(RESOURCES[job.kind]).expected),
-                reason=f"Background import #{job.pk}: {created} created, {updated} updated",
+                reason=f"Background import #{job.pk}: {created} created",
             )
     finally:
         progress.close()

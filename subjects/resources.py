@@ -116,6 +116,7 @@ class AuditedResource(resources.ModelResource):
         id_field = self._meta.import_id_fields[0]
         refused: dict[int, tuple[dict, dict]] = {}
         new_people: list[tuple[int, dict, DataSubject]] = []
+        result.checked_instances = []  # (number, row, instance) of every row without an error
         for number, values in enumerate(dataset, 1):
             row = dict(zip(dataset.headers, values, strict=False))
             errors: dict[str, list] = {}
@@ -145,7 +146,9 @@ class AuditedResource(resources.ModelResource):
                     first_seen[key] = number
             if errors:
                 refused[number] = (row, errors)
-            elif isinstance(instance, DataSubject) and instance.pk is None:
+                continue
+            result.checked_instances.append((number, row, instance))
+            if isinstance(instance, DataSubject) and instance.pk is None:
                 new_people.append((number, row, instance))
         # Erased (Art. 17) or suppressed people are not created again by a file (subjects.admission).
         matches = admission_refusals([(person.email, person.phone) for _number, _row, person in new_people])
@@ -221,6 +224,33 @@ class AuditedResource(resources.ModelResource):
         if ArchivedSubject.objects.filter(subject_id=subject_id).exists():
             return _("This person is in the intermediate archive (R4.4.2): the row is refused.")
         return ""
+
+    def create_checked(self, dataset, *, actor) -> tuple[object, int]:
+        """Check every row, then create them all in bulk, audited per person: the background import,
+        which only adds (``subjects.import_jobs``). Return the check's result and the rows created.
+
+        The instances ``validate_dataset`` built and cleaned are the ones written: the library's
+        row-by-row import would build and compare each row again (T5).
+        """
+        result = self.validate_dataset(dataset)
+        if result.has_errors() or result.has_validation_errors():
+            return result, 0
+        created = [instance for _number, _row, instance in result.checked_instances]
+        if any(instance.pk is not None for instance in created):
+            raise ValueError("create_checked only creates: a row names a record on file")
+        self._meta.model.objects.bulk_create(created, batch_size=self._meta.batch_size)
+        attributes = {field.column_name: field.attribute for field in self.get_import_fields() if field.attribute}
+        audit.record_many(
+            {
+                "action": audit.Action.CREATE,
+                "actor": actor,
+                "obj": instance,
+                "fields": [attributes[column] for column, value in row.items() if column in attributes and value],
+                "reason": "Admin import (django-import-export)",
+            }
+            for _number, row, instance in result.checked_instances
+        )
+        return result, len(created)
 
     def _report(self, result, number: int, row: dict, errors: dict) -> None:
         """Name each error by the column the user sees (``email``, not ``subject``)."""

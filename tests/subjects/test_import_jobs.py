@@ -84,6 +84,8 @@ def test_a_valid_file_is_imported_by_the_job_audited_and_its_upload_deleted(
     assert sorted(DataSubject.objects.values_list("email", flat=True)) == [f"person{n}@exemple.fr" for n in range(5)]
     per_person = AuditEvent.objects.filter(object_type="subjects.datasubject", reason__startswith="Admin import")
     assert per_person.filter(action=AuditEvent.Action.CREATE).count() == 5
+    assert set(per_person.values_list("subject_id", flat=True)) == set(DataSubject.objects.values_list("pk", flat=True))
+    assert set(per_person.values_list("fields", flat=True).first()) == {"email", "kind", "last_name"}
     assert AuditEvent.objects.filter(object_type="subjects.importjob", reason__startswith="Background import").exists()
     assert audit.verify_chain() is None  # the events written in bulk chain like any others
     assert job.file_path == ""
@@ -203,7 +205,7 @@ def test_the_rows_checked_so_far_are_visible_while_the_import_runs(settings):
     job.file_path = storage.store(content, job_id=job.pk, folder=IMPORT_DIR)
     job.save()
     seen = []
-    real_import = DataSubjectResource.import_data
+    real_import = DataSubjectResource.create_checked
 
     def import_and_look(self, dataset, **kwargs):
         watcher = connections.create_connection(DEFAULT_DB_ALIAS)  # the job page's point of view
@@ -215,7 +217,7 @@ def test_the_rows_checked_so_far_are_visible_while_the_import_runs(settings):
             watcher.close()
         return real_import(self, dataset, **kwargs)
 
-    with mock.patch.object(DataSubjectResource, "import_data", import_and_look):
+    with mock.patch.object(DataSubjectResource, "create_checked", import_and_look):
         done = import_job_run(job_id=job.pk)
 
     assert done.status == ImportJob.Status.DONE
