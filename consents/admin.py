@@ -303,7 +303,7 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
                 "export/<str:fmt>/",
                 self.export_view,
                 name="consents_processingactivity_export",
-                allowed=lambda request, **kwargs: request.user.has_perm(EXPORT_PERMISSION),
+                permission=EXPORT_PERMISSION,
             )
         ]
         return urls + super().get_urls()

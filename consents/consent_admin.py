@@ -251,13 +251,13 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
                 "import/",
                 self.import_view,
                 name="consents_consentevent_import",
-                allowed=lambda request, **kwargs: request.user.has_perm("consents.import_consentevent"),
+                permission="consents.import_consentevent",
             ),
             self.guarded_path(
                 "audience/",
                 self.audience_view,
                 name="consents_consentevent_audience",
-                allowed=lambda request, **kwargs: request.user.has_perm("consents.export_audience"),
+                permission="consents.export_audience",
             ),
         ]
         return extra + super().get_urls()

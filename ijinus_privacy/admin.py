@@ -20,10 +20,19 @@ class GuardedViewsMixin:
     """
 
     def guarded_path(
-        self, route: str, view: Callable, *, name: str, allowed: Callable[..., bool] | None = None
+        self,
+        route: str,
+        view: Callable,
+        *,
+        name: str,
+        permission: str = "",
+        allowed: Callable[..., bool] | None = None,
     ) -> URLPattern:
+        """``permission`` ("app.codename") or ``allowed(request, **url_kwargs)`` decides; by default
+        the model's view permission."""
+
         def check(request, **kwargs) -> bool:
-            return self.has_view_permission(request)
+            return request.user.has_perm(permission) if permission else self.has_view_permission(request)
 
         allowed = allowed or check
 

@@ -321,13 +321,13 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
                 "<int:object_id>/export/<int:job_id>/download/",
                 self.export_download_view,
                 name="requests_dsar_request_export_download",
-                allowed=lambda request, **kwargs: request.user.has_perm("requests_dsar.download_export"),
+                permission="requests_dsar.download_export",
             ),
             self.guarded_path(
                 "<int:object_id>/letter/<int:letter_id>/pdf/",
                 self.letter_pdf_view,
                 name="requests_dsar_request_letter_pdf",
-                allowed=lambda request, **kwargs: request.user.has_perm("requests_dsar.view_letter"),
+                permission="requests_dsar.view_letter",
             ),
             *super().get_urls(),
         ]

@@ -143,7 +143,7 @@ class ArchivedSubjectAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
                 "<int:pk>/consult/",
                 self.consult_view,
                 name="retention_archivedsubject_consult",
-                allowed=lambda request, **kwargs: request.user.has_perm("retention.access_archive"),
+                permission="retention.access_archive",
             ),
             *super().get_urls(),
         ]
