@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else [
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "ijinus_privacy.admin_config.IjinusAdminConfig",
+    "backoffice.admin_config.IjinusAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "consents",
     "requests_dsar",
     "retention",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ijinus_privacy.demo import seed_demo_all
+from backoffice.demo import seed_demo_all
 from requests_dsar.models import Request
 from tests.factories import dpo_user, support_user
 

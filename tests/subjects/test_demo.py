@@ -151,8 +151,8 @@ DEMO_DAYS = ("2027-01-01", "2027-12-24", "2028-02-29")
 
 @pytest.mark.parametrize("day", [pytest.param(day, marks=pytest.mark.today(day)) for day in DEMO_DAYS])
 def test_seed_demo_fills_the_dashboard_with_requests_in_every_state(day):
+    from backoffice.demo import seed_demo_all
     from consents.models import ConsentEvent, MarketingBasis
-    from ijinus_privacy.demo import seed_demo_all
     from requests_dsar.models import Channel, ExportJob, Request, State
     from retention.models import LegalHold, SweepRun
 
@@ -181,7 +181,7 @@ def test_seed_demo_fills_the_dashboard_with_requests_in_every_state(day):
 
 @pytest.mark.today("2026-12-04")
 def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date():
-    from ijinus_privacy.demo import seed_demo_all
+    from backoffice.demo import seed_demo_all
     from requests_dsar.models import Request
 
     seed_demo_all(subjects=40, seed=9, today=timezone.localdate())
@@ -235,7 +235,7 @@ def _demo_counts() -> dict[str, int]:
     ],
 )
 def test_seed_demo_succeeds_and_never_acts_for_a_restricted_person(subjects, seed):
-    from ijinus_privacy.demo import seed_demo_all
+    from backoffice.demo import seed_demo_all
     from requests_dsar.models import Request, State
     from subjects.models import Objection, Restriction
 

@@ -8,9 +8,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from consents.models import ProcessingActivity
+from ijinus_privacy.models import AuditEvent, OutboxMessage
+from requests_dsar import dashboard as requests_dashboard
+from requests_dsar.models import ErasureTombstone
+from retention.models import LegalHold, RetentionRule, SweepRun
+from subjects.models import SensitiveDataFlag
 
 OPEN_REQUEST_ROWS = 15
 
@@ -60,33 +67,30 @@ class Register:
 
 
 def requests_widgets(today: date) -> dict[str, Any]:
-    from requests_dsar import dashboard
 
-    counts, kpis = dashboard.headline(today=today)
+    counts, kpis = requests_dashboard.headline(today=today)
     return {
         "dsar_counts": counts,
         "dsar_kpis": kpis,
-        "dsar_open": dashboard.open_requests(today=today, limit=OPEN_REQUEST_ROWS),
-        "dsar_queries": dashboard.changelist_queries(today=today),
+        "dsar_open": requests_dashboard.open_requests(today=today, limit=OPEN_REQUEST_ROWS),
+        "dsar_queries": requests_dashboard.changelist_queries(today=today),
     }
 
 
 def exports_widget() -> dict[str, Any]:
-    from requests_dsar import dashboard
 
-    count, rows = dashboard.exports_awaiting_approval()
-    attention_count, attention_rows = dashboard.exports_needing_attention()
+    count, rows = requests_dashboard.exports_awaiting_approval()
+    attention_count, attention_rows = requests_dashboard.exports_needing_attention()
     return {
         "exports_count": count,
         "exports_rows": rows,
-        "exports_query": dashboard.EXPORTS_AWAITING_QUERY,
+        "exports_query": requests_dashboard.EXPORTS_AWAITING_QUERY,
         "exports_attention_count": attention_count,
         "exports_attention_rows": attention_rows,
     }
 
 
 def last_sweep() -> LastSweep | None:
-    from retention.models import SweepRun
 
     run = SweepRun.objects.order_by("-id").first()
     if run is None:
@@ -114,7 +118,6 @@ def last_sweep() -> LastSweep | None:
 
 
 def retention_widget(user: AbstractBaseUser, today: date) -> Retention | None:
-    from retention.models import LegalHold, RetentionRule
 
     can_runs = user.has_perm("retention.view_sweeprun")
     can_rules = user.has_perm("retention.view_retentionrule")
@@ -139,7 +142,6 @@ def retention_widget(user: AbstractBaseUser, today: date) -> Retention | None:
 
 def register_widget() -> Register:
     """The register holds tens of entries: completeness is checked in Python on one prefetched read."""
-    from consents.models import ProcessingActivity
 
     activities = list(ProcessingActivity.objects.exclude(status=ProcessingActivity.Status.RETIRED).with_register())
     incomplete = []
@@ -161,7 +163,6 @@ def register_widget() -> Register:
 
 
 def audit_events_today(today: date) -> int:
-    from .models import AuditEvent
 
     start = timezone.make_aware(datetime.combine(today, time.min))
     return AuditEvent.objects.filter(occurred_at__gte=start).count()
@@ -180,9 +181,6 @@ class Reappeared:
 
 def reappeared_widget(today: date) -> Reappeared:
     """Erased people who came back (R1.10.7): counts only, from the tombstones."""
-    from datetime import timedelta
-
-    from requests_dsar.models import ErasureTombstone
 
     since = today - timedelta(days=REAPPEARED_DAYS)
     start = timezone.make_aware(datetime.combine(since, time.min))
@@ -206,9 +204,6 @@ OUTBOX_WAITING_MINUTES = 15
 
 def outbox_widget(*, now: datetime | None = None) -> Outbox:
     """E-mails that did not leave: failed for good, or still waiting after a quarter of an hour."""
-    from django.db.models import Count, Min, Q
-
-    from .models import OutboxMessage
 
     now = now or timezone.now()
     since = now - timedelta(minutes=OUTBOX_WAITING_MINUTES)
@@ -233,8 +228,6 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
     if user.has_perm("consents.view_processingactivity"):
         context["register"] = register_widget()
     if user.has_perm("subjects.view_sensitivedataflag"):
-        from subjects.models import SensitiveDataFlag
-
         context["sensitive_open"] = SensitiveDataFlag.objects.open().count()
     if user.has_perm("requests_dsar.view_erasuretombstone"):
         context["reappeared"] = reappeared_widget(today)

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 from django.utils import timezone
 
-from . import roles
+from ijinus_privacy import roles
 
 # The accounts the demo's actions are recorded under; ``demo_logins`` gives them their passwords.
 DEMO_STAFF = (("dpo", roles.DPO), ("support", roles.CUSTOMER_SERVICE))

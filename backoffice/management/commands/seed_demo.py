@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ijinus_privacy.demo import seed_demo_all
+from backoffice.demo import seed_demo_all
 from subjects.models import DataSubject
 
 
