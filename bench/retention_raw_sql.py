@@ -146,8 +146,8 @@ def _expired(today: date) -> list[tuple[str, list]]:
     """Each role rule's expired role rows (its trigger columns, its months as configured), not suspended."""
     from django.utils import timezone
 
+    from ijinus_privacy.dates import expiry_cutoff
     from requests_dsar.models import OPEN_STATES
-    from retention.dates import expiry_cutoff
     from retention.models import RetentionRule
 
     months = dict(

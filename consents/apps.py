@@ -7,9 +7,13 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Register and consents")
 
     def ready(self) -> None:
+        from ijinus_privacy import sweepers
         from ijinus_privacy.personal_data import registry
 
         from .sources import SOURCES
+        from .sweepers import sweep_inactive_client_marketing
 
         for source_class in SOURCES:
             registry.register(source_class())
+        # The record sweeper named by the seeded retention rules (retention migration 0002).
+        sweepers.register("consents.inactive_client_marketing", sweep_inactive_client_marketing)

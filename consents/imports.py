@@ -23,9 +23,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit, uploads
+from ijinus_privacy.identifiers import normalise_email
 from subjects import services as subject_services
 from subjects.admission import admission_refusals, refusal_hint
-from subjects.models import DataSubject, SubjectRole, normalise_email
+from subjects.models import DataSubject, SubjectRole
 
 from . import services
 from .models import Channel, ConsentEvent, Notice

@@ -7,9 +7,9 @@ or export goes through it (R1.13.3). A subject is marketable when all of these h
    ``reconfirmed``; or, with no consent event at all, a recorded soft opt-in (e-mail, a sale of an
    analogous product family, opt-out offered; R2.6.3) or B2B professional basis (R2.6.4);
 2. no opposition: a latest event ``withdrawn``, ``refused`` or ``expired`` overrides every basis;
-3. not deceased (R1.15.3), and no block from another app: ``MARKETING_BLOCKS`` holds callables
-   returning an ``Exists(...)`` on ``OuterRef("pk")`` (restriction marks, archive, legal holds):
-   other apps append theirs in ``AppConfig.ready()`` with ``register_marketing_block``;
+3. not deceased (R1.15.3), and no block from another app: the conditions of kind
+   ``MARKETING_BLOCKED`` (restriction marks, archive, legal holds) that the apps register in
+   ``AppConfig.ready()`` (``ijinus_privacy.conditions``);
 4. neither their e-mail nor their phone is on the suppression list for that channel (R1.13.3).
 
 Step 4 compares HMAC hashes, which SQL cannot compute portably: the candidates of steps 1-3 are
@@ -19,18 +19,15 @@ result is a plain queryset; the suppression list is read when ``marketable()`` i
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time
 
-from django.db.models import Exists, Expression, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from ijinus_privacy import conditions
 from ijinus_privacy.identifiers import subject_identifier_hashes
 
 from .models import Channel, ConsentEvent, MarketingBasis, ProductFamilyAnalogy, Suppression
-
-MarketingBlock = Callable[[], Expression]
-MARKETING_BLOCKS: list[MarketingBlock] = []
 
 # Which bases other than consent each marketing channel accepts (R2.6.1-R2.6.5, R2.7).
 OTHER_BASES: dict[str, tuple[str, ...]] = {
@@ -40,13 +37,6 @@ OTHER_BASES: dict[str, tuple[str, ...]] = {
     Channel.MARKETING_PUSH: (),
     Channel.PARTNER_SHARING: (),  # R2.6.5: prior consent naming that purpose
 }
-
-
-def register_marketing_block(block: MarketingBlock) -> MarketingBlock:
-    """Add a block (a callable returning ``Exists(...)`` on ``OuterRef("pk")``); usable as a decorator."""
-    if block not in MARKETING_BLOCKS:
-        MARKETING_BLOCKS.append(block)
-    return block
 
 
 def _end_of(on: date) -> datetime:
@@ -106,8 +96,7 @@ def marketable_subjects(
         )
         .filter(deceased_on__isnull=True)
     )
-    for block in MARKETING_BLOCKS:
-        candidates = candidates.filter(~block())
+    candidates = candidates.exclude(conditions.holds(conditions.MARKETING_BLOCKED))
     return candidates.exclude(pk__in=_suppressed_ids(candidates, channel))
 
 

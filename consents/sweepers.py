@@ -1,4 +1,4 @@
-"""Retention of records the consents app owns (rules of scope "records", see retention/sweepers.py)."""
+"""Retention of records the consents app owns (rules of scope "records", see ijinus_privacy/sweepers.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 
-from retention.sweepers import raw_delete, sweep_records
+from ijinus_privacy.sweepers import raw_delete, sweep_records
 from subjects.models import SubjectRole
 
 from .models import MarketingBasis

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, conditions
 from .models import AuditEvent, OutboxMessage
 
 
@@ -119,9 +119,7 @@ class ActiveSubjectsOnlyMixin:
     subject_field = "subject"
 
     def get_queryset(self, request):
-        from retention.models import exclude_archived
-
-        return exclude_archived(super().get_queryset(request), self.subject_field)
+        return super().get_queryset(request).exclude(conditions.holds(conditions.ARCHIVED, f"{self.subject_field}_id"))
 
 
 @admin.register(AuditEvent)

@@ -16,12 +16,15 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from subjects.models import normalise_email
-
 
 class IdentifierKind(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed and lower-cased: the form every e-mail is stored, searched and hashed in."""
+    return (email or "").strip().lower()
 
 
 def normalise_phone(phone: str) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consents.models import MARKETING_CHANNELS
 from consents.models import Channel as ConsentChannel
+from ijinus_privacy.choices import Language
 from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
 from subjects.rectifications import RECTIFY_PERMISSION
 from subjects.restrictions import MANAGE_PERMISSION as RESTRICTION_PERMISSION
@@ -335,7 +336,7 @@ class LetterForm(ActionForm):
             for k in (Letter.Kind.ACKNOWLEDGEMENT, Letter.Kind.IDENTITY_REQUEST, Letter.Kind.RESPONSE)
         ],
     )
-    language = forms.ChoiceField(label=_("Language"), choices=Request.Language.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
     def __init__(self, *args, dsar: Request, **kwargs):
         super().__init__(*args, dsar=dsar, **kwargs)

@@ -16,20 +16,12 @@ The extended deadline (R1.3.2) is the earlier of "first nominal end + 2 months" 
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
 from dateutil.easter import easter
 from django.conf import settings
 
-
-def add_months(start: date, months: int) -> date:
-    """Same day ``months`` later, or the last day of that month when it has no such day."""
-    month_index = start.month - 1 + months
-    year = start.year + month_index // 12
-    month = month_index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
+from ijinus_privacy.dates import add_months
 
 
 def french_public_holidays(year: int, *, alsace_moselle: bool = False) -> set[date]:

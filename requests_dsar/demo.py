@@ -19,15 +19,16 @@ from django.db import models, transaction
 from django.utils import timezone
 from faker import Faker
 
+from ijinus_privacy.choices import ContactChannel
 from subjects.models import DataSubject
 
 from . import services
 from .exports import services as export_services
-from .models import Channel, ClockPause, ExportJob, Extension, RefusalGround, Request, RequestEvent, Right, State
+from .models import ClockPause, ExportJob, Extension, RefusalGround, Request, RequestEvent, Right, State
 
 ORAL_SUMMARIES = {
-    Channel.PHONE: "Appel au service client : la personne demande ce que IJINUS conserve sur elle.",
-    Channel.IN_PERSON: "Demande faite au salon Pollutec, notée par le commercial sur place.",
+    ContactChannel.PHONE: "Appel au service client : la personne demande ce que IJINUS conserve sur elle.",
+    ContactChannel.IN_PERSON: "Demande faite au salon Pollutec, notée par le commercial sur place.",
 }
 
 
@@ -84,7 +85,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(100, (Right.ERASURE,), (("ask_identity", 2), ("close_unverified", 45))),
 )
 
-CHANNELS = tuple(Channel.values)
+CHANNELS = tuple(ContactChannel.values)
 
 
 def seed_requests(
@@ -262,7 +263,7 @@ def _identify(*, request: Request, staff: AbstractBaseUser) -> bool:
 
 def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, staff: AbstractBaseUser) -> bool:
     """Do what each right asks, through the fulfilment and export services; ``False``: nobody to do it for."""
-    from consents.models import Channel as ConsentChannel
+    from ijinus_privacy.choices import Channel as ConsentChannel
     from subjects.models import Objection, Restriction
     from subjects.objections import objection_decide
     from subjects.rectifications import rectification_apply

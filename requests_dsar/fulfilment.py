@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ijinus_privacy.choices import ContactChannel
 from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
 
-from .models import Channel, Request, Right
+from .models import Request, Right
 from .services import request_add_note
 
 if TYPE_CHECKING:
@@ -28,9 +29,9 @@ if TYPE_CHECKING:
 
 # How a withdrawal reached us, as the consent event's mechanism (R2.1 proof).
 MECHANISM_BY_CHANNEL = {
-    Channel.LETTER: "signature",
-    Channel.WEB_FORM: "button",
-    Channel.PLATFORM_TICKET: "button",
+    ContactChannel.LETTER: "signature",
+    ContactChannel.WEB_FORM: "button",
+    ContactChannel.PLATFORM_TICKET: "button",
 }
 
 

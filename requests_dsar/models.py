@@ -21,20 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import jobs
+from ijinus_privacy.choices import ORAL_CHANNELS, ContactChannel, Language
 from ijinus_privacy.jobs import BackgroundJob
 from subjects.models import DataSubject
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail (any company address)")
-    LETTER = "letter", _("Letter")
-    PHONE = "phone", _("Phone")
-    WEB_FORM = "web_form", _("Web form")
-    IN_PERSON = "in_person", _("In person")
-    PLATFORM_TICKET = "platform_ticket", _("Platform support ticket")
-
-
-ORAL_CHANNELS = frozenset({Channel.PHONE, Channel.IN_PERSON})
 
 
 class Right(models.TextChoices):
@@ -147,15 +136,11 @@ class RequestQuerySet(models.QuerySet):
 
 
 class Request(models.Model):
-    class Language(models.TextChoices):
-        FRENCH = "fr", _("French")
-        ENGLISH = "en", _("English")
-
     received_on = models.DateField(
         _("received on"),
         help_text=_("The day it reached any IJINUS address or channel, not the day staff noticed it (R1.1.2)."),
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=ContactChannel.choices)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
     subject = models.ForeignKey(
         DataSubject,
@@ -468,7 +453,7 @@ class Letter(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("letter"), max_length=30, choices=Kind.choices)
-    language = models.CharField(_("language"), max_length=2, choices=Request.Language.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     created_at = models.DateTimeField(_("written at"), default=timezone.now)
     sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     sent_by_username = models.CharField(_("sent by"), max_length=150, blank=True)
@@ -496,7 +481,7 @@ class WebSubmission(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     rights = models.JSONField(_("rights asked"), default=list)
     details = models.TextField(_("details"), blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=Request.Language.choices, default="fr")
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="fr")
     nonce_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -555,7 +540,7 @@ class ExportJob(BackgroundJob):
         DataSubject, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("data subject")
     )
     kind = models.CharField(_("format"), max_length=20, choices=Kind.choices)
-    language = models.CharField(_("language"), max_length=2, choices=Request.Language.choices, default="fr")
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="fr")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     file_path = models.CharField(_("file (under MEDIA_ROOT)"), max_length=300, blank=True, editable=False)
@@ -647,6 +632,11 @@ class ExportJob(BackgroundJob):
 
 
 # Erasure, its proofs and Art. 19 recipient notifications (requests_dsar/erasure/).
+def open_request_exists(subject_ref: str = "pk") -> models.Exists:
+    """Condition ``AUTOMATIC_JOBS_SUSPENDED`` (``ijinus_privacy.conditions``): a request still open (R1.7.7)."""
+    return models.Exists(Request.objects.open().filter(subject_id=models.OuterRef(subject_ref)))
+
+
 from .erasure.models import (  # noqa: E402, F401
     ChangeKind,
     DisclosureLog,

@@ -24,9 +24,10 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit, outbox
-from subjects.models import normalise_email
+from ijinus_privacy.choices import ContactChannel
+from ijinus_privacy.identifiers import normalise_email
 
-from .models import Channel, Right, WebSubmission
+from .models import Right, WebSubmission
 from .services import RightAsked, request_log
 
 SALT = "requests_dsar.web_submission"
@@ -98,7 +99,7 @@ def web_submission_confirm(*, token: str):
     request = request_log(
         # R1.1.2: the request reached IJINUS when it was submitted, not when the link was followed.
         received_on=timezone.localdate(submission.created_at),
-        channel=Channel.WEB_FORM,
+        channel=ContactChannel.WEB_FORM,
         rights=[RightAsked(right=right, details=submission.details) for right in submission.rights],
         actor=None,
         requester_name=submission.name,

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit
-from subjects.models import DataSubject, normalise_email
+from ijinus_privacy.identifiers import normalise_email
+from subjects.models import DataSubject
 
 from . import deadlines
 from .models import (

@@ -1,4 +1,4 @@
-"""Retention of records the requests app owns (rules of scope "records", see retention/sweepers.py)."""
+"""Retention of records the requests app owns (rules of scope "records", see ijinus_privacy/sweepers.py)."""
 
 from __future__ import annotations
 

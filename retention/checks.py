@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ijinus_privacy import sweepers
 from subjects.models import SubjectRole
 
-from . import sweepers
 from .models import RetentionRule, Scope
 
 

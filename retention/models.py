@@ -19,10 +19,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.dates import expiry_cutoff
 from ijinus_privacy.jobs import OwnedRun
 from subjects.models import DataSubject, SubjectRole
-
-from .dates import expiry_cutoff
 
 
 class Trigger(models.TextChoices):

@@ -22,7 +22,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from ijinus_privacy import audit, uploads
+from ijinus_privacy import audit, conditions, uploads
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
@@ -86,13 +86,12 @@ class StatusFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        from retention.models import LegalHold
-
         from .models import DeathRecord, Restriction
 
+        if self.value() == "held":
+            return queryset.filter(conditions.holds(conditions.HELD))
         related = {
             "restricted": Restriction.objects.in_force(),
-            "held": LegalHold.objects.in_force(),
             "deceased": DeathRecord.objects.all(),
         }.get(self.value())
         if related is None:
@@ -465,9 +464,7 @@ class DataSubjectAdmin(
     def get_queryset(self, request):
         # Archived subjects leave every operational list, search and page (R4.4.2); only the
         # archivist opens them, through the reasoned, audited archive view (retention).
-        from retention.models import active_subjects
-
-        return active_subjects(super().get_queryset(request))
+        return super().get_queryset(request).exclude(conditions.holds(conditions.ARCHIVED))
 
     fieldsets = (
         (

@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.db import models, transaction
 from faker import Faker
 
+from ijinus_privacy.choices import ContactChannel, Language
+
 from .admission import admission_refusals
 from .models import (
     AssumedInterest,
@@ -121,7 +123,7 @@ def _person(fake: Faker, rng: random.Random, number: int) -> DataSubject:
         city=fake.city(),
         organisation=fake.company() if professional else "",
         job_title=fake.job()[:150] if professional else "",
-        language=DataSubject.Language.FRENCH if rng.random() < 0.85 else DataSubject.Language.ENGLISH,
+        language=Language.FRENCH if rng.random() < 0.85 else Language.ENGLISH,
     )
 
 
@@ -197,7 +199,7 @@ def _relationship(rows: _Rows, subject_id: int, fake: Faker, rng: random.Random,
             SupportTicket(
                 subject_id=subject_id,
                 opened_on=_date_between(rng, today - timedelta(days=4 * 365), today),
-                channel=rng.choice(SupportTicket.Channel.values),
+                channel=rng.choice(ContactChannel.values),
                 status=SupportTicket.Status.CLOSED if rng.random() < 0.8 else SupportTicket.Status.OPEN,
                 summary="Demande client",
                 text=rng.choice(SENSITIVE_TICKET_TEXTS if sensitive else TICKET_TEXTS),

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.choices import ContactChannel, Language
+from ijinus_privacy.identifiers import normalise_email
 from ijinus_privacy.jobs import BackgroundJob
 
 
@@ -28,10 +30,6 @@ class DataSubjectQuerySet(models.QuerySet):
         return marketable_subjects(self, channel=channel, on=on, product_family=product_family)
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
-
-
 class DataSubject(models.Model):
     class Kind(models.TextChoices):
         CONSUMER = "consumer", _("Consumer")
@@ -44,10 +42,6 @@ class DataSubject(models.Model):
         CIVIL_UNION = "civil_union", _("Civil union (PACS)")
         DIVORCED = "divorced", _("Divorced")
         WIDOWED = "widowed", _("Widowed")
-
-    class Language(models.TextChoices):
-        FRENCH = "fr", _("French")
-        ENGLISH = "en", _("English")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROFESSIONAL)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
@@ -342,12 +336,6 @@ class PromotionParticipation(models.Model):
 
 
 class SupportTicket(models.Model):
-    class Channel(models.TextChoices):
-        PHONE = "phone", _("Phone")
-        EMAIL = "email", _("E-mail")
-        LETTER = "letter", _("Letter")
-        WEB = "web", _("Web form")
-
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
@@ -356,7 +344,7 @@ class SupportTicket(models.Model):
         DataSubject, on_delete=models.CASCADE, related_name="tickets", verbose_name=_("subject")
     )
     opened_on = models.DateField(_("opened on"))
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=ContactChannel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     summary = models.CharField(_("summary"), max_length=200, blank=True, help_text=FREE_TEXT_WARNING)
     text = models.TextField(_("request or problem"), blank=True, help_text=FREE_TEXT_WARNING)

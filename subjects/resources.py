@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
-from ijinus_privacy import audit
+from ijinus_privacy import audit, conditions
+from ijinus_privacy.identifiers import normalise_email
 from ijinus_privacy.spreadsheets import escape_formula
 
 from .admission import admission_refusals, refusal_hint
-from .models import ROLE_DATE_FIELDS, DataSubject, SubjectRole, normalise_email
+from .models import ROLE_DATE_FIELDS, DataSubject, SubjectRole
 
 
 class EmailWidget(widgets.CharWidget):
@@ -212,8 +213,6 @@ class AuditedResource(resources.ModelResource):
 
     def refusal(self, instance) -> str:
         """Why this row may not touch its subject, or "" (R1.11.3 restriction, R4.4.2 archive)."""
-        from retention.models import ArchivedSubject
-
         from .restrictions import Operation, is_restricted
 
         subject_id = instance.pk if isinstance(instance, DataSubject) else getattr(instance, "subject_id", None)
@@ -221,7 +220,7 @@ class AuditedResource(resources.ModelResource):
             return ""
         if is_restricted(subject_id, operation=Operation.EDIT):
             return _("This person's data is restricted (Art. 18): only storage is allowed, the row is refused.")
-        if ArchivedSubject.objects.filter(subject_id=subject_id).exists():
+        if DataSubject.objects.filter(pk=subject_id).filter(conditions.holds(conditions.ARCHIVED)).exists():
             return _("This person is in the intermediate archive (R4.4.2): the row is refused.")
         return ""
 

@@ -81,9 +81,14 @@ def override_in_force(*, subject_id: int, operation: str, at: datetime | None = 
     return marks.exists() and not _unoverridden(marks, operation, at).exists()
 
 
-def marketing_block() -> Exists:
-    """Block for ``consents.selectors.register_marketing_block`` (R1.11.3)."""
-    return restricted_subject_exists("pk", operation=Operation.MARKETING)
+def marketing_block(subject_ref: str = "pk") -> Exists:
+    """Condition ``MARKETING_BLOCKED``: restricted, no Art. 18(2) override for marketing (R1.11.3)."""
+    return restricted_subject_exists(subject_ref, operation=Operation.MARKETING)
+
+
+def automated_jobs_block(subject_ref: str = "pk") -> Exists:
+    """Condition ``AUTOMATIC_JOBS_SUSPENDED``: restricted, no Art. 18(2) override for automated jobs (R1.11.3)."""
+    return restricted_subject_exists(subject_ref, operation=Operation.AUTOMATED)
 
 
 def restrictions_in_force(subject_id: int | None) -> list[Restriction]:

@@ -23,6 +23,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.choices import ALL_CHANNELS, COOKIE_CHANNELS, MARKETING_CHANNELS, Channel, Language
 from subjects.models import Contract, DataSubject, ProductFamily
 
 
@@ -30,44 +31,9 @@ class ImmutableError(ValidationError):
     """Raised when code tries to change or delete a record that is append-only."""
 
 
-class Channel(models.TextChoices):
-    """One consent per purpose and channel (R2.1.6)."""
-
-    NEWSLETTER_EMAIL = "newsletter_email", _("Newsletter by e-mail")
-    QUOTATION_REQUEST = "quotation_request", _("Quotation request (R2.8.1: basis to confirm by the DPO)")
-    MARKETING_PUSH = "marketing_push", _("Marketing push notifications")
-    SERVICE_PUSH = "service_push", _("Service push notifications (sensor alerts)")
-    PHONE_MARKETING = "phone_marketing", _("Phone marketing")
-    PARTNER_SHARING = "partner_sharing", _("Sharing with partners for their prospecting (R2.6.5)")
-    COOKIES_AUDIENCE = "cookies_audience", _("Cookies: audience measurement")
-    COOKIES_ADVERTISING = "cookies_advertising", _("Cookies: advertising")
-    COOKIES_SOCIAL = "cookies_social", _("Cookies: social networks")
-    COOKIES_PERSONALISATION = "cookies_personalisation", _("Cookies: personalisation")
-    GEOLOCATION = "geolocation", _("Geolocation (mobile app)")
-
-
-MARKETING_CHANNELS = (
-    Channel.NEWSLETTER_EMAIL,
-    Channel.MARKETING_PUSH,
-    Channel.PHONE_MARKETING,
-    Channel.PARTNER_SHARING,
-)
-COOKIE_CHANNELS = (
-    Channel.COOKIES_AUDIENCE,
-    Channel.COOKIES_ADVERTISING,
-    Channel.COOKIES_SOCIAL,
-    Channel.COOKIES_PERSONALISATION,
-)
 # Cookie choices: asked again after 6 months (R2.4.3); a consent lasts 13 months at most (R2.5.2).
 COOKIE_REASK_MONTHS = 6
 COOKIE_LIFETIME_MONTHS = 13
-# Suppression entries valid for every channel (an objection to all direct marketing, a death).
-ALL_CHANNELS = "all"
-
-
-class Language(models.TextChoices):
-    FRENCH = "fr", _("French")
-    ENGLISH = "en", _("English")
 
 
 # --- Notices (R5.6.1) ------------------------------------------------------------------------

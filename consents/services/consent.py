@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import audit
+from ijinus_privacy.dates import expiry_cutoff
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash, subject_identifier_hashes
-from retention.dates import expiry_cutoff
 from subjects import services as subject_services
 from subjects.models import DataSubject, SubjectRole
 

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.dates import add_months
 from ijinus_privacy.personal_data import PersonalDataSource, registry
-from retention.dates import add_months
 from retention.models import LegalHold
 
 from ..models import RefusalGround

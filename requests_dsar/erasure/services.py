@@ -339,13 +339,14 @@ def erasure_by_operator(*, subject: DataSubject, ground: str, actor: User) -> Er
     The request is logged, taken in hand and decided in the same transaction as the erasure, so a
     refusal (legal hold, permission) leaves no half-handled request behind.
     """
-    from ..models import Channel
+    from ijinus_privacy.choices import ContactChannel
+
     from ..services import RightAsked, request_log, request_transition
 
     _require_dpo(actor)
     request = request_log(
         received_on=timezone.localdate(),
-        channel=Channel.EMAIL,
+        channel=ContactChannel.EMAIL,
         rights=[RightAsked(right=Right.ERASURE)],
         subject=subject,
         actor=actor,

@@ -17,9 +17,9 @@ What a sweep does, rule by rule (``RetentionRule``, seeded from the policy table
     until the latest archive end of its roles. The role row stays as the archived evidence until
     ``active_months + archive_months`` have run out; then it goes, and the subject is disposed of
     with ``final_action`` exactly as above. A subject still active for another purpose is not
-    archived: its contract records are the record sweepers' business (``retention.sweepers``).
+    archived: its contract records are the record sweepers' business (``ijinus_privacy.sweepers``).
 
-* A *records* rule is applied by the sweeper the owning app registered (``retention.sweepers``).
+* A *records* rule is applied by the sweeper the owning app registered (``ijinus_privacy.sweepers``).
 
 Safety properties, and how they are obtained:
 
@@ -78,13 +78,12 @@ from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, E
 from django.db.models.deletion import DatabaseOnDelete, get_candidate_relations_to_delete
 from django.utils import timezone
 
-from ijinus_privacy import audit, jobs
+from ijinus_privacy import audit, conditions, jobs, sweepers
+from ijinus_privacy.dates import add_months, expiry_cutoff
 from ijinus_privacy.personal_data import Delete, Disposal, IdBatch, Step, Update, in_ids, registry, run_steps
 from subjects.models import DataSubject, SubjectRole
 from subjects.sources import ANONYMISED_IDENTITY
 
-from .. import sweepers
-from ..dates import add_months, expiry_cutoff
 from ..models import (
     ROLE_TRIGGER_FIELDS,
     Action,
@@ -93,7 +92,6 @@ from ..models import (
     Scope,
     SweepBatch,
     SweepRun,
-    held_subject_exists,
 )
 
 logger = logging.getLogger(__name__)
@@ -102,12 +100,7 @@ logger = logging.getLogger(__name__)
 def suspended(subject_ref: str = "subject_id") -> Q:
     """True for subjects no automatic action may touch: legal hold in force, open request (R1.7.7),
     or a restriction without an Art. 18(2) override for automated jobs (R1.11.3)."""
-    from requests_dsar.models import Request
-    from subjects.restrictions import Operation, restricted_subject_exists
-
-    open_requests = Request.objects.open().filter(subject_id=OuterRef(subject_ref))
-    restricted = restricted_subject_exists(subject_ref, operation=Operation.AUTOMATED)
-    return Q(held_subject_exists(subject_ref)) | Q(Exists(open_requests)) | Q(restricted)
+    return conditions.holds(conditions.AUTOMATIC_JOBS_SUSPENDED, subject_ref)
 
 
 def _as_of(now: datetime | date | None) -> tuple[datetime, date]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from consents import selectors, services
 from consents.models import Channel, MarketingBasis, ProductFamilyAnalogy, Suppression
+from ijinus_privacy import conditions
 from subjects import services as subject_services
 from subjects.models import DataSubject, ProductFamily
 
@@ -92,10 +93,10 @@ def test_another_apps_block_excludes_a_subject(monkeypatch):
     for person in (blocked, free):
         give(person, at=timezone.now() - timedelta(days=1))
 
-    def restricted():
-        return Exists(DataSubject.objects.filter(pk=OuterRef("pk"), pk__in=[blocked.pk]))
+    def restricted(subject_ref="pk"):
+        return Exists(DataSubject.objects.filter(pk=OuterRef(subject_ref), pk__in=[blocked.pk]))
 
-    monkeypatch.setattr(selectors, "MARKETING_BLOCKS", [restricted])
+    monkeypatch.setitem(conditions._registered, conditions.MARKETING_BLOCKED, [restricted])
     assert marketable() == {free.pk}
 
 

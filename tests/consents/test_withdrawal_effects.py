@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from consents import services
 from consents.models import Channel, ConsentEvent, Suppression
 from consents.unsubscribe import unsubscribe_token
-from retention.dates import add_months
+from ijinus_privacy.dates import add_months
 from retention.models import ArchivedSubject, RetentionRule
 from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole

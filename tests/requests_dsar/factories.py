@@ -7,8 +7,9 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
+from ijinus_privacy.choices import ContactChannel
 from requests_dsar import services
-from requests_dsar.models import Channel, Right
+from requests_dsar.models import Right
 from subjects.models import DataSubject
 
 
@@ -27,7 +28,7 @@ def logged_request(
     received_on: date = date(2026, 3, 5),
     rights=(Right.ACCESS,),
     subject: DataSubject | None = None,
-    channel: str = Channel.EMAIL,
+    channel: str = ContactChannel.EMAIL,
     actor=None,
     **kwargs,
 ):

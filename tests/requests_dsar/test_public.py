@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from requests_dsar.models import Channel, Request, State, WebSubmission
+from ijinus_privacy.choices import ContactChannel
+from requests_dsar.models import Request, State, WebSubmission
 from requests_dsar.public import web_submissions_purge
 from tests.requests_dsar.factories import DataSubjectFactory
 
@@ -70,7 +71,7 @@ def test_valid_link_registers_the_request_as_received_by_web_form(
 
     assert response.status_code == 200
     request = Request.objects.get()
-    assert (request.channel, request.state) == (Channel.WEB_FORM, State.RECEIVED)
+    assert (request.channel, request.state) == (ContactChannel.WEB_FORM, State.RECEIVED)
     assert sorted(request.items.values_list("right", flat=True)) == ["access", "erasure"]
     assert request.requester_email == "claire.martin@exemple.fr"
 

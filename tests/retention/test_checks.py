@@ -48,7 +48,7 @@ def test_every_enabled_records_rule_has_its_sweeper():
 
 
 def test_records_rules_without_a_sweeper_are_reported():
-    from retention import sweepers
+    from ijinus_privacy import sweepers
 
     wired = sweepers.get("subjects.navigation_records")
     sweepers.unregister("subjects.navigation_records")

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from retention.dates import add_months
+from ijinus_privacy.dates import add_months
 from retention.models import Action, ArchivedSubject, RetentionRule, Scope
 from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole
@@ -195,7 +195,7 @@ def test_anonymising_rule_blanks_identity_irreversibly():
 
 
 def test_records_rule_runs_the_registered_sweeper_with_the_cutoff():
-    from retention import sweepers
+    from ijinus_privacy import sweepers
 
     calls = []
 

@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
+from ijinus_privacy.choices import ContactChannel
 from subjects import models as m
 
 factory.Faker._DEFAULT_LOCALE = "fr_FR"
@@ -111,7 +112,7 @@ class TicketFactory(DjangoModelFactory):
 
     subject = factory.SubFactory(DataSubjectFactory)
     opened_on = dt.date(2024, 5, 2)
-    channel = m.SupportTicket.Channel.PHONE
+    channel = ContactChannel.PHONE
     summary = "Capteur muet"
     text = "Le capteur n'envoie plus de mesures."
 

@@ -153,7 +153,8 @@ DEMO_DAYS = ("2027-01-01", "2027-12-24", "2028-02-29")
 def test_seed_demo_fills_the_dashboard_with_requests_in_every_state(day):
     from backoffice.demo import seed_demo_all
     from consents.models import ConsentEvent, MarketingBasis
-    from requests_dsar.models import Channel, ExportJob, Request, State
+    from ijinus_privacy.choices import ContactChannel
+    from requests_dsar.models import ExportJob, Request, State
     from retention.models import LegalHold, SweepRun
 
     today = timezone.localdate()
@@ -163,7 +164,7 @@ def test_seed_demo_fills_the_dashboard_with_requests_in_every_state(day):
 
     assert summary.requests >= 25
     assert set(Request.objects.values_list("state", flat=True)) == set(State.values)
-    assert set(Request.objects.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(Request.objects.values_list("channel", flat=True)) == set(ContactChannel.values)
     assert Request.objects.open().filter(due_on__lt=today, state=State.IN_PROGRESS).exists()  # overdue
     assert Request.objects.open().filter(due_on__gte=today, due_on__lte=today + timedelta(days=7)).exists()
     assert Request.objects.filter(extension__isnull=False).count() >= 2

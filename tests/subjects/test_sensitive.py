@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from ijinus_privacy.choices import ContactChannel
 from ijinus_privacy.models import AuditEvent
 from subjects import services
-from subjects.models import SensitiveCategory, SensitiveDataFlag, SupportTicket
+from subjects.models import SensitiveCategory, SensitiveDataFlag
 from subjects.sensitive import detect_categories
 from tests.factories import dpo_user, support_user
 from tests.subjects import factories as f
@@ -53,7 +54,7 @@ def test_saving_a_ticket_with_health_data_opens_a_flag_with_the_field_name_only(
     ticket = services.ticket_create(
         subject=subject,
         opened_on="2025-01-06",
-        channel=SupportTicket.Channel.PHONE,
+        channel=ContactChannel.PHONE,
         text="Rappeler après son hospitalisation.",
         actor=None,
     )
@@ -69,7 +70,7 @@ def test_dpo_purge_blanks_the_field_and_audits_the_field_name_not_the_text():
     ticket = services.ticket_create(
         subject=f.DataSubjectFactory(),
         opened_on="2025-01-06",
-        channel=SupportTicket.Channel.EMAIL,
+        channel=ContactChannel.EMAIL,
         summary="Retard",
         text="Client condamné, ne plus livrer. Il est aussi en arrêt maladie.",
         actor=None,

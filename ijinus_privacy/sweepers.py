@@ -4,7 +4,7 @@ A rule with ``scope = records`` names a sweeper (``RetentionRule.sweeper``). The
 with the model it sweeps (``subjects/sweepers.py``, ``consents/sweepers.py``, ...) and is
 registered in ``RetentionConfig.ready()``, beside the rules that name it::
 
-    from retention import sweepers
+    from ijinus_privacy import sweepers
 
     def sweep_navigation_records(*, now, cutoff, batch_size, commit, action, suspended):
         ...  # keyset batches over the records with a trigger date <= cutoff

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from retention.dates import add_months, expiry_cutoff
+from ijinus_privacy.dates import add_months, expiry_cutoff
 
 
 @pytest.mark.parametrize(

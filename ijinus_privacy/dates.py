@@ -1,20 +1,21 @@
-"""Calendar arithmetic for retention periods (R4.1.2).
+"""Calendar arithmetic shared by every app: whole calendar months (R1.2.1, R4.1.2).
 
-Periods are whole calendar months, computed like Regulation 1182/71 art. 3 (R1.2.1): the same day
-``n`` months later, or the last day of that month when it has no such day. There is no weekend or
-holiday roll-over: a retention period is not a deadline owed to someone.
+A period of ``n`` months ends on the same day ``n`` months later, or on the last day of that month
+when it has no such day (Regulation 1182/71 art. 3, as ``dateutil.relativedelta`` computes it).
+Retention periods have no weekend or holiday roll-over (a retention period is not a deadline owed to
+someone); the request deadlines add that roll-over themselves (``requests_dsar/deadlines.py``).
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 
 def add_months(start: date, months: int) -> date:
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    """Same day ``months`` later (or earlier, when negative), or the last day of that month when it has no such day."""
+    return start + relativedelta(months=months)
 
 
 def expiry_cutoff(today: date, months: int) -> date:
