@@ -61,7 +61,7 @@ def seed_demo_all(*, subjects: int, seed: int = 2026, today: date | None = None)
 
 def _remove_orphan_exports(*, after: int) -> None:
     """Delete the export files the rolled-back demo built (``<job id>.enc``, the job row gone with it)."""
-    from requests_dsar.exports import storage
+    from ijinus_privacy import storage
     from requests_dsar.models import ExportJob
 
     directory = storage.absolute(storage.EXPORT_DIR)

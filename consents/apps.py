@@ -9,10 +9,14 @@ class ConsentsConfig(AppConfig):
     def ready(self) -> None:
         from ijinus_privacy import sweepers
         from ijinus_privacy.personal_data import registry
+        from subjects import admission
 
+        from .admission import SuppressionList
         from .sources import SOURCES
         from .sweepers import sweep_inactive_client_marketing
 
+        # Suppressed people stay out unless their own new consent lets them in (R1.10.5, R1.13.3).
+        admission.register_refusal_list(SuppressionList())
         for source_class in SOURCES:
             registry.register(source_class())
         # The record sweeper named by the seeded retention rules (retention migration 0002).

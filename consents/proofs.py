@@ -21,6 +21,7 @@ from ijinus_privacy.pdf import render_pdf
 from ijinus_privacy.spreadsheets import escape_formula
 from subjects.models import DataSubject
 
+from . import selectors
 from .models import ConsentEvent
 
 if TYPE_CHECKING:
@@ -103,8 +104,8 @@ def proof_bundle(*, events: QuerySet, actor: User | None, title: str) -> tuple[b
 
 @transaction.atomic
 def audience_csv(*, channel: str, on: date, product_family: str | None, actor: User | None) -> tuple[bytes, int]:
-    """The campaign audience: only ``DataSubject.objects.marketable`` decides who is in it."""
-    audience = DataSubject.objects.marketable(channel=channel, on=on, product_family=product_family).order_by("pk")
+    """The campaign audience: only ``selectors.marketable`` decides who is in it."""
+    audience = selectors.marketable(channel=channel, on=on, product_family=product_family).order_by("pk")
     rows = list(audience.values_list("pk", *AUDIENCE_COLUMNS[1:]))
     for row in rows:
         audit.record(

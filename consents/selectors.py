@@ -1,6 +1,6 @@
 """Who may be contacted on a marketing channel on a given day (R2.6, R1.13, R1.15.3).
 
-``DataSubject.objects.marketable(channel=..., on=...)`` delegates here; every marketing selection
+``marketable(channel=..., on=...)`` answers it; every marketing selection
 or export goes through it (R1.13.3). A subject is marketable when all of these hold:
 
 1. a basis for the channel (R2.6.1): their latest consent event up to that day is ``given`` or
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from ijinus_privacy import conditions
 from ijinus_privacy.identifiers import subject_identifier_hashes
+from subjects.models import DataSubject
 
 from .models import Channel, ConsentEvent, MarketingBasis, ProductFamilyAnalogy, Suppression
 
@@ -74,6 +75,11 @@ def _other_bases(channel: str, on: date, product_family: str | None) -> Q:
         )
         condition |= Q(Exists(b2b), kind="professional")
     return condition
+
+
+def marketable(*, channel: str, on: date | None = None, product_family: str | None = None) -> QuerySet:
+    """Everyone who may receive marketing on ``channel`` on day ``on``: the one question every campaign asks."""
+    return marketable_subjects(DataSubject.objects.all(), channel=channel, on=on, product_family=product_family)
 
 
 def marketable_subjects(

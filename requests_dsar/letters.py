@@ -23,11 +23,10 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, outbox
+from ijinus_privacy import audit, outbox, storage
 from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.pdf import render_pdf
 
-from .exports import storage
 from .models import IdentityCheck, Letter, Request, RequestEvent
 
 if TYPE_CHECKING:

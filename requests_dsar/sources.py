@@ -73,7 +73,7 @@ class RequestFileSource(PersonalDataSource):
         return CollectedData(source=self.name, label=self.label, categories=self.categories, records=records)
 
     def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step]:
-        from .exports import storage
+        from ijinus_privacy import storage
 
         exports = for_subjects(ExportJob.objects.all(), subject_ids)
         requests = for_subjects(Request.objects.all(), subject_ids)

@@ -26,8 +26,7 @@ from ijinus_privacy import audit, conditions, uploads
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 
-from . import import_jobs, services
-from .admission import subject_admission_check
+from . import admission, import_jobs, services
 from .import_preview import PreviewExpired, SealedUploadStorage
 from .models import (
     ROLE_DATE_FIELDS,
@@ -405,24 +404,22 @@ class DataSubjectAddForm(forms.ModelForm):
         )
 
     def clean_own_request(self):
-        from requests_dsar.models import Request
-
         number = self.cleaned_data.get("own_request")
         if number is None:
             return None
-        found = Request.objects.filter(pk=number).first()
-        if found is None:
+        act = admission.own_act("request", number)
+        if act is None:
             raise ValidationError(_("No request has this number."))
-        return found
+        return act
 
     def clean(self):
         cleaned = super().clean()
         if "email" not in self.errors and "phone" not in self.errors and "own_request" not in self.errors:
             try:
-                subject_admission_check(
+                admission.subject_admission_check(
                     email=normalise_email(cleaned.get("email") or ""),
                     phone=cleaned.get("phone") or "",
-                    own_request=cleaned.get("own_request"),
+                    own_act=cleaned.get("own_request"),
                 )
             except ValidationError as error:
                 self.add_error(None, error)
@@ -508,7 +505,7 @@ class DataSubjectAdmin(
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        services.record_save(instance=obj, actor=request.user, own_request=form.cleaned_data.get("own_request"))
+        services.record_save(instance=obj, actor=request.user, own_act=form.cleaned_data.get("own_request"))
 
     def get_search_results(self, request, queryset, search_term):
         if "@" in search_term and " " not in search_term.strip():

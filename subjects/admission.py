@@ -3,18 +3,24 @@
 Every path that creates a ``DataSubject`` (admin add, subjects import, consent-proof import, any
 future API) goes through ``subjects.services.record_save``, which calls ``subject_admission_check``
 for a new person; the bulk import asks ``admission_refusals`` for all its rows at once. The e-mail
-and phone are compared as keyed hashes (``ijinus_privacy.identifiers``) with:
+and phone are compared as keyed hashes (``ijinus_privacy.identifiers``) with the **refusal lists**
+that the apps above register in ``AppConfig.ready()`` (``register_refusal_list``), so this module
+never imports them:
 
-* the erasure tombstones (R1.10.7): the person was erased on a date;
-* the suppression list (R1.10.5, R1.13.3): the person withdrew, objected or died.
+* the erasure tombstones (R1.10.7, ``requests_dsar.erasure.admission``): the person was erased on a date;
+* the suppression list (R1.10.5, R1.13.3, ``consents.admission``): the person withdrew, objected or died.
 
 A refused person is admitted again only on their **own** new act, dated after the erasure or the
 suppression (documented in ``docs/erasure.md``):
 
-* their own new request (``Request`` received on or after that date, sent from the same e-mail or
-  phone), for instance a request logged by customer service or confirmed on the public form;
-* their own new consent (an unsaved ``ConsentEvent`` given, entered by the person themselves,
-  confirmed when the mechanism is a double opt-in, after that date), recorded with the person.
+* their own new request (received on or after that date, sent from the same e-mail or phone), for
+  instance a request logged by customer service or confirmed on the public form
+  (``requests_dsar.erasure.admission.own_act_of_request``);
+* their own new consent (given, entered by the person themselves, confirmed when the mechanism is a
+  double opt-in, after that date), recorded with the person (``consents.admission.own_act_of_consent``).
+
+The act reaches this module as an ``OwnAct`` (a date, a basis to audit, and the e-mail/phone it came
+from when it is not recorded with the person).
 
 An import or a staff entry is never the person's own act. A death is never lifted. The admission
 is audited with the basis and the tombstones it supersedes, so ``reapply_erasures`` leaves that
@@ -23,59 +29,73 @@ person alone. Messages name the reason, the date and record ids, never the e-mai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ijinus_privacy import audit
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash
-
-if TYPE_CHECKING:
-    from consents.models import ConsentEvent
-    from requests_dsar.models import Request
 
 HASH_BATCH = 1000
 
 
 @dataclass(frozen=True)
 class AdmissionRefusal:
-    """Why a new person may not be created: one tombstone or one suppression entry matched."""
+    """Why a new person may not be created: one entry of one refusal list matched."""
 
-    kind: str  # "erased" or "suppressed"
+    list_name: str  # the refusal list that matched ("tombstones", "suppressions")
     identifier: str  # IdentifierKind value: which of the row's identifiers matched
     since: date
-    tombstone_id: int | None = None
-    erasure_id: int | None = None
-    channel: str = ""
-    reason: str = ""
-
-    @property
-    def lifted_by_the_person(self) -> bool:
-        from consents.models import Suppression
-
-        return not (self.kind == "suppressed" and self.reason == Suppression.Reason.DECEASED)
+    text: str  # the reason as staff read it: a date and record ids, never the e-mail or phone
+    lifted_by_the_person: bool = True  # a death is never lifted
+    reference: int | None = None  # the entry the person's own act supersedes (a tombstone id)
 
     def message(self) -> str:
-        from consents.models import ALL_CHANNELS, Channel, Suppression
+        return self.text
 
-        label = _("e-mail") if self.identifier == IdentifierKind.EMAIL else _("phone")
-        if self.kind == "erased":
-            return _("%(identifier)s: erased under Art. 17 on %(date)s (erasure record #%(record)s)") % {
-                "identifier": label,
-                "date": self.since.isoformat(),
-                "record": self.erasure_id,
-            }
-        channel = _("all marketing channels") if self.channel == ALL_CHANNELS else Channel(self.channel).label
-        return _("%(identifier)s: on the suppression list for %(channel)s since %(date)s (%(reason)s)") % {
-            "identifier": label,
-            "channel": channel,
-            "date": self.since.isoformat(),
-            "reason": Suppression.Reason(self.reason).label,
-        }
+
+class RefusalList(Protocol):
+    """A list of keyed hashes that keeps people out, registered by the app that owns it."""
+
+    name: str
+
+    def refusals(self, hashes: Sequence[str]) -> Iterable[tuple[str, AdmissionRefusal]]:
+        """``(hash, refusal)`` for every entry of the list matching one of ``hashes`` (at most HASH_BATCH)."""
+
+    def supersede(self, references: Sequence[int], *, subject_id: int, basis: str) -> None:
+        """The person was admitted again on their own act: mark these entries (``reference`` values)."""
+
+
+@dataclass(frozen=True)
+class OwnAct:
+    """The person's own new act that may let them in again: a request they made, a consent they gave."""
+
+    on: date
+    basis: str  # audited as is: "request #12", "consent given (newsletter_email)"; never personal data
+    sent_from: tuple[str, str] | None = None  # (e-mail, phone) it came from, when not recorded with the person
+
+
+_refusal_lists: list[RefusalList] = []
+_own_act_lookups: dict[str, Callable[[int], OwnAct | None]] = {}
+
+
+def register_refusal_list(refusal_list: RefusalList) -> None:
+    if all(existing.name != refusal_list.name for existing in _refusal_lists):
+        _refusal_lists.append(refusal_list)
+
+
+def register_own_act_lookup(kind: str, lookup: Callable[[int], OwnAct | None]) -> None:
+    """``lookup(number)``: the own act of that number (``kind`` "request": a request number), or None."""
+    _own_act_lookups[kind] = lookup
+
+
+def own_act(kind: str, number: int) -> OwnAct | None:
+    lookup = _own_act_lookups.get(kind)
+    return lookup(number) if lookup is not None else None
 
 
 def _hashes(email: str, phone: str) -> dict[str, str]:
@@ -88,39 +108,14 @@ def _hashes(email: str, phone: str) -> dict[str, str]:
 
 def admission_refusals(identifiers: Sequence[tuple[str, str]]) -> dict[int, list[AdmissionRefusal]]:
     """For ``[(email, phone), ...]``, the refusals of each position that has any (batched queries)."""
-    from consents.models import Suppression
-    from requests_dsar.models import ErasureTombstone
-
     per_row = [_hashes(email, phone) for email, phone in identifiers]
     wanted = sorted({digest for hashes in per_row for digest in hashes.values()})
     by_hash: dict[str, list[AdmissionRefusal]] = {}
     for start in range(0, len(wanted), HASH_BATCH):
         batch = wanted[start : start + HASH_BATCH]
-        tombstones = ErasureTombstone.objects.filter(email_hash__in=batch) | ErasureTombstone.objects.filter(
-            phone_hash__in=batch
-        )
-        for tombstone in tombstones.filter(readmitted_subject_ref__isnull=True).order_by("erased_on", "pk"):
-            for kind, digest in (("email", tombstone.email_hash), ("phone", tombstone.phone_hash)):
-                if digest in batch:
-                    by_hash.setdefault(digest, []).append(
-                        AdmissionRefusal(
-                            kind="erased",
-                            identifier=kind,
-                            since=tombstone.erased_on,
-                            tombstone_id=tombstone.pk,
-                            erasure_id=tombstone.erasure_id,
-                        )
-                    )
-        for entry in Suppression.objects.filter(identifier_hash__in=batch).order_by("created_at", "pk"):
-            by_hash.setdefault(entry.identifier_hash, []).append(
-                AdmissionRefusal(
-                    kind="suppressed",
-                    identifier=entry.identifier_kind,
-                    since=timezone.localdate(entry.created_at),
-                    channel=entry.channel,
-                    reason=entry.reason,
-                )
-            )
+        for refusal_list in _refusal_lists:
+            for digest, refusal in refusal_list.refusals(batch):
+                by_hash.setdefault(digest, []).append(refusal)
     refused: dict[int, list[AdmissionRefusal]] = {}
     for position, hashes in enumerate(per_row):
         found = [refusal for digest in hashes.values() for refusal in by_hash.get(digest, [])]
@@ -131,40 +126,20 @@ def admission_refusals(identifiers: Sequence[tuple[str, str]]) -> dict[int, list
 
 @dataclass(frozen=True)
 class Admission:
-    """The person's own act that lets them in again, and the tombstones it supersedes."""
+    """The person's own act that lets them in again, and the entries it supersedes, by list."""
 
     basis: str
-    tombstone_ids: tuple[int, ...]
+    superseded: tuple[tuple[str, tuple[int, ...]], ...]
 
 
-def _own_act_date(*, own_request: Request | None, own_consent: ConsentEvent | None) -> tuple[date, str] | None:
-    if own_request is not None and own_request.pk is not None:
-        return own_request.received_on, f"request #{own_request.pk}"
-    if own_consent is not None:
-        from consents.models import ConsentEvent
-
-        by_the_person = own_consent.entered_by == ConsentEvent.EnteredBy.SUBJECT and (
-            own_consent.mechanism != ConsentEvent.Mechanism.DOUBLE_OPT_IN or own_consent.confirmed_at is not None
-        )
-        if own_consent.action == ConsentEvent.Action.GIVEN and by_the_person and own_consent.occurred_at:
-            return timezone.localdate(own_consent.occurred_at), f"consent given ({own_consent.channel})"
-    return None
+def _act_matches(act: OwnAct, *, email: str, phone: str) -> bool:
+    """An act sent from somewhere (a request) counts only from the same e-mail or phone as the person."""
+    if act.sent_from is None:
+        return True
+    return bool(set(_hashes(email, phone).values()) & set(_hashes(*act.sent_from).values()))
 
 
-def _request_matches(own_request: Request, *, email: str, phone: str) -> bool:
-    """The request came from the same e-mail or phone as the person being added."""
-    new = set(_hashes(email, phone).values())
-    sent_from = set(_hashes(own_request.requester_email, own_request.requester_phone).values())
-    return bool(new & sent_from)
-
-
-def subject_admission_check(
-    *,
-    email: str,
-    phone: str = "",
-    own_request: Request | None = None,
-    own_consent: ConsentEvent | None = None,
-) -> Admission | None:
+def subject_admission_check(*, email: str, phone: str = "", own_act: OwnAct | None = None) -> Admission | None:
     """Refuse a new person who was erased or suppressed, unless their own later act lets them in.
 
     Returns ``None`` when nothing matched, an ``Admission`` (to audit) when the person's own new
@@ -173,14 +148,16 @@ def subject_admission_check(
     refusals = admission_refusals([(email, phone)]).get(0, [])
     if not refusals:
         return None
-    own = _own_act_date(own_request=own_request, own_consent=own_consent)
-    if own is not None and own_request is not None and not _request_matches(own_request, email=email, phone=phone):
-        own = None
-    if own is not None:
-        on, basis = own
-        if all(refusal.lifted_by_the_person and refusal.since <= on for refusal in refusals):
-            tombstones = tuple(sorted({refusal.tombstone_id for refusal in refusals if refusal.tombstone_id}))
-            return Admission(basis=basis, tombstone_ids=tombstones)
+    lifted = own_act is not None and _act_matches(own_act, email=email, phone=phone)
+    if lifted and all(refusal.lifted_by_the_person and refusal.since <= own_act.on for refusal in refusals):
+        superseded = {}
+        for refusal in refusals:
+            if refusal.reference:
+                superseded.setdefault(refusal.list_name, set()).add(refusal.reference)
+        return Admission(
+            basis=own_act.basis,
+            superseded=tuple((name, tuple(sorted(references))) for name, references in superseded.items()),
+        )
     errors: dict[str, list[str]] = {}
     for refusal in refusals:
         errors.setdefault(refusal.identifier, []).append(refusal.message())
@@ -197,14 +174,11 @@ def refusal_hint() -> str:
 
 
 def admission_record(*, admission: Admission, subject_id: int, actor: Any) -> None:
-    """Mark the superseded tombstones (``reapply_erasures`` then leaves this person) and audit it."""
-    from ijinus_privacy import audit
-    from requests_dsar.models import ErasureTombstone
-
-    now = timezone.now()
-    ErasureTombstone.objects.filter(pk__in=admission.tombstone_ids).update(
-        readmitted_subject_ref=subject_id, readmitted_at=now, readmission_basis=admission.basis[:100]
-    )
+    """Mark the superseded entries (``reapply_erasures`` then leaves this person) and audit it."""
+    lists = {refusal_list.name: refusal_list for refusal_list in _refusal_lists}
+    for name, references in admission.superseded:
+        lists[name].supersede(references, subject_id=subject_id, basis=admission.basis)
+    superseded = "; ".join(f"{name} {list(references)}" for name, references in admission.superseded)
     audit.record(
         action=audit.Action.CHANGE,
         actor=actor,
@@ -212,6 +186,5 @@ def admission_record(*, admission: Admission, subject_id: int, actor: Any) -> No
         object_id=subject_id,
         subject_id=subject_id,
         fields=["admission"],
-        reason=f"admitted again after erasure/suppression on the person's own {admission.basis}; "
-        f"tombstones {list(admission.tombstone_ids)}",
+        reason=f"admitted again after erasure/suppression on the person's own {admission.basis}; {superseded}",
     )

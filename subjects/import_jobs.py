@@ -32,9 +32,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, jobs, uploads
+from ijinus_privacy import audit, jobs, storage, uploads
 from ijinus_privacy.identifiers import normalise_email
-from requests_dsar.exports import storage
 
 from .models import DataSubject, ImportJob, SubjectRole
 from .resources import AuditedResource, DataSubjectResource, SubjectRoleResource

@@ -23,12 +23,6 @@ class DataSubjectQuerySet(models.QuerySet):
     def with_role(self, role: str) -> DataSubjectQuerySet:
         return self.filter(roles__role=role)
 
-    def marketable(self, *, channel: str, on=None, product_family: str | None = None) -> DataSubjectQuerySet:
-        """Who may receive marketing on ``channel`` on day ``on`` (R2.6, R1.13.3): see consents.selectors."""
-        from consents.selectors import marketable_subjects
-
-        return marketable_subjects(self, channel=channel, on=on, product_family=product_family)
-
 
 class DataSubject(models.Model):
     class Kind(models.TextChoices):

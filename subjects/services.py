@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import audit
+from ijinus_privacy.identifiers import normalise_email
 
-from .admission import admission_record, subject_admission_check
+from .admission import OwnAct, admission_record, subject_admission_check
 from .models import (
     AssumedInterest,
     Contract,
@@ -34,16 +35,12 @@ from .models import (
     SubjectRole,
     SupportTicket,
     ThirdPartyData,
-    normalise_email,
 )
 from .restrictions import assert_editable
 from .sensitive import detect_categories
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
-
-    from consents.models import ConsentEvent
-    from requests_dsar.models import Request
 
 # Free-text fields screened for Art. 9/10 data (R4.6.1).
 SCREENED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
@@ -179,14 +176,13 @@ def record_save(
     instance: models.Model,
     actor: User | None,
     changed: Iterable[str] | None = None,
-    own_request: Request | None = None,
-    own_consent: ConsentEvent | None = None,
+    own_act: OwnAct | None = None,
 ) -> models.Model:
     """Validate, save, screen and audit one record (subject, role or relationship data).
 
     ``changed`` lists the field names that changed (all concrete fields for a new record). A new
     person passes the admission gate (``subjects.admission``): erased or suppressed people are
-    refused unless ``own_request`` or ``own_consent`` is their own later act (Art. 17, R1.10.7).
+    refused unless ``own_act`` is their own later request or consent (Art. 17, R1.10.7).
     """
     creating = instance._state.adding
     assert_editable(instance)  # restricted data: storage only (Art. 18, R1.11.3)
@@ -194,9 +190,7 @@ def record_save(
     if isinstance(instance, DataSubject):
         instance.email = normalise_email(instance.email)
         if creating:
-            admission = subject_admission_check(
-                email=instance.email, phone=instance.phone, own_request=own_request, own_consent=own_consent
-            )
+            admission = subject_admission_check(email=instance.email, phone=instance.phone, own_act=own_act)
     instance.full_clean()
     instance.save()
     if admission is not None:
@@ -231,36 +225,9 @@ def _delivery_moves_clock(delivery: Delivery, *, actor: User | None) -> None:
 
 
 @transaction.atomic
-def subject_create(
-    *,
-    fields: Mapping[str, Any],
-    actor: User | None,
-    own_request: Request | None = None,
-    own_consent: ConsentEvent | None = None,
-) -> DataSubject:
-    """Add a person through the admission gate; ``own_consent`` (unsaved) is recorded with them."""
-    subject = record_save(instance=DataSubject(**fields), actor=actor, own_request=own_request, own_consent=own_consent)
-    if own_consent is not None:
-        from consents.services import consent_record
-
-        consent_record(
-            subject=subject,
-            channel=own_consent.channel,
-            action=own_consent.action,
-            collection_point=own_consent.collection_point,
-            mechanism=own_consent.mechanism,
-            language=own_consent.language or subject.language,
-            entered_by=own_consent.entered_by,
-            actor=actor,
-            notice=own_consent.notice,
-            occurred_at=own_consent.occurred_at,
-            requested_at=own_consent.requested_at,
-            confirmed_at=own_consent.confirmed_at,
-            collection_detail=own_consent.collection_detail,
-            interface_version=own_consent.interface_version,
-            ip_address=own_consent.ip_address,
-        )
-    return subject
+def subject_create(*, fields: Mapping[str, Any], actor: User | None, own_act: OwnAct | None = None) -> DataSubject:
+    """Add a person through the admission gate; ``own_act`` is their own new request or consent, if any."""
+    return record_save(instance=DataSubject(**fields), actor=actor, own_act=own_act)
 
 
 @transaction.atomic

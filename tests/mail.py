@@ -12,6 +12,6 @@ def deliver() -> dict[str, int]:
 
 def letter_pdf(letter) -> bytes:
     """The letter's PDF, decrypted (the file at rest is encrypted)."""
-    from requests_dsar.exports import storage
+    from ijinus_privacy import storage
 
     return storage.read(letter.pdf.name)

@@ -12,6 +12,7 @@ from .consent import (
     marketing_basis_record,
     marketing_objection_record,
     notice_create,
+    subject_create_with_consent,
     suppression_add,
     suppression_add_for_subject,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "recipient_save",
     "reference_save",
     "register_export_record",
+    "subject_create_with_consent",
     "suppression_add",
     "suppression_add_for_subject",
 ]

@@ -7,9 +7,9 @@ takes effect from its own time on (R2.3.2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from ijinus_privacy.identifiers import IdentifierKind, identifier_hash, subject_
 from subjects import services as subject_services
 from subjects.models import DataSubject, SubjectRole
 
+from ..admission import own_act_of_consent
 from ..models import (
     COOKIE_CHANNELS,
     COOKIE_LIFETIME_MONTHS,
@@ -193,6 +194,34 @@ def _given_by_the_person(event: ConsentEvent) -> bool:
     if event.entered_by != ConsentEvent.EnteredBy.SUBJECT:
         return False
     return event.mechanism != ConsentEvent.Mechanism.DOUBLE_OPT_IN or event.confirmed_at is not None
+
+
+@transaction.atomic
+def subject_create_with_consent(*, fields: Mapping[str, Any], consent: ConsentEvent, actor: User | None) -> DataSubject:
+    """Add a person together with the consent they gave (``consent``: unsaved, with its proof).
+
+    Their own consent, given after an erasure or a suppression, lets them in again through the
+    admission gate (``consents.admission.own_act_of_consent``); one entered by staff does not.
+    """
+    subject = subject_services.subject_create(fields=fields, actor=actor, own_act=own_act_of_consent(consent))
+    consent_record(
+        subject=subject,
+        channel=consent.channel,
+        action=consent.action,
+        collection_point=consent.collection_point,
+        mechanism=consent.mechanism,
+        language=consent.language or subject.language,
+        entered_by=consent.entered_by,
+        actor=actor,
+        notice=consent.notice,
+        occurred_at=consent.occurred_at,
+        requested_at=consent.requested_at,
+        confirmed_at=consent.confirmed_at,
+        collection_detail=consent.collection_detail,
+        interface_version=consent.interface_version,
+        ip_address=consent.ip_address,
+    )
+    return subject
 
 
 @transaction.atomic

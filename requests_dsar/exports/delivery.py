@@ -25,11 +25,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, outbox
+from ijinus_privacy import audit, outbox, storage
 from ijinus_privacy.models import OutboxMessage
 
 from ..models import ExportJob, Request, RequestEvent
-from . import storage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User

@@ -21,11 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, jobs
+from ijinus_privacy import audit, jobs, storage
 from subjects.models import DataSubject
 
 from ..models import ExportJob, Request, RequestEvent, Right
-from . import content, render, storage
+from . import content, render
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User

@@ -15,7 +15,7 @@ from django.db import migrations, models
 def encrypt_existing_letters(apps, schema_editor):
     from django.conf import settings
 
-    from requests_dsar.exports import storage
+    from ijinus_privacy import storage
 
     Letter = apps.get_model("requests_dsar", "Letter")
     root = Path(settings.MEDIA_ROOT)

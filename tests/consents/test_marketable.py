@@ -1,4 +1,4 @@
-"""DataSubject.objects.marketable(): every basis, every exclusion (R2.6, R1.13.3, R1.15.3)."""
+"""marketable(): every basis, every exclusion (R2.6, R1.13.3, R1.15.3)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ EMAIL = Channel.NEWSLETTER_EMAIL
 
 
 def marketable(channel=EMAIL, **kwargs) -> set[int]:
-    return set(DataSubject.objects.marketable(channel=channel, **kwargs).values_list("pk", flat=True))
+    return set(selectors.marketable(channel=channel, **kwargs).values_list("pk", flat=True))
 
 
 def soft_opt_in(person, family=ProductFamily.LEVEL):
@@ -189,7 +189,7 @@ def test_suppression_survives_erasure_and_a_recreated_subject_is_not_marketable(
 
 def test_unknown_channel_is_an_error():
     with pytest.raises(ValueError, match="not a marketing channel"):
-        DataSubject.objects.marketable(channel=Channel.COOKIES_AUDIENCE)
+        selectors.marketable(channel=Channel.COOKIES_AUDIENCE)
 
 
 @pytest.fixture

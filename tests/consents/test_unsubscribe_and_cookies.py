@@ -9,11 +9,10 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consents import services
+from consents import selectors, services
 from consents.models import Channel, ConsentEvent, Suppression
 from consents.tasks import cookie_consent_expiry_task
 from consents.unsubscribe import unsubscribe_token, unsubscribe_url
-from subjects.models import DataSubject
 
 from .consent_factories import give, subject
 
@@ -45,7 +44,7 @@ def test_one_click_post_records_the_withdrawal_without_login(client):
     assert b"You are unsubscribed" in response.content
     event = services.current_event(subject=person, channel=EMAIL)
     assert (event.action, event.mechanism, event.collection_point) == ("withdrawn", "one_click", "email_link")
-    assert person.pk not in set(DataSubject.objects.marketable(channel=EMAIL).values_list("pk", flat=True))
+    assert person.pk not in set(selectors.marketable(channel=EMAIL).values_list("pk", flat=True))
     assert Suppression.objects.filter(channel=EMAIL).count() == 2  # e-mail and phone
 
 

@@ -29,10 +29,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from ijinus_privacy import jobs
+from ijinus_privacy import jobs, storage
 from ijinus_privacy.celery import app as celery_app
 from ijinus_privacy.tasks import jobs_recover_task
-from requests_dsar.exports import services, storage
+from requests_dsar.exports import services
 from requests_dsar.models import ExportJob, Right
 from retention.models import SweepRun
 from retention.services import sweep

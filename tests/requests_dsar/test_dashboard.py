@@ -22,7 +22,7 @@ def _answered(*, received_on, closed_on, state=State.COMPLETED, extended=False):
     request = logged_request(received_on=received_on)
     if extended:
         Extension.objects.create(request=request, reason="large_volume", explanation="x", notice_sent_on=received_on)
-        services._refresh_due_dates(request)
+        services.refresh_due_dates(request)
         request.save()
     Request.objects.filter(pk=request.pk).update(state=state, closed_on=closed_on)
     return request

@@ -16,8 +16,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from ijinus_privacy import storage
 from ijinus_privacy.models import AuditEvent
-from requests_dsar.exports import services, storage
+from requests_dsar.exports import services
 from requests_dsar.models import ExportJob, Right
 from tests.factories import support_user
 from tests.requests_dsar.factories import logged_request, subject_with_data
@@ -115,7 +116,7 @@ def test_a_disk_error_leaves_no_file_and_the_job_pending_for_a_retry(access_requ
     job = services._create(subject=access_request.subject, kind="access_json", request=access_request, language="fr")
 
     with (
-        mock.patch("requests_dsar.exports.storage.os.fsync", side_effect=OSError("disk full")),
+        mock.patch("ijinus_privacy.storage.os.fsync", side_effect=OSError("disk full")),
         pytest.raises(OSError, match="disk full"),
     ):
         services.export_build(job_id=job.pk)

@@ -13,8 +13,8 @@ from django.apps import apps
 from django.urls import clear_url_caches, reverse
 from pypdf import PdfReader
 
+from ijinus_privacy import storage
 from ijinus_privacy.models import AuditEvent
-from requests_dsar.exports import storage
 from requests_dsar.letters import letter_send
 from requests_dsar.models import Letter
 from tests.factories import archivist_user, dpo_user, support_user

@@ -353,7 +353,7 @@ def test_a_failing_step_leaves_nothing_half_written():
     from requests_dsar.models import Request
 
     with (
-        mock.patch("requests_dsar.services.audit.record", side_effect=RuntimeError("boom")),
+        mock.patch("ijinus_privacy.audit.record", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
         logged_request(rights=(Right.ACCESS, Right.ERASURE))

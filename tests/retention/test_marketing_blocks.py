@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from consents import selectors
 from consents.models import Channel
 from retention.models import ArchivedSubject, RetentionRule
 from retention.services import hold_lift, hold_place
-from subjects.models import DataSubject
 from tests.consents.consent_factories import give, subject
 from tests.factories import dpo_user
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def marketable() -> set[int]:
-    return set(DataSubject.objects.marketable(channel=Channel.NEWSLETTER_EMAIL).values_list("pk", flat=True))
+    return set(selectors.marketable(channel=Channel.NEWSLETTER_EMAIL).values_list("pk", flat=True))
 
 
 @pytest.mark.today("2026-12-04")  # the hold starts today, its review is on a fixed date

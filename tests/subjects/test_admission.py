@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from consents import imports
+from consents import services as consent_services
 from consents.models import Channel, ConsentEvent
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.erasure.services import erasure_by_operator
@@ -209,11 +210,11 @@ def test_their_own_new_consent_lets_the_person_in_and_is_recorded_but_staff_entr
 
     with time_machine.travel(LATER, tick=False):
         with pytest.raises(ValidationError):
-            services.subject_create(
-                fields={"email": EMAIL}, actor=None, own_consent=consent(ConsentEvent.EnteredBy.STAFF)
+            consent_services.subject_create_with_consent(
+                fields={"email": EMAIL}, actor=None, consent=consent(ConsentEvent.EnteredBy.STAFF)
             )
-        person = services.subject_create(
-            fields={"email": EMAIL}, actor=None, own_consent=consent(ConsentEvent.EnteredBy.SUBJECT)
+        person = consent_services.subject_create_with_consent(
+            fields={"email": EMAIL}, actor=None, consent=consent(ConsentEvent.EnteredBy.SUBJECT)
         )
 
     assert ConsentEvent.objects.get(subject=person).entered_by == ConsentEvent.EnteredBy.SUBJECT

@@ -196,7 +196,7 @@ def test_a_large_roles_file_is_imported_in_the_background_too(client, django_cap
 def test_the_rows_checked_so_far_are_visible_while_the_import_runs(settings):
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    from requests_dsar.exports import storage
+    from ijinus_privacy import storage
     from subjects.import_jobs import IMPORT_DIR
     from subjects.resources import DataSubjectResource
 

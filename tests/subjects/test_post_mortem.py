@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from consents import selectors
 from consents.models import ALL_CHANNELS, Channel, Suppression
 from ijinus_privacy.identifiers import subject_identifier_hashes
 from requests_dsar.fulfilment import post_mortem_from_request
@@ -70,14 +71,14 @@ def test_a_recorded_death_suppresses_marketing_at_once_and_applies_the_directive
     person = subject()
     give(person, at=timezone.now() - timedelta(days=3))
     directive = particular(person)
-    assert DataSubject.objects.marketable(channel=Channel.NEWSLETTER_EMAIL).filter(pk=person.pk).exists()
+    assert selectors.marketable(channel=Channel.NEWSLETTER_EMAIL).filter(pk=person.pk).exists()
 
     record = subject_record_death(
         subject=person, died_on=date(2026, 11, 1), evidence_type=DeathRecord.Evidence.DEATH_CERTIFICATE, actor=None
     )
 
     assert DataSubject.objects.get(pk=person.pk).deceased_on == date(2026, 11, 1)
-    assert not DataSubject.objects.marketable(channel=Channel.NEWSLETTER_EMAIL).filter(pk=person.pk).exists()
+    assert not selectors.marketable(channel=Channel.NEWSLETTER_EMAIL).filter(pk=person.pk).exists()
     hashes = list(subject_identifier_hashes(email=person.email, phone=person.phone).values())
     assert Suppression.objects.filter(
         channel=ALL_CHANNELS, reason=Suppression.Reason.DECEASED, identifier_hash__in=hashes

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from consents import selectors
 from consents.models import Channel
 from ijinus_privacy.models import AuditEvent
 from retention.services import sweep
@@ -35,7 +36,7 @@ Purpose = RestrictionOverride.Purpose
 
 
 def marketable_ids() -> set[int]:
-    return set(DataSubject.objects.marketable(channel=Channel.NEWSLETTER_EMAIL).values_list("pk", flat=True))
+    return set(selectors.marketable(channel=Channel.NEWSLETTER_EMAIL).values_list("pk", flat=True))
 
 
 def test_restricted_subject_refuses_saves_until_an_edit_override_is_recorded():

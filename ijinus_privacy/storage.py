@@ -1,4 +1,6 @@
-"""Export files at rest: under ``MEDIA_ROOT/exports/``, encrypted with Fernet, written atomically.
+"""Files of personal data at rest (exports, letters, import uploads), encrypted and written atomically.
+
+They live under ``MEDIA_ROOT`` (exports under ``exports/``), encrypted with Fernet.
 
 A file is written to a temporary name in the same directory, flushed and synced, then renamed into
 place (``os.replace`` is atomic on one filesystem), so a crash never leaves a half-written export
