@@ -3,11 +3,24 @@ from functools import update_wrapper
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, conditions
 from .models import AuditEvent, OutboxMessage
+
+
+def adopt_created(obj: models.Model, created: models.Model) -> None:
+    """Make the admin's unsaved ``obj`` the row a service wrote: its id, its values, saved.
+
+    An admin ``save_model`` calls a service (which validates and audits) instead of ``obj.save()``;
+    the admin then logs, messages and redirects with ``obj``, so ``obj`` must become that row.
+    """
+    for field in created._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(created, field.attname))
+    obj._state.adding = False
+    obj._state.db = created._state.db
 
 
 class GuardedViewsMixin:

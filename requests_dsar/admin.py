@@ -11,11 +11,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyInline, ReadOnlyModelAdmin
+from ijinus_privacy.admin import (
+    GuardedViewsMixin,
+    PersonalDataAdminMixin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    adopt_created,
+)
 from ijinus_privacy.models import OutboxMessage
 from subjects.rights_admin import RestrictionBannerMixin
 
-from . import dashboard, services
+from . import (
+    dashboard,
+    rights_admin,  # noqa: F401  (registers the admins of objections and post-mortem directives)
+    services,
+)
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
 from .exports import services as export_services
@@ -288,8 +298,7 @@ class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsM
             oral_summary=data.get("oral_summary", ""),
             actor=request.user,
         )
-        obj.pk = created.pk
-        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+        adopt_created(obj, created)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["dsar_actions"] = [

@@ -265,10 +265,10 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
     """Do what each right asks, through the fulfilment and export services; ``False``: nobody to do it for."""
     from ijinus_privacy.choices import Channel as ConsentChannel
     from subjects.models import Objection, Restriction
-    from subjects.objections import objection_decide
     from subjects.rectifications import rectification_apply
 
     from . import fulfilment
+    from .services.objection import objection_decide
 
     if rights and request.subject_id is None and not _identify(request=request, staff=staff):
         return False

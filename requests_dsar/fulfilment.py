@@ -21,6 +21,8 @@ from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectifi
 
 from .models import Request, Right
 from .services import request_add_note
+from .services.objection import objection_decide, objection_record
+from .services.post_mortem import directive_register, subject_record_death
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -101,7 +103,6 @@ def objection_from_request(
     *, request: Request, actor: User | None, channel: str = Objection.ALL_CHANNELS, processing: str = ""
 ) -> list[Objection]:
     """Record the objections the request asks for: 21(1) (restricted meanwhile) and/or direct marketing."""
-    from subjects.objections import objection_record
 
     _require(actor, "subjects.add_objection", _("You may not record objections."))
     _check(request, Right.OBJECTION, Right.OBJECTION_MARKETING)
@@ -129,8 +130,6 @@ def objection_decide_from_request(
 ) -> Objection:
     """The DPO's decision on the request's Art. 21(1) objection (R1.13.1); not upheld lifts the restriction."""
     from django.utils import timezone
-
-    from subjects.objections import objection_decide
 
     _check(request, Right.OBJECTION)
     if objection.request_id != request.pk:
@@ -188,7 +187,6 @@ def post_mortem_from_request(
     evidence_type: str = "",
 ) -> PostMortemDirective | DeathRecord:
     """Register a directive (R1.15.2) or, when ``died_on`` is given, record the death and apply it (R1.15.3)."""
-    from subjects.post_mortem import directive_register, subject_record_death
 
     _require(actor, "subjects.add_postmortemdirective", _("You may not register post-mortem directives."))
     _check(request, Right.POST_MORTEM)

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.choices import MARKETING_CHANNELS
+
 from .models import DataSubject
 
 # Fields of a data subject a rectification may change (Art. 16): identity and contact data.
@@ -287,8 +289,6 @@ class Objection(models.Model):
         return _("Objection #%(id)s") % {"id": self.pk}
 
     def clean(self) -> None:
-        from consents.models import MARKETING_CHANNELS
-
         if self.kind == self.Kind.DIRECT_MARKETING and self.channel not in (self.ALL_CHANNELS, *MARKETING_CHANNELS):
             raise ValidationError({"channel": _('Choose a marketing channel, or "all".')})
         if self.kind == self.Kind.LEGITIMATE_INTEREST and self.channel:

@@ -21,6 +21,7 @@ from ijinus_privacy.admin import (
     PersonalDataAdminMixin,
     ReadOnlyInline,
     ReadOnlyModelAdmin,
+    adopt_created,
 )
 from retention.forms import ArchiveConsultForm
 
@@ -231,7 +232,7 @@ class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, admin.
             disclosed_on=obj.disclosed_on,
             actor=request.user,
         )
-        obj.pk = created.pk
+        adopt_created(obj, created)
 
 
 class ImpossibleForm(forms.Form):

@@ -10,8 +10,8 @@ from consents.models import Channel as ConsentChannel
 from requests_dsar import fulfilment, services
 from requests_dsar.erasure.models import ErasureRecord
 from requests_dsar.models import ExportJob, RefusalGround, Request, Right, State
+from requests_dsar.services.objection import objection_decide
 from subjects.models import Objection, Rectification
-from subjects.objections import objection_decide
 from subjects.rectifications import rectification_apply
 from tests.factories import dpo_user
 from tests.requests_dsar.factories import logged_request

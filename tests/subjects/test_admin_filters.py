@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from consents.models import Channel
 from requests_dsar.models import ChangeKind, RecipientNotification
+from requests_dsar.services.post_mortem import subject_record_death
 from retention.models import LegalHold
 from retention.services.holds import hold_place
 from subjects.models import DeathRecord, Restriction
-from subjects.post_mortem import subject_record_death
 from subjects.rectifications import rectification_apply, rectification_propose
 from subjects.restrictions import restriction_place
 from tests.consents.consent_factories import give

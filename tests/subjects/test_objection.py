@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from consents import selectors
 from consents.models import ALL_CHANNELS, Channel, ConsentEvent, Suppression
 from ijinus_privacy.identifiers import subject_identifier_hashes
 from requests_dsar.fulfilment import objection_from_request, withdrawal_from_request
 from requests_dsar.models import Right
-from subjects.models import DataSubject, Objection, Restriction
-from subjects.objections import objection_decide, objection_record
+from requests_dsar.services.objection import objection_decide, objection_record
+from subjects.models import Objection, Restriction
 from subjects.restrictions import is_restricted
 from tests.consents.consent_factories import give, subject
 from tests.factories import dpo_user, support_user
@@ -25,7 +26,7 @@ EMAIL = Channel.NEWSLETTER_EMAIL
 
 
 def marketable(channel=EMAIL) -> set[int]:
-    return set(DataSubject.objects.marketable(channel=channel).values_list("pk", flat=True))
+    return set(selectors.marketable(channel=channel).values_list("pk", flat=True))
 
 
 def suppressed(person, channel) -> bool:

@@ -13,14 +13,14 @@ from consents.models import ALL_CHANNELS, Channel, Suppression
 from ijinus_privacy.identifiers import subject_identifier_hashes
 from requests_dsar.fulfilment import post_mortem_from_request
 from requests_dsar.models import Right
-from subjects.models import DataSubject, DeathRecord, PostMortemDirective
-from subjects.post_mortem import (
+from requests_dsar.services.post_mortem import (
     death_task_complete,
     directive_modify,
     directive_register,
     directive_revoke,
     subject_record_death,
 )
+from subjects.models import DataSubject, DeathRecord, PostMortemDirective
 from tests.consents.consent_factories import give, subject
 from tests.factories import support_user
 from tests.requests_dsar.factories import logged_request

@@ -6,7 +6,7 @@
   grounds or a legal-claims need, which lifts the restriction after notice to the person.
 * To direct marketing (21(2)-(3), R1.13.2): absolute and immediate, per channel or on all of
   them. It reuses the consents withdrawal services, which record the consent event and the
-  suppression entries, so the person leaves ``DataSubject.objects.marketable()`` at once.
+  suppression entries, so the person leaves ``consents.selectors.marketable()`` at once.
 """
 
 from __future__ import annotations
@@ -14,21 +14,21 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy import audit
+from consents.models import ALL_CHANNELS, ConsentEvent, Suppression
+from consents.services import consent_withdraw, marketing_objection_record, suppression_add_for_subject
+from ijinus_privacy import actors, audit
+from subjects.models import DataSubject, Objection, Restriction
+from subjects.restrictions import MANAGE_PERMISSION, restriction_lift, restriction_place
 
-from .models import DataSubject, Objection, Restriction
-from .restrictions import MANAGE_PERMISSION, restriction_lift, restriction_place
-from .signals import staff_or_none as _staff
+from ..models import Request
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
-
-    from requests_dsar.models import Request
 
 
 @transaction.atomic
@@ -48,13 +48,13 @@ def objection_record(
         kind=kind,
         channel=channel,
         processing=processing,
-        recorded_by=_staff(actor),
+        recorded_by=actors.staff_or_none(actor),
         status=Objection.Status.PENDING,
     )
     if kind == Objection.Kind.DIRECT_MARKETING:
         objection.status = Objection.Status.APPLIED
         objection.decided_at = timezone.now()
-        objection.decided_by = _staff(actor)
+        objection.decided_by = actors.staff_or_none(actor)
     objection.full_clean()
     objection.save()
     if kind == Objection.Kind.LEGITIMATE_INTEREST:
@@ -76,8 +76,6 @@ def objection_record(
 
 def _stop_marketing(objection: Objection, *, actor: User | None) -> None:
     """Art. 21(3): no balancing, no refusal; consent event and suppression entries (R1.13.3)."""
-    from consents.models import ALL_CHANNELS, ConsentEvent, Suppression
-    from consents.services import consent_withdraw, marketing_objection_record, suppression_add_for_subject
 
     reference = f"objection #{objection.pk}"
     subject = objection.subject
@@ -116,8 +114,7 @@ def objection_decide(
     Not upheld (compelling grounds or legal claims demonstrated): the restriction is lifted, which
     needs the notice to the person (Art. 18(3)).
     """
-    if actor is None or not actor.has_perm(MANAGE_PERMISSION):
-        raise PermissionDenied(_("Only the DPO decides on an objection."))
+    actors.require(actor, MANAGE_PERMISSION, _("Only the DPO decides on an objection."))
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.kind != Objection.Kind.LEGITIMATE_INTEREST or objection.status != Objection.Status.PENDING:
         raise ValidationError(_("Only a pending Art. 21(1) objection awaits a decision."))
@@ -125,7 +122,7 @@ def objection_decide(
         restriction_lift(restriction=objection.restriction, notice=notice, notice_sent_on=notice_sent_on, actor=actor)
     objection.status = Objection.Status.UPHELD if upheld else Objection.Status.OVERRIDDEN
     objection.decided_at = timezone.now()
-    objection.decided_by = _staff(actor)
+    objection.decided_by = actors.staff_or_none(actor)
     objection.save(update_fields=["status", "decided_at", "decided_by"])
     audit.record(
         action=audit.Action.CHANGE,

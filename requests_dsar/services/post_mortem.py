@@ -19,15 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy import audit
+from consents.models import ALL_CHANNELS, Suppression
+from consents.services import suppression_add_for_subject
+from ijinus_privacy import actors, audit
+from subjects.models import DataSubject, DeathRecord, PostMortemDirective
 
-from .models import DataSubject, DeathRecord, PostMortemDirective
-from .signals import staff_or_none as _staff
+from ..models import Request
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
-    from requests_dsar.models import Request
 
 DIRECTIVE_FIELDS = (
     "kind",
@@ -76,7 +77,7 @@ def directive_register(
         designated_person_email=designated_person_email,
         specific_consent=specific_consent,
         version=previous.version + 1 if previous else 1,
-        registered_by=_staff(actor),
+        registered_by=actors.staff_or_none(actor),
     )
     directive.full_clean()
     if previous is not None:
@@ -124,8 +125,6 @@ def current_directive(subject: DataSubject) -> PostMortemDirective | None:
 @transaction.atomic
 def subject_record_death(*, subject: DataSubject, died_on: date, actor: User | None, evidence_type: str) -> DeathRecord:
     """Record a death with its evidence, stop all marketing at once and apply the directive (R1.15.3)."""
-    from consents.models import ALL_CHANNELS, Suppression
-    from consents.services import suppression_add_for_subject
 
     subject = DataSubject.objects.select_for_update().get(pk=subject.pk)
     if subject.deceased_on is not None:
@@ -138,7 +137,7 @@ def subject_record_death(*, subject: DataSubject, died_on: date, actor: User | N
         directive=directive,
         outcome=OUTCOME_BY_INSTRUCTION[directive.instruction] if directive else DeathRecord.Outcome.NO_DIRECTIVE,
         task_status=DeathRecord.TaskStatus.OPEN,
-        recorded_by=_staff(actor),
+        recorded_by=actors.staff_or_none(actor),
     )
     record.full_clean()
     # A status, not a change of the person's data: it applies even under a restriction.
