@@ -12,8 +12,8 @@ from consents.models import MARKETING_CHANNELS
 from consents.models import Channel as ConsentChannel
 from ijinus_privacy.choices import Language
 from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
-from subjects.rectifications import RECTIFY_PERMISSION
-from subjects.restrictions import MANAGE_PERMISSION as RESTRICTION_PERMISSION
+from subjects.services.rectification import RECTIFY_PERMISSION
+from subjects.services.restriction import MANAGE_PERMISSION as RESTRICTION_PERMISSION
 
 from . import fulfilment, services
 from .exports import services as export_services

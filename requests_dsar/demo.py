@@ -119,7 +119,7 @@ def seed_requests(
 
 def _free_to_act() -> models.QuerySet[DataSubject]:
     """People a request can be carried out for: alive, and no restriction in force (Art. 18(1): storage only)."""
-    from subjects.restrictions import restricted_subject_exists
+    from subjects.services.restriction import restricted_subject_exists
 
     return DataSubject.objects.filter(deceased_on__isnull=True).exclude(restricted_subject_exists())
 
@@ -265,7 +265,7 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
     """Do what each right asks, through the fulfilment and export services; ``False``: nobody to do it for."""
     from ijinus_privacy.choices import Channel as ConsentChannel
     from subjects.models import Objection, Restriction
-    from subjects.rectifications import rectification_apply
+    from subjects.services.rectification import rectification_apply
 
     from . import fulfilment
     from .services.objection import objection_decide

@@ -56,7 +56,7 @@ def rectification_from_request(
     *, request: Request, changes: Mapping[str, str], actor: User | None, accuracy_contested: bool = False
 ) -> list[Rectification]:
     """Record the changes the person asks for, field by field (R1.9.1); staff apply them after checking."""
-    from subjects.rectifications import rectification_propose
+    from subjects.services.rectification import rectification_propose
 
     _check(request, Right.RECTIFICATION)
     proposals = rectification_propose(
@@ -81,7 +81,7 @@ def restriction_from_request(
     records: tuple[str, ...] = (),
 ) -> Restriction:
     """Place the restriction the person asks for (Art. 18(1), R1.11)."""
-    from subjects.restrictions import MANAGE_PERMISSION, restriction_place
+    from subjects.services.restriction import MANAGE_PERMISSION, restriction_place
 
     _require(actor, MANAGE_PERMISSION, _("Only the DPO places a restriction."))
     _check(request, Right.RESTRICTION, Right.RECTIFICATION, Right.OBJECTION)

@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import adopt_created
-from subjects import restrictions
 from subjects.models import DeathRecord, Objection, PostMortemDirective
 from subjects.rights_admin import RightsAdmin, message_error
+from subjects.services import restriction as restrictions
 
 from .services import objection as objections
 from .services import post_mortem

@@ -25,6 +25,7 @@ from import_export.forms import ImportForm
 from ijinus_privacy import audit, conditions, uploads
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
+from ijinus_privacy.identifiers import normalise_email
 
 from . import admission, import_jobs, services
 from .import_preview import PreviewExpired, SealedUploadStorage
@@ -45,7 +46,6 @@ from .models import (
     SubjectRole,
     SupportTicket,
     ThirdPartyData,
-    normalise_email,
 )
 from .resources import CLEAR_MARKER, DataSubjectResource, SubjectRoleResource
 from .rights_admin import RestrictionBannerMixin  # also registers the admins of rights (R1.9-R1.15)

@@ -12,7 +12,7 @@ class SubjectsConfig(AppConfig):
 
         from .import_jobs import MAX_ATTEMPTS, import_job_dispatch
         from .models import ImportJob
-        from .restrictions import automated_jobs_block, marketing_block
+        from .services.restriction import automated_jobs_block, marketing_block
         from .sources import SOURCES
         from .sweepers import sweep_assumed_interests, sweep_navigation_records
 

@@ -213,7 +213,7 @@ class AuditedResource(resources.ModelResource):
 
     def refusal(self, instance) -> str:
         """Why this row may not touch its subject, or "" (R1.11.3 restriction, R4.4.2 archive)."""
-        from .restrictions import Operation, is_restricted
+        from .services.restriction import Operation, is_restricted
 
         subject_id = instance.pk if isinstance(instance, DataSubject) else getattr(instance, "subject_id", None)
         if subject_id is None:

@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, adopt_created
 
-from . import rectifications, restrictions
 from .models import (
     DataSubject,
     Rectification,
     Restriction,
     RestrictionOverride,
 )
+from .services import rectification as rectifications
+from .services import restriction as restrictions
 
 
 def message_error(model_admin: admin.ModelAdmin, request, error: ValidationError | PermissionDenied) -> None:

@@ -166,7 +166,7 @@ def export_jobs_waiting_for_queue(job_ids: Iterable[int]) -> bool:
 
 def _refuse_if_restricted(subject_id: int) -> None:
     """Restricted data is only stored (Art. 18(2)): exporting it needs a recorded override."""
-    from subjects.restrictions import Operation, is_restricted
+    from subjects.services.restriction import Operation, is_restricted
 
     if is_restricted(subject_id, operation=Operation.EXPORT):
         raise ValidationError(

@@ -23,7 +23,7 @@ from consents.models import ALL_CHANNELS, ConsentEvent, Suppression
 from consents.services import consent_withdraw, marketing_objection_record, suppression_add_for_subject
 from ijinus_privacy import actors, audit
 from subjects.models import DataSubject, Objection, Restriction
-from subjects.restrictions import MANAGE_PERMISSION, restriction_lift, restriction_place
+from subjects.services.restriction import MANAGE_PERMISSION, restriction_lift, restriction_place
 
 from ..models import Request
 

@@ -207,8 +207,7 @@ def missing_fulfilment(*, request: Request, items: Iterable[RequestItem]) -> lis
     from consents.models import ConsentEvent
     from subjects.models import Objection, Rectification, Restriction
 
-    from ..erasure.models import ErasureRecord
-    from ..models import ExportJob
+    from ..models import ErasureRecord, ExportJob
 
     def sent(*kinds: str) -> bool:
         return ExportJob.objects.filter(request=request, kind__in=kinds, sent_at__isnull=False).exists()

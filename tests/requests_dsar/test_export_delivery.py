@@ -218,8 +218,8 @@ def test_customer_service_builds_exports_from_the_admin(client, django_capture_o
 def test_a_restriction_placed_after_the_build_stops_the_sending(built, mailoutbox, django_capture_on_commit_callbacks):
     from django.core.exceptions import ValidationError
 
-    from subjects.restrictions import restriction_place
-    from subjects.rights_models import Restriction
+    from subjects.models import Restriction
+    from subjects.services.restriction import restriction_place
 
     dpo = dpo_user()
     restriction_place(subject=built.subject, ground=Restriction.Ground.ACCURACY_CONTESTED, actor=dpo)

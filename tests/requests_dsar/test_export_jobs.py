@@ -198,8 +198,8 @@ def test_the_command_writes_the_export_through_the_same_job(tmp_path):
 def test_the_command_refuses_restricted_data_with_a_clear_message_and_writes_nothing(tmp_path):
     from django.core.management.base import CommandError
 
-    from subjects.restrictions import restriction_place
-    from subjects.rights_models import Restriction
+    from subjects.models import Restriction
+    from subjects.services.restriction import restriction_place
     from tests.factories import dpo_user
 
     subject = subject_with_data(email="limitee@exemple.fr")
@@ -237,8 +237,8 @@ def test_a_job_gone_before_a_worker_took_it_is_not_an_error():
 
 
 def test_restricted_data_is_not_exported_until_the_dpo_records_an_override():
-    from subjects.restrictions import Operation, override_record, restriction_place
-    from subjects.rights_models import Restriction, RestrictionOverride
+    from subjects.models import Restriction, RestrictionOverride
+    from subjects.services.restriction import Operation, override_record, restriction_place
     from tests.factories import dpo_user
 
     dpo = dpo_user()

@@ -8,11 +8,10 @@ from django.urls import reverse
 
 from consents.models import Channel as ConsentChannel
 from requests_dsar import fulfilment, services
-from requests_dsar.erasure.models import ErasureRecord
-from requests_dsar.models import ExportJob, RefusalGround, Request, Right, State
+from requests_dsar.models import ErasureRecord, ExportJob, RefusalGround, Request, Right, State
 from requests_dsar.services.objection import objection_decide
 from subjects.models import Objection, Rectification
-from subjects.rectifications import rectification_apply
+from subjects.services.rectification import rectification_apply
 from tests.factories import dpo_user
 from tests.requests_dsar.factories import logged_request
 

@@ -157,8 +157,8 @@ def test_the_subject_can_be_given_the_list_of_recipients_notified():
 
 
 def test_a_restriction_placed_on_the_subject_creates_a_task_per_recipient_in_the_same_transaction():
-    from subjects.restrictions import restriction_place
-    from subjects.rights_models import Restriction
+    from subjects.models import Restriction
+    from subjects.services.restriction import restriction_place
 
     subject = client_to_erase()
     disclose(subject, "crm")

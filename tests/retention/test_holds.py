@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from ijinus_privacy import actors
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.models import State
 from requests_dsar.services import request_transition
@@ -84,6 +85,8 @@ def test_an_open_request_blocks_the_sweep_and_a_closed_one_does_not():
     sweep(now=AS_OF, commit=True)
 
     assert DataSubject.objects.filter(pk=subject.pk).exists()
-    request_transition(request=request, to_state=State.WITHDRAWN, reason="withdrawn by phone", actor=None)
+    request_transition(
+        request=request, to_state=State.WITHDRAWN, reason="withdrawn by phone", actor=actors.system("test-withdrawal")
+    )
     sweep(now=AS_OF, commit=True)
     assert not DataSubject.objects.filter(pk=subject.pk).exists()

@@ -16,8 +16,8 @@ from requests_dsar.services.post_mortem import subject_record_death
 from retention.models import LegalHold
 from retention.services.holds import hold_place
 from subjects.models import DeathRecord, Restriction
-from subjects.rectifications import rectification_apply, rectification_propose
-from subjects.restrictions import restriction_place
+from subjects.services.rectification import rectification_apply, rectification_propose
+from subjects.services.restriction import restriction_place
 from tests.consents.consent_factories import give
 from tests.factories import dpo_user, support_user
 from tests.requests_dsar.erasure_factories import client_to_erase, disclose

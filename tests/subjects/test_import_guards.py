@@ -13,7 +13,7 @@ from ijinus_privacy.models import AuditEvent
 from retention.models import ArchivedSubject, RetentionRule
 from subjects.models import DataSubject, Restriction, SubjectRole
 from subjects.resources import DataSubjectResource, SubjectRoleResource
-from subjects.restrictions import restriction_place
+from subjects.services.restriction import restriction_place
 from tests.factories import dpo_user
 from tests.subjects import factories as f
 

@@ -15,7 +15,7 @@ from requests_dsar.fulfilment import objection_from_request, withdrawal_from_req
 from requests_dsar.models import Right
 from requests_dsar.services.objection import objection_decide, objection_record
 from subjects.models import Objection, Restriction
-from subjects.restrictions import is_restricted
+from subjects.services.restriction import is_restricted
 from tests.consents.consent_factories import give, subject
 from tests.factories import dpo_user, support_user
 from tests.requests_dsar.factories import logged_request

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from requests_dsar.services.objection import objection_record
 from subjects.models import Objection
-from subjects.restrictions import is_restricted
+from subjects.services.restriction import is_restricted
 from tests.consents.consent_factories import subject
 from tests.factories import dpo_user, support_user
 

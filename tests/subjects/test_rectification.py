@@ -11,13 +11,13 @@ from ijinus_privacy.models import AuditEvent
 from requests_dsar.fulfilment import rectification_from_request
 from requests_dsar.models import RequestEvent, Right
 from subjects.models import DataSubject, Rectification, Restriction, RestrictionOverride, SensitiveDataFlag
-from subjects.rectifications import (
+from subjects.services.rectification import (
     rectification_apply,
     rectification_propose,
     rectification_reject,
     rectification_restrict,
 )
-from subjects.restrictions import is_restricted, override_record
+from subjects.services.restriction import is_restricted, override_record
 from subjects.signals import subject_data_changed
 from tests.factories import dpo_user, support_user
 from tests.requests_dsar.factories import logged_request

@@ -14,7 +14,7 @@ from ijinus_privacy.models import AuditEvent
 from retention.services import sweep
 from subjects import services
 from subjects.models import DataSubject, Restriction, RestrictionOverride
-from subjects.restrictions import (
+from subjects.services.restriction import (
     is_restricted,
     override_in_force,
     override_record,

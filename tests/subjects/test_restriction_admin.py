@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from subjects.models import DataSubject, Rectification, Restriction
-from subjects.restrictions import is_restricted, restriction_place
+from subjects.services.restriction import is_restricted, restriction_place
 from tests.factories import dpo_user, support_user
 from tests.subjects import factories as f
 

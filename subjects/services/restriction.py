@@ -29,9 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import audit
 
-from .models import DataSubject, Restriction, RestrictionOverride
-from .signals import send_subject_data_changed
-from .signals import staff_or_none as _staff
+from ..models import DataSubject, Restriction, RestrictionOverride
+from ..signals import send_subject_data_changed
+from ..signals import staff_or_none as _staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User

@@ -631,18 +631,6 @@ class ExportJob(BackgroundJob):
         }[self.kind]
 
 
-# Erasure, its proofs and Art. 19 recipient notifications (requests_dsar/erasure/).
 def open_request_exists(subject_ref: str = "pk") -> models.Exists:
     """Condition ``AUTOMATIC_JOBS_SUSPENDED`` (``ijinus_privacy.conditions``): a request still open (R1.7.7)."""
     return models.Exists(Request.objects.open().filter(subject_id=models.OuterRef(subject_ref)))
-
-
-from .erasure.models import (  # noqa: E402, F401
-    ChangeKind,
-    DisclosureLog,
-    ErasureGround,
-    ErasureKeep,
-    ErasureRecord,
-    ErasureTombstone,
-    RecipientNotification,
-)

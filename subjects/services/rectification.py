@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import audit
 
-from . import services
-from .models import RECTIFIABLE_FIELDS, DataSubject, Rectification, Restriction
-from .restrictions import restriction_place
-from .signals import send_subject_data_changed
-from .signals import staff_or_none as _staff
+from ..models import RECTIFIABLE_FIELDS, DataSubject, Rectification, Restriction
+from ..signals import send_subject_data_changed
+from ..signals import staff_or_none as _staff
+from . import subject as services
+from .restriction import restriction_place
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from ijinus_privacy import audit
 from ijinus_privacy.identifiers import normalise_email
 
-from .admission import OwnAct, admission_record, subject_admission_check
-from .models import (
+from ..admission import OwnAct, admission_record, subject_admission_check
+from ..models import (
     AssumedInterest,
     Contract,
     DataSubject,
@@ -36,8 +36,8 @@ from .models import (
     SupportTicket,
     ThirdPartyData,
 )
-from .restrictions import assert_editable
-from .sensitive import detect_categories
+from ..sensitive import detect_categories
+from .restriction import assert_editable
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User

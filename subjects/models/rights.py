@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.choices import MARKETING_CHANNELS
 
-from .models import DataSubject
+from .subject import DataSubject
 
 # Fields of a data subject a rectification may change (Art. 16): identity and contact data.
 RECTIFIABLE_FIELDS = (

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from subjects.models import DataSubject
 
-from ..models import Request
+from .request import Request
 
 
 class ErasureGround(models.TextChoices):

@@ -629,16 +629,3 @@ class ImportJob(BackgroundJob):
 
     def __str__(self) -> str:
         return _("Import #%(id)s") % {"id": self.pk}
-
-
-# --- The person's rights on their file (R1.9, R1.11, R1.13, R1.15) ------------------------------
-
-from .rights_models import (  # noqa: E402, F401  (they link to DataSubject, defined above)
-    RECTIFIABLE_FIELDS,
-    DeathRecord,
-    Objection,
-    PostMortemDirective,
-    Rectification,
-    Restriction,
-    RestrictionOverride,
-)
