@@ -14,10 +14,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from ijinus_privacy import actors
 from subjects.models import Contract, DataSubject, SubjectRole
 
 from . import services
 from .models import Channel, ConsentEvent, MarketingBasis, Notice, Suppression
+
+DEMO = actors.system("seed-demo")
 
 NOTICE_TEXTS = {
     (Notice.Kind.CONSENT_TEXT, "fr"): (
@@ -56,7 +59,7 @@ def _notices(*, since: date) -> dict[tuple[str, str], Notice]:
         notice = Notice.objects.filter(kind=kind, channel=channel, language=language, effective_on__lte=since).first()
         if notice is None:
             notice = services.notice_create(
-                kind=kind, channel=channel, language=language, effective_on=since, title=title, text=text, actor=None
+                kind=kind, channel=channel, language=language, effective_on=since, title=title, text=text, actor=DEMO
             )
         notices[(kind, language)] = notice
     return notices
@@ -88,7 +91,7 @@ def seed_consents(*, subject_ids: list[int], today: date, seed: int, actor: Abst
             language=language,
             entered_by=ConsentEvent.EnteredBy.SUBJECT,
             occurred_at=_at(given, rng),
-            actor=None,
+            actor=DEMO,
         )
         count += 1
         if role.unsubscribed_on:
@@ -101,10 +104,10 @@ def seed_consents(*, subject_ids: list[int], today: date, seed: int, actor: Abst
                 language=language,
                 entered_by=ConsentEvent.EnteredBy.SUBJECT,
                 occurred_at=_at(max(role.unsubscribed_on, given), rng) + timedelta(minutes=1),
-                actor=None,
+                actor=DEMO,
             )
             services.suppression_add_for_subject(
-                subject=subject, channels=[Channel.NEWSLETTER_EMAIL], reason=Suppression.Reason.WITHDRAWAL, actor=None
+                subject=subject, channels=[Channel.NEWSLETTER_EMAIL], reason=Suppression.Reason.WITHDRAWAL, actor=DEMO
             )
             count += 1
     for subject in DataSubject.objects.filter(pk__in=rng.sample(subject_ids, len(subject_ids) // 5)).order_by("pk"):
@@ -123,7 +126,7 @@ def seed_consents(*, subject_ids: list[int], today: date, seed: int, actor: Abst
                 language=subject.language or "fr",
                 entered_by=ConsentEvent.EnteredBy.SUBJECT,
                 occurred_at=_at(day, rng),
-                actor=None,
+                actor=DEMO,
             )
             count += 1
     _marketing_bases(subject_ids=subject_ids, rng=rng, actor=actor)

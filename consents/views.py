@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from ijinus_privacy import actors
 from ijinus_privacy.public_pages import allow_methods
 from subjects.models import DataSubject
 
@@ -39,6 +40,6 @@ def unsubscribe(request, token: str):
         collection_detail="one-click unsubscribe link",
         mechanism=ConsentEvent.Mechanism.ONE_CLICK,
         language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("fr", "en") else subject.language,
-        actor=None,
+        actor=actors.system("unsubscribe-link"),
     )
     return render(request, "consents/public/unsubscribed.html", {**context, "already": not created})

@@ -10,7 +10,8 @@ Every service takes ``actor=``. It is one of:
   the audit trail and timelines under its own name (``system:reapply-erasures``), so nothing is
   ever recorded as done by nobody.
 
-``None`` means nobody said who acts: audited writes still record it as anonymous, but a
+A decision only a person takes (approving an erasure) asks ``require(..., person=True)``, which
+refuses system actors too. ``None`` means nobody said who acts: audited writes still record it as anonymous, but a
 permission-checked service refuses it (``require``). Foreign keys to the acting user are made with
 ``user_fk`` and filled with ``staff_or_none(actor)``.
 """
@@ -69,10 +70,15 @@ def username(actor: Any) -> str:
     return ""
 
 
-def require(actor: Any, perm: str, message: str | None = None) -> None:
-    """Refuse unless ``actor`` is a system job or a user holding ``perm`` (``app_label.codename``)."""
-    if is_system(actor):
+def require(actor: Any, perm: str, message: str | None = None, *, person: bool = False) -> None:
+    """Refuse unless ``actor`` is a system job or a user holding ``perm`` (``app_label.codename``).
+
+    ``person=True`` for a decision only a person takes (approving an erasure): a system job is refused too.
+    """
+    if is_system(actor) and not person:
         return
+    if is_system(actor) or (actor is not None and staff_or_none(actor) is None):
+        raise PermissionDenied(message or _("Only a signed-in member of staff may do this."))
     if actor is None:
         raise PermissionDenied(_("Nobody is named as acting: a job passes actors.system(<its name>)."))
     if not actor.has_perm(perm):

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from ijinus_privacy import actors
+
 from .models import AuditEvent
 
 if TYPE_CHECKING:
@@ -159,12 +161,12 @@ def _event(
         object_type = object_type or _object_type(obj)
         object_id = object_id or obj.pk
         subject_id = subject_id if subject_id is not None else _subject_id_of(obj)
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = actors.staff_or_none(actor)
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor=user,
         actor_pk=user.pk if user else None,
-        actor_username=user.get_username() if user else "",
+        actor_username=actors.username(actor),
         action=str(action),
         object_type=object_type,
         object_id="" if object_id in (None, "") else str(object_id),

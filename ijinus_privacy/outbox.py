@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, encryption, jobs
+from . import actors, audit, encryption, jobs
 from .models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -184,7 +184,13 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
         message.payload = b""  # the message left: its content is not kept (Art. 5(1)(c))
         message.last_error = ""
         message.save(update_fields=["state", "sent_at", "payload", "last_error"])
-        audit.record(action=audit.Action.CHANGE, obj=message, fields=["state"], reason=f"sent:{message.purpose}")
+        audit.record(
+            actor=actors.system("outbox"),
+            action=audit.Action.CHANGE,
+            obj=message,
+            fields=["state"],
+            reason=f"sent:{message.purpose}",
+        )
         hook = _ON_SENT.get(message.purpose)
         if hook is not None:
             hook(message, sent_at)

@@ -3,7 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from . import audit
+from . import actors, audit
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -13,4 +13,9 @@ def audit_login(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
-    audit.record(action=audit.Action.LOGIN_FAILED, object_type="auth.user", reason="invalid credentials")
+    audit.record(
+        actor=actors.system("login-form"),
+        action=audit.Action.LOGIN_FAILED,
+        object_type="auth.user",
+        reason="invalid credentials",
+    )

@@ -32,6 +32,8 @@ from django.db.models import QuerySet
 
 from ijinus_privacy import audit
 
+from . import actors
+
 Sweeper = Callable[..., dict[str, int]]
 
 _sweepers: dict[str, Sweeper] = {}
@@ -83,6 +85,7 @@ def sweep_records(
         with transaction.atomic():
             changed = write(queryset.filter(pk__in=ids))
             audit.record(
+                actor=actors.system("retention-sweep"),
                 action=audit.Action.DELETE if outcome.endswith("deleted") else audit.Action.CHANGE,
                 object_type=model._meta.label_lower,
                 object_id=f"{ids[0]}-{ids[-1]}",

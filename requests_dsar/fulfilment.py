@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ijinus_privacy import actors
 from ijinus_privacy.choices import ContactChannel
 from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
 
@@ -35,11 +36,6 @@ MECHANISM_BY_CHANNEL = {
     ContactChannel.WEB_FORM: "button",
     ContactChannel.PLATFORM_TICKET: "button",
 }
-
-
-def _require(actor: User | None, perm: str, message: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(message)
 
 
 def _check(request: Request, *rights: str) -> None:
@@ -83,7 +79,7 @@ def restriction_from_request(
     """Place the restriction the person asks for (Art. 18(1), R1.11)."""
     from subjects.services.restriction import MANAGE_PERMISSION, restriction_place
 
-    _require(actor, MANAGE_PERMISSION, _("Only the DPO places a restriction."))
+    actors.require(actor, MANAGE_PERMISSION, _("Only the DPO places a restriction."))
     _check(request, Right.RESTRICTION, Right.RECTIFICATION, Right.OBJECTION)
     restriction = restriction_place(
         subject=request.subject,
@@ -104,7 +100,7 @@ def objection_from_request(
 ) -> list[Objection]:
     """Record the objections the request asks for: 21(1) (restricted meanwhile) and/or direct marketing."""
 
-    _require(actor, "subjects.add_objection", _("You may not record objections."))
+    actors.require(actor, "subjects.add_objection", _("You may not record objections."))
     _check(request, Right.OBJECTION, Right.OBJECTION_MARKETING)
     rights = set(request.items.values_list("right", flat=True))
     kinds = {
@@ -152,7 +148,7 @@ def withdrawal_from_request(*, request: Request, channel: str, actor: User | Non
     from consents.models import ConsentEvent
     from consents.services import consent_withdraw
 
-    _require(actor, "consents.add_consentevent", _("You may not record consent choices."))
+    actors.require(actor, "consents.add_consentevent", _("You may not record consent choices."))
     _check(request, Right.CONSENT_WITHDRAWAL)
     event, _created = consent_withdraw(
         subject=request.subject,
@@ -188,7 +184,7 @@ def post_mortem_from_request(
 ) -> PostMortemDirective | DeathRecord:
     """Register a directive (R1.15.2) or, when ``died_on`` is given, record the death and apply it (R1.15.3)."""
 
-    _require(actor, "subjects.add_postmortemdirective", _("You may not register post-mortem directives."))
+    actors.require(actor, "subjects.add_postmortemdirective", _("You may not register post-mortem directives."))
     _check(request, Right.POST_MORTEM)
     if died_on is not None:
         record = subject_record_death(

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, outbox, storage
+from ijinus_privacy import actors, audit, outbox, storage
 from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.pdf import render_pdf
 
@@ -118,7 +118,7 @@ def letter_send(
     html = render_letter_html(request, kind, lang, extra_context)
     with translation.override(lang):
         pdf = render_pdf("requests_dsar/letters/pdf.html", {"body": html, "request": request})
-    letter = Letter(request=request, kind=kind, language=lang, sent_by_username=actor.get_username() if actor else "")
+    letter = Letter(request=request, kind=kind, language=lang, sent_by_username=actors.username(actor))
     letter.full_clean()
     # Encrypted at rest under an unguessable name; read only through ``letter_pdf_read`` (audited).
     letter.pdf.name = storage.write(pdf, relative=f"{LETTER_DIR}/{secrets.token_urlsafe(24)}.enc")
@@ -142,7 +142,7 @@ def letter_send(
             request=request,
             kind=RequestEvent.Kind.LETTER,
             actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_username=actor.get_username() if actor else "",
+            actor_username=actors.username(actor),
             reason=letter.get_kind_display() + " — " + _("PDF kept for postal dispatch"),
         )
     audit.record(action=audit.Action.EXPORT, actor=actor, obj=request, fields=["letter"], reason=f"letter:{kind}")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import timezone
 
+from ijinus_privacy import actors
 from ijinus_privacy.outbox import outbox_enqueue
 
 from .models import ClockPause, Letter, Request
@@ -94,6 +95,6 @@ def pause_reminders_send(*, today: date | None = None) -> int:
         last = pause.request.letters.filter(kind=kind).order_by("-id").values_list("created_at", flat=True).first()
         if last is not None and timezone.localdate(last) > cutoff:
             continue
-        letter_send(request=pause.request, kind=kind, actor=None)
+        letter_send(request=pause.request, kind=kind, actor=actors.system("reminders"))
         sent += 1
     return sent

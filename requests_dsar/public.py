@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, outbox
+from ijinus_privacy import actors, audit, outbox
 from ijinus_privacy.choices import ContactChannel
 from ijinus_privacy.identifiers import normalise_email
 
@@ -76,7 +76,9 @@ def web_submission_create(
         body=strip_tags(html),
         html=html,
     )
-    audit.record(action=audit.Action.CREATE, actor=None, obj=submission, fields=["email", "rights"])
+    audit.record(
+        action=audit.Action.CREATE, actor=actors.system("public-form"), obj=submission, fields=["email", "rights"]
+    )
     return submission
 
 
@@ -101,7 +103,7 @@ def web_submission_confirm(*, token: str):
         received_on=timezone.localdate(submission.created_at),
         channel=ContactChannel.WEB_FORM,
         rights=[RightAsked(right=right, details=submission.details) for right in submission.rights],
-        actor=None,
+        actor=actors.system("public-form"),
         requester_name=submission.name,
         requester_email=submission.email,
         language=submission.language,
@@ -121,6 +123,9 @@ def web_submissions_purge(*, now=None) -> int:
         count, _per_model = expired.delete()
         if count:
             audit.record(
-                action=audit.Action.DELETE, actor=None, object_type="requests_dsar.websubmission", reason=f"{count}"
+                action=audit.Action.DELETE,
+                actor=actors.system("public-form"),
+                object_type="requests_dsar.websubmission",
+                reason=f"{count}",
             )
     return count

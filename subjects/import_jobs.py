@@ -32,7 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, jobs, storage, uploads
+from ijinus_privacy import actors, audit, jobs, storage, uploads
 from ijinus_privacy.identifiers import normalise_email
 
 from .models import DataSubject, ImportJob, SubjectRole
@@ -86,7 +86,7 @@ def import_job_create(*, upload, kind: str, xlsx: bool, actor: AbstractBaseUser 
             size=len(content),
             language=language,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            created_by_username=actor.get_username() if getattr(actor, "is_authenticated", False) else "",
+            created_by_username=actors.username(actor),
         )
         try:
             job.file_path = storage.store(content, job_id=job.pk, folder=IMPORT_DIR)

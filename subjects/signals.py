@@ -14,20 +14,17 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+from ijinus_privacy import actors
+
 CHANGE_KINDS = ("rectification", "restriction", "erasure")
 
 subject_data_changed = Signal()
 
 
-def staff_or_none(actor):
-    """The acting staff user, or None for the system or an anonymous visitor (ids and FKs only)."""
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def send_subject_data_changed(*, subject_id: int, change_kind: str, request_id: int | None, actor) -> None:
     if change_kind not in CHANGE_KINDS:
         raise ValueError(f"unknown change kind {change_kind!r}")
-    staff = staff_or_none(actor)
+    staff = actors.staff_or_none(actor)
     actor_id = staff.pk if staff is not None else None
     subject_data_changed.send(
         sender="subjects",

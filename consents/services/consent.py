@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import actors, audit
 from ijinus_privacy.dates import expiry_cutoff
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash, subject_identifier_hashes
 from subjects import services as subject_services
@@ -78,10 +78,6 @@ def _unsubscription_clock(*, subject: DataSubject, channel: str, event: ConsentE
     )
 
 
-def _staff(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 # --- Notices ---------------------------------------------------------------------------------
 
 
@@ -106,7 +102,7 @@ def notice_create(
         effective_on=effective_on,
         title=title,
         text=text,
-        created_by=_staff(actor),
+        created_by=actors.staff_or_none(actor),
     )
     notice.full_clean(exclude=["sha256"])
     notice.save()
@@ -171,7 +167,7 @@ def consent_record(
         mechanism=mechanism,
         language=language,
         entered_by=entered_by,
-        staff_member=_staff(actor) if entered_by == ConsentEvent.EnteredBy.STAFF else None,
+        staff_member=actors.staff_or_none(actor) if entered_by == ConsentEvent.EnteredBy.STAFF else None,
         staff_reference=staff_reference,
         ip_address=ip_address or None,
     )
@@ -334,7 +330,13 @@ def cookie_consents_expire(*, now: datetime | None = None) -> int:
         )
         expired.full_clean()
         expired.save()
-        audit.record(action=audit.Action.CREATE, actor=None, obj=expired, fields=["action"], reason="R2.5.2")
+        audit.record(
+            action=audit.Action.CREATE,
+            actor=actors.system("cookie-expiry"),
+            obj=expired,
+            fields=["action"],
+            reason="R2.5.2",
+        )
         count += 1
     return count
 
@@ -362,7 +364,7 @@ def marketing_basis_record(
         informed_on=informed_on,
         opt_out_offered=opt_out_offered,
         job_function=job_function,
-        recorded_by=_staff(actor),
+        recorded_by=actors.staff_or_none(actor),
     )
     record.full_clean()
     record.save()

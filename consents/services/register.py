@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import actors, audit
 
 from ..models import (
     ActivityDataCategory,
@@ -93,14 +93,14 @@ def _record_version(
         )["version__max"]
         version = (last or 0) + 1
     changed = sorted(key for key in state if previous is None or previous.get(key) != state.get(key))
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = actors.staff_or_none(actor)
     row = RegisterVersion.objects.create(
         object_type=object_type,
         object_id=str(instance.pk),
         object_code=str(getattr(instance, "code", "") or ""),
         version=version,
         changed_by=user,
-        changed_by_username=user.get_username() if user else "",
+        changed_by_username=actors.username(actor),
         reason=reason[:500],
         changed_fields=changed,
         previous_state=previous,

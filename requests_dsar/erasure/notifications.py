@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import actors, audit
 from subjects.models import DataSubject
 
 from ..models import ChangeKind, DisclosureLog, RecipientNotification, Request
@@ -25,14 +25,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
     from consents.models import Recipient
-
-
-def _staff(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def _username(actor: User | None) -> str:
-    return actor.get_username() if _staff(actor) else ""
 
 
 @transaction.atomic
@@ -52,7 +44,7 @@ def disclosure_record(
         categories=sorted(set(categories)),
         purpose=purpose.strip(),
         disclosed_on=disclosed_on or timezone.localdate(),
-        recorded_by=_staff(actor),
+        recorded_by=actors.staff_or_none(actor),
     )
     entry.full_clean()
     entry.save()
@@ -117,7 +109,7 @@ def notifications_create_for(
 
 
 def _update(notification: RecipientNotification, *, actor: User | None, fields: list[str]) -> RecipientNotification:
-    notification.closed_by_username = _username(actor)
+    notification.closed_by_username = actors.username(actor)
     notification.full_clean()
     notification.save(update_fields=[*fields, "closed_by_username"])
     audit.record(

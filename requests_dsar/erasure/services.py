@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from consents.models import ALL_CHANNELS, ConsentEvent, Suppression
 from consents.services import suppression_add_for_subject
-from ijinus_privacy import audit
+from ijinus_privacy import actors, audit
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash
 from ijinus_privacy.personal_data import Disposal, registry
 from retention.models import held_subject_exists
@@ -60,11 +60,6 @@ if TYPE_CHECKING:
 
 DECIDE_PERMISSION = "requests_dsar.decide_request"
 OBJECTION_RIGHTS = frozenset({Right.OBJECTION, Right.OBJECTION_MARKETING})
-
-
-def _require_dpo(actor: User | None) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.has_perm(DECIDE_PERMISSION):
-        raise PermissionDenied(_("Only the DPO approves and executes an erasure."))
 
 
 def hold_refusal_message(plan: ErasurePlan) -> str:
@@ -95,7 +90,7 @@ class ErasureResult:
 @transaction.atomic
 def erasure_execute(*, request: Request, ground: str, justification: str, actor: User) -> ErasureResult:
     """Erase the request's subject on the DPO's decision, in one transaction (R1.10.3-R1.10.7)."""
-    _require_dpo(actor)
+    actors.require(actor, DECIDE_PERMISSION, _("Only the DPO approves and executes an erasure."), person=True)
     request = Request.objects.select_for_update().get(pk=request.pk)
     if ground not in ErasureGround.values:
         raise ValidationError(_("Record the Art. 17(1) ground relied on (R1.10.1)."))
@@ -118,7 +113,7 @@ def erasure_execute(*, request: Request, ground: str, justification: str, actor:
         subject_ref=subject.pk,
         ground=ground,
         approved_by=actor,
-        approved_by_username=actor.get_username(),
+        approved_by_username=actors.username(actor),
         counts=plan.counts(),
         kept=plan.kept_summary(),
     )
@@ -238,6 +233,7 @@ def erasure_keeps_purge(*, today: date | None = None) -> int:
     count = due._raw_delete(due.db)
     if count:
         audit.record(
+            actor=actors.system("erasure-keeps-purge"),
             action=audit.Action.DELETE,
             object_type="requests_dsar.erasurekeep",
             fields=["payload"],
@@ -308,6 +304,7 @@ def erasures_reapply(*, commit: bool = False) -> list[Reappearance]:
             tombstone.held_found_at = None
             tombstone.save(update_fields=["reapplied", "last_reapplied_at", "held_found_at"])
             audit.record(
+                actor=actors.system("reapply-erasures"),
                 action=audit.Action.DELETE,
                 object_type="subjects.datasubject",
                 object_id=match.subject_id,
@@ -343,7 +340,7 @@ def erasure_by_operator(*, subject: DataSubject, ground: str, actor: User) -> Er
 
     from ..services import RightAsked, request_log, request_transition
 
-    _require_dpo(actor)
+    actors.require(actor, DECIDE_PERMISSION, _("Only the DPO approves and executes an erasure."), person=True)
     request = request_log(
         received_on=timezone.localdate(),
         channel=ContactChannel.EMAIL,

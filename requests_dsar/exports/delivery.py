@@ -25,7 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, outbox, storage
+from ijinus_privacy import actors, audit, outbox, storage
 from ijinus_privacy.models import OutboxMessage
 
 from ..models import ExportJob, Request, RequestEvent
@@ -114,7 +114,13 @@ def _on_links_sent(message: OutboxMessage, sent_at) -> None:
         # The requester has the whole period to download, counted from sending.
         job.expires_at = sent_at + timedelta(days=settings.EXPORT_RETENTION_DAYS)
         job.save(update_fields=["sent_at", "expires_at"])
-        audit.record(action=audit.Action.EXPORT, obj=job, fields=["download_link"], reason="link sent")
+        audit.record(
+            actor=actors.system("outbox"),
+            action=audit.Action.EXPORT,
+            obj=job,
+            fields=["download_link"],
+            reason="link sent",
+        )
     if jobs:
         RequestEvent.objects.create(
             request_id=int(message.object_id),
@@ -132,7 +138,9 @@ def _on_code_sent(message: OutboxMessage, sent_at) -> None:
     if job.code_hash:
         job.code_expires_at = sent_at + timedelta(minutes=settings.EXPORT_CODE_VALIDITY_MINUTES)
     job.save(update_fields=["codes_sent", "code_expires_at"])
-    audit.record(action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code sent")
+    audit.record(
+        actor=actors.system("outbox"), action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code sent"
+    )
 
 
 outbox.register_on_sent(LINK_PURPOSE, _on_links_sent)
@@ -177,7 +185,13 @@ def export_code_send(*, job: ExportJob) -> None:
         job.code_expires_at = timezone.now() + timedelta(minutes=settings.EXPORT_CODE_VALIDITY_MINUTES)
         job.code_attempts = 0
         job.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
-        audit.record(action=audit.Action.CHANGE, obj=job, fields=["download_code"], reason="code queued")
+        audit.record(
+            actor=actors.system("download-page"),
+            action=audit.Action.CHANGE,
+            obj=job,
+            fields=["download_code"],
+            reason="code queued",
+        )
         request = job.request
         lang = _language(request, job)
         html, text = _render(
@@ -217,12 +231,24 @@ def export_download_by_code(*, job_id: int, code: str) -> tuple[ExportJob, bytes
             else:
                 error = ExportLinkError(_("This code is not valid."), code="code")
             job.save(update_fields=["code_attempts", "code_hash"])
-            audit.record(action=audit.Action.CHANGE, obj=job, fields=["code_attempts"], reason="wrong code")
+            audit.record(
+                actor=actors.system("download-page"),
+                action=audit.Action.CHANGE,
+                obj=job,
+                fields=["code_attempts"],
+                reason="wrong code",
+            )
         else:
             job.code_hash = ""
             job.download_count += 1
             job.save(update_fields=["code_hash", "download_count"])
-            audit.record(action=audit.Action.DOWNLOAD, obj=job, fields=["file"], reason="subject")
+            audit.record(
+                actor=actors.system("download-page"),
+                action=audit.Action.DOWNLOAD,
+                obj=job,
+                fields=["file"],
+                reason="subject",
+            )
             content = storage.read(job.file_path)
     if error is not None:
         raise error
@@ -243,5 +269,11 @@ def export_staff_download(*, job: ExportJob, actor: User) -> bytes:
 @transaction.atomic
 def export_read_for_operator(*, job: ExportJob) -> bytes:
     """The operator's ``dsar_export`` command takes the file out: audited like any download."""
-    audit.record(action=audit.Action.DOWNLOAD, obj=job, fields=["file"], reason="command")
+    audit.record(
+        actor=actors.system("dsar-export-command"),
+        action=audit.Action.DOWNLOAD,
+        obj=job,
+        fields=["file"],
+        reason="command",
+    )
     return storage.read(job.file_path)

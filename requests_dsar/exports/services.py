@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ijinus_privacy import audit, jobs, storage
+from ijinus_privacy import actors, audit, jobs, storage
 from subjects.models import DataSubject
 
 from ..models import ExportJob, Request, RequestEvent, Right
@@ -37,14 +37,6 @@ KINDS_BY_RIGHT = {
     Right.PORTABILITY: (ExportJob.Kind.PORTABILITY,),
 }
 MAX_ATTEMPTS = 6  # the first run and the task's five retries (or redeliveries after a worker died)
-
-
-def _actor_or_none(actor: User | None) -> User | None:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def _username(actor: User | None) -> str:
-    return actor.get_username() if _actor_or_none(actor) else ""
 
 
 def kinds_for_request(request: Request) -> list[str]:
@@ -129,8 +121,8 @@ def _record_queued(request: Request, jobs: list[ExportJob], actor: User | None) 
         RequestEvent.objects.create(
             request=request,
             kind=RequestEvent.Kind.EXPORT,
-            actor=_actor_or_none(actor),
-            actor_username=_username(actor),
+            actor=actors.staff_or_none(actor),
+            actor_username=actors.username(actor),
             reason=", ".join(job.get_kind_display() for job in jobs),
         )
         for job in jobs:
@@ -245,6 +237,7 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
         job.expires_at = now + timedelta(days=settings.EXPORT_RETENTION_DAYS)
         job.save()
         audit.record(
+            actor=actors.system("export-worker"),
             action=audit.Action.EXPORT,
             obj=job,
             fields=[source.name for source in collection.with_data()],
@@ -252,6 +245,7 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
         )
         if collection.redactions:  # R1.7.6: redactions are logged (where, never what)
             audit.record(
+                actor=actors.system("export-worker"),
                 action=audit.Action.CHANGE,
                 obj=job,
                 fields=sorted({f"{r.source}.{r.field}" for r in collection.redactions}),
@@ -298,15 +292,15 @@ def export_approve_and_send(*, request: Request, actor: User | None) -> list[Exp
         return ready
     for job in approve:
         job.approved_at = now
-        job.approved_by = _actor_or_none(actor)
-        job.approved_by_username = _username(actor)
+        job.approved_by = actors.staff_or_none(actor)
+        job.approved_by_username = actors.username(actor)
         job.save(update_fields=["approved_at", "approved_by", "approved_by_username"])
         audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, fields=["download_link"], reason="approved")
     RequestEvent.objects.create(
         request=request,
         kind=RequestEvent.Kind.EXPORT,
-        actor=_actor_or_none(actor),
-        actor_username=_username(actor),
+        actor=actors.staff_or_none(actor),
+        actor_username=actors.username(actor),
         reason=_("Export approved, download link queued for e-mail: %(kinds)s")
         % {"kinds": ", ".join(job.get_kind_display() for job in approve)},
     )
@@ -328,7 +322,13 @@ def export_purge(*, now=None) -> int:
             job.purged_at = now
             job.code_hash = ""
             job.save(update_fields=["file_path", "purged_at", "code_hash"])
-            audit.record(action=audit.Action.DELETE, obj=job, fields=["file"], reason="export expired")
+            audit.record(
+                actor=actors.system("export-purge"),
+                action=audit.Action.DELETE,
+                obj=job,
+                fields=["file"],
+                reason="export expired",
+            )
             purged += 1
     return purged
 

@@ -164,10 +164,16 @@ def identity_check_confirm_token(*, check_id: int, token: str) -> IdentityCheck:
                 check.status = IdentityCheck.Status.FAILED
                 check.token_hash = ""
             check.save(update_fields=["attempts", "status", "token_hash"])
-            audit.record(action=audit.Action.CHANGE, actor=None, obj=check, fields=["attempts"], reason="wrong token")
+            audit.record(
+                action=audit.Action.CHANGE,
+                actor=actors.system("identity-link"),
+                obj=check,
+                fields=["attempts"],
+                reason="wrong token",
+            )
             error = IdentityTokenError(_("This code is not valid."))
         else:
-            _identity_verified(check=check, actor=None)
+            _identity_verified(check=check, actor=actors.system("identity-link"))
     if error is not None:
         raise error
     return check

@@ -78,7 +78,7 @@ from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, E
 from django.db.models.deletion import DatabaseOnDelete, get_candidate_relations_to_delete
 from django.utils import timezone
 
-from ijinus_privacy import audit, conditions, jobs, sweepers
+from ijinus_privacy import actors, audit, conditions, jobs, sweepers
 from ijinus_privacy.dates import add_months, expiry_cutoff
 from ijinus_privacy.personal_data import Delete, Disposal, IdBatch, Step, Update, in_ids, registry, run_steps
 from subjects.models import DataSubject, SubjectRole
@@ -406,6 +406,7 @@ def _end_role_rows(
             stats.add(counts)
             SweepBatch.objects.create(run=run, rule_code=rule.code, counts=counts)
             audit.record(
+                actor=actors.system("retention-sweep"),
                 action=audit.Action.DELETE if disposal == Disposal.DELETE else audit.Action.CHANGE,
                 object_type="subjects.subjectrole",
                 object_id=f"{low + 1}-{rows[-1][0]}",
@@ -460,6 +461,7 @@ def _archive_subjects(
         stats.add({"subjects_archived": len(fresh)})
         SweepBatch.objects.create(run=run, rule_code=rule.code, counts={"subjects_archived": len(fresh)})
         audit.record(
+            actor=actors.system("retention-sweep"),
             action=audit.Action.CHANGE,
             object_type="retention.archivedsubject",
             object_id=f"{subject_ids[0]}-{subject_ids[-1]}",
@@ -514,7 +516,13 @@ def sweep_runs_interrupt(*, owner: str = "", now: datetime | None = None) -> int
             run.batches = len(batches)
             run.status, run.finished_at = SweepRun.Status.INTERRUPTED, last
             run.save(update_fields=["counts", "batches", "status", "finished_at"])
-            audit.record(action=audit.Action.CHANGE, obj=run, fields=["status"], reason="sweep run interrupted")
+            audit.record(
+                actor=actors.system("retention-sweep"),
+                action=audit.Action.CHANGE,
+                obj=run,
+                fields=["status"],
+                reason="sweep run interrupted",
+            )
             logger.warning("Retention sweep %s was interrupted after %s committed batches", run.pk, len(batches))
             marked += 1
     return marked

@@ -7,12 +7,12 @@ is applied or rejected, then they are cleared; the audit trail keeps field names
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy import actors
 from ijinus_privacy.choices import MARKETING_CHANNELS
 
 from .subject import DataSubject
@@ -34,17 +34,6 @@ RECTIFIABLE_FIELDS = (
     "language",
     "notes",
 )
-
-
-def _user_fk(verbose_name) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
 
 
 def _request_fk() -> models.ForeignKey:
@@ -93,9 +82,9 @@ class Rectification(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
-    proposed_by = _user_fk(_("proposed by"))
+    proposed_by = actors.user_fk(_("proposed by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = _user_fk(_("decided by"))
+    decided_by = actors.user_fk(_("decided by"))
 
     objects = RectificationQuerySet.as_manager()
 
@@ -155,9 +144,9 @@ class Restriction(models.Model):
         default=True,
         help_text=_("False when IJINUS placed it on its own initiative (e.g. during an objection)."),
     )
-    placed_by = _user_fk(_("placed by"))
+    placed_by = actors.user_fk(_("placed by"))
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
-    lifted_by = _user_fk(_("lifted by"))
+    lifted_by = actors.user_fk(_("lifted by"))
     lift_notice = models.TextField(
         _("notice to the person before lifting"),
         blank=True,
@@ -223,7 +212,7 @@ class RestrictionOverride(models.Model):
     justification = models.TextField(_("justification"))
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     valid_until = models.DateTimeField(_("valid until"))
-    granted_by = _user_fk(_("granted by"))
+    granted_by = actors.user_fk(_("granted by"))
 
     class Meta:
         verbose_name = _("restriction override (Art. 18(2))")
@@ -276,9 +265,9 @@ class Objection(models.Model):
         verbose_name=_("restriction meanwhile (Art. 18(1)(d))"),
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    recorded_by = _user_fk(_("recorded by"))
+    recorded_by = actors.user_fk(_("recorded by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = _user_fk(_("decided by"))
+    decided_by = actors.user_fk(_("decided by"))
 
     class Meta:
         verbose_name = _("objection (Art. 21)")
@@ -334,7 +323,7 @@ class PostMortemDirective(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
-    registered_by = _user_fk(_("registered by"))
+    registered_by = actors.user_fk(_("registered by"))
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -397,7 +386,7 @@ class DeathRecord(models.Model):
     outcome = models.CharField(_("what the directive asks"), max_length=15, choices=Outcome.choices)
     task_status = models.CharField(_("task"), max_length=5, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    recorded_by = _user_fk(_("recorded by"))
+    recorded_by = actors.user_fk(_("recorded by"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:

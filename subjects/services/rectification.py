@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import actors, audit
 
 from ..models import RECTIFIABLE_FIELDS, DataSubject, Rectification, Restriction
 from ..signals import send_subject_data_changed
-from ..signals import staff_or_none as _staff
 from . import subject as services
 from .restriction import restriction_place
 
@@ -31,11 +30,6 @@ if TYPE_CHECKING:
     from requests_dsar.models import Request
 
 RECTIFY_PERMISSION = "subjects.change_rectification"
-
-
-def _require_staff(actor: User | None) -> None:
-    if actor is None or not actor.has_perm(RECTIFY_PERMISSION):
-        raise PermissionDenied(_("Only staff apply or reject rectifications."))
 
 
 @transaction.atomic
@@ -59,7 +53,7 @@ def rectification_propose(
             field_name=name,
             proposed_value="" if value is None else str(value),
             accuracy_contested=accuracy_contested,
-            proposed_by=_staff(actor),
+            proposed_by=actors.staff_or_none(actor),
         )
         proposal.full_clean()
         proposal.save()
@@ -85,7 +79,7 @@ def _close(proposal: Rectification, *, status: str, actor: User | None) -> None:
     proposal.status = status
     proposal.proposed_value = ""
     proposal.decided_at = timezone.now()
-    proposal.decided_by = _staff(actor)
+    proposal.decided_by = actors.staff_or_none(actor)
     proposal.save(update_fields=["status", "proposed_value", "decided_at", "decided_by"])
     audit.record(
         action=audit.Action.CHANGE,
@@ -109,7 +103,7 @@ def _lock_pending(rectifications: Sequence[Rectification]) -> list[Rectification
 @transaction.atomic
 def rectification_apply(*, rectifications: Sequence[Rectification], actor: User | None) -> DataSubject:
     """Apply proposals for one subject in one save; clear their values; tell recipients (Art. 19)."""
-    _require_staff(actor)
+    actors.require(actor, RECTIFY_PERMISSION, _("Only staff apply or reject rectifications."))
     proposals = _lock_pending(rectifications)
     subject_ids = {proposal.subject_id for proposal in proposals}
     if len(subject_ids) != 1:
@@ -140,7 +134,7 @@ def rectification_apply(*, rectifications: Sequence[Rectification], actor: User 
 @transaction.atomic
 def rectification_reject(*, rectifications: Sequence[Rectification], actor: User | None) -> int:
     """Reject proposals (the data was checked and is accurate); their values are cleared."""
-    _require_staff(actor)
+    actors.require(actor, RECTIFY_PERMISSION, _("Only staff apply or reject rectifications."))
     proposals = _lock_pending(rectifications)
     for proposal in proposals:
         _close(proposal, status=Rectification.Status.REJECTED, actor=actor)

@@ -21,17 +21,16 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy import audit
+from ijinus_privacy import actors, audit
 
 from ..models import DataSubject, Restriction, RestrictionOverride
 from ..signals import send_subject_data_changed
-from ..signals import staff_or_none as _staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -125,11 +124,6 @@ def assert_editable(instance: models.Model) -> None:
 # --- Writes ----------------------------------------------------------------------------------
 
 
-def _require(actor: User | None, message) -> None:
-    if actor is None or not actor.has_perm(MANAGE_PERMISSION):
-        raise PermissionDenied(message)
-
-
 @transaction.atomic
 def restriction_place(
     *,
@@ -151,7 +145,7 @@ def restriction_place(
         categories=sorted(set(categories)),
         records=sorted(set(records)),
         requested_by_subject=requested_by_subject,
-        placed_by=_staff(actor),
+        placed_by=actors.staff_or_none(actor),
     )
     restriction.full_clean()
     restriction.save()
@@ -171,7 +165,7 @@ def restriction_place(
 @transaction.atomic
 def restriction_lift(*, restriction: Restriction, notice: str, notice_sent_on: date, actor: User | None) -> Restriction:
     """Lift a restriction; the notice to the person must be recorded first (Art. 18(3), R1.11.4)."""
-    _require(actor, _("Only the DPO lifts a restriction."))
+    actors.require(actor, MANAGE_PERMISSION, _("Only the DPO lifts a restriction."))
     restriction = Restriction.objects.select_for_update().get(pk=restriction.pk)
     if not restriction.in_force:
         raise ValidationError(_("This restriction is already lifted."))
@@ -184,7 +178,7 @@ def restriction_lift(*, restriction: Restriction, notice: str, notice_sent_on: d
     restriction.lift_notice = notice.strip()
     restriction.lift_notice_sent_on = notice_sent_on
     restriction.lifted_at = timezone.now()
-    restriction.lifted_by = _staff(actor)
+    restriction.lifted_by = actors.staff_or_none(actor)
     restriction.full_clean()
     restriction.save(update_fields=["lift_notice", "lift_notice_sent_on", "lifted_at", "lifted_by"])
     audit.record(
@@ -208,7 +202,7 @@ def override_record(
     valid_until: datetime | None = None,
 ) -> RestrictionOverride:
     """Allow one kind of processing of restricted data on an Art. 18(2) ground (R1.11.3)."""
-    _require(actor, _("Only the DPO records an Art. 18(2) override."))
+    actors.require(actor, MANAGE_PERMISSION, _("Only the DPO records an Art. 18(2) override."))
     if not restriction.in_force:
         raise ValidationError(_("This restriction is already lifted."))
     now = timezone.now()
@@ -219,7 +213,7 @@ def override_record(
         justification=(justification or "").strip(),
         granted_at=now,
         valid_until=valid_until or now + DEFAULT_OVERRIDE_VALIDITY,
-        granted_by=_staff(actor),
+        granted_by=actors.staff_or_none(actor),
     )
     override.full_clean()
     override.save()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from consents import selectors
 from consents.models import ALL_CHANNELS, Channel, Suppression
+from ijinus_privacy import actors
 from ijinus_privacy.identifiers import subject_identifier_hashes
 from requests_dsar.fulfilment import post_mortem_from_request
 from requests_dsar.models import Right
@@ -118,6 +119,9 @@ def test_a_future_date_of_death_is_refused_and_nothing_changes():
     assert not Suppression.objects.exists()
 
 
+SYSTEM = actors.system("test")
+
+
 def test_post_mortem_request_registers_a_directive_then_records_the_death():
     person = subject()
     request = logged_request(subject=person, rights=(Right.POST_MORTEM,), received_on=date(2026, 11, 2))
@@ -127,10 +131,10 @@ def test_post_mortem_request_registers_a_directive_then_records_the_death():
         instruction=Instruction.ERASE,
         content_summary="Effacer le compte ijitrack.",
         specific_consent=True,
-        actor=None,
+        actor=SYSTEM,
     )
     record = post_mortem_from_request(
-        request=request, died_on=date(2026, 11, 10), evidence_type=DeathRecord.Evidence.DEATH_CERTIFICATE, actor=None
+        request=request, died_on=date(2026, 11, 10), evidence_type=DeathRecord.Evidence.DEATH_CERTIFICATE, actor=SYSTEM
     )
 
     assert directive.request == request

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from consents.export import register_export
+from ijinus_privacy import actors
 
 
 class Command(BaseCommand):
@@ -18,6 +19,6 @@ class Command(BaseCommand):
         path = Path(output)
         if not path.parent.is_dir():
             raise CommandError(f"Output folder does not exist: {path.parent}")
-        content, _content_type, _name = register_export(fmt=fmt, actor=None)
+        content, _content_type, _name = register_export(fmt=fmt, actor=actors.system("export-register-command"))
         path.write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"Register written to {path} ({len(content)} bytes, {fmt})."))

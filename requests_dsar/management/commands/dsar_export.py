@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from ijinus_privacy import actors
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob
 from subjects.models import DataSubject
@@ -33,7 +34,9 @@ class Command(BaseCommand):
         if len(matches) != 1:
             raise CommandError("No single data subject has this e-mail address." if matches else "No such subject.")
         try:
-            job = services.export_job_create_for_subject(subject=matches[0], kind=FORMATS[fmt], actor=None)
+            job = services.export_job_create_for_subject(
+                subject=matches[0], kind=FORMATS[fmt], actor=actors.system("dsar-export-command")
+            )
         except ValidationError as refused:
             raise CommandError(" ".join(refused.messages)) from None
         job = services.export_build(job_id=job.pk)
