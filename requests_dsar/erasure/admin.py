@@ -22,6 +22,7 @@ from ijinus_privacy.admin import (
     ReadOnlyInline,
     ReadOnlyModelAdmin,
 )
+from ijinus_privacy.admin_scale import ScaledAdminMixin
 from retention.forms import ArchiveConsultForm
 
 from ..models import (
@@ -123,7 +124,8 @@ class ErasureRecordAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "request", "subject_ref", "ground", "executed_at", "approved_by_username", "notifications")
     list_filter = ("ground", "suppression_added")
     list_select_related = ("request",)
-    search_fields = ("=subject_ref", "=request__id")
+    search_number_fields = ("subject_ref", "request_id")
+    search_help_text = _("A subject or request number (123 or n° 123).")
     readonly_fields = (
         "request",
         "subject_ref",
@@ -149,7 +151,8 @@ class ErasureKeepAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "erasure", "subject_ref", "record_type", "ground", "keep_until")
     list_filter = ("record_type",)
     list_select_related = ("erasure",)
-    search_fields = ("=subject_ref",)
+    search_number_fields = ("subject_ref",)
+    search_help_text = _("A subject number (123 or n° 123).")
     shown_fields = ("erasure", "subject_ref", "source", "record_type", "record_ref", "ground", "reason", "keep_until")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -205,15 +208,16 @@ class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(DisclosureLog)
-class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
 
     list_display = ("id", "subject", "recipient", "disclosed_on", "purpose")
     list_select_related = ("subject", "recipient")
     autocomplete_fields = ("subject",)
-    search_fields = ("=subject__id", "=subject__email")
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
+    search_fields = ("=subject__email",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123) or the person's e-mail address.")
+    ordering = ("-id",)  # newest first by the primary key: no sort of the whole table
     fields = ("subject", "recipient", "disclosed_on", "categories", "purpose")
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -246,7 +250,8 @@ class RecipientNotificationAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = ("id", "request", "recipient", "change_kind", "status", "created_at", "sent_at", "acknowledged_at")
     list_filter = ("status", "change_kind")
     list_select_related = ("request", "recipient")
-    search_fields = ("=subject_ref", "=request__id")
+    search_number_fields = ("subject_ref", "request_id")
+    search_help_text = _("A subject or request number (123 or n° 123).")
     actions = ("mark_sent", "mark_acknowledged")
     readonly_fields = (
         "request",
