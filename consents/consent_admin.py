@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -127,10 +128,8 @@ def latest_events_only(queryset):
         Q(occurred_at__gt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
     )
     later_of_subject = later.filter(subject_id=OuterRef("subject_id"))
-    later_of_visitor = (
-        later.filter(subject__isnull=True, visitor_id=OuterRef("visitor_id"))
-        .annotate(outer_subject=OuterRef("subject_id"))
-        .filter(outer_subject__isnull=True)
+    later_of_visitor = later.filter(
+        IsNull(OuterRef("subject_id"), True), subject__isnull=True, visitor_id=OuterRef("visitor_id")
     )
     return queryset.filter(occurred_at__lte=now).exclude(Exists(later_of_subject)).exclude(Exists(later_of_visitor))
 

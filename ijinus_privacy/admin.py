@@ -147,8 +147,9 @@ class OutboxMessageAdmin(ReadOnlyModelAdmin):
     """
 
     list_display = ("id", "purpose", "object_id", "state", "attempts", "created_at", "next_attempt_at", "sent_at")
-    list_filter = ("state", "purpose")
-    search_fields = ("=object_id",)
+    list_filter = ("state",)  # purposes are free text: a filter on them would scan for DISTINCT values
+    search_fields = ("=object_id", "=purpose")
+    search_help_text = _("An object id (a request or letter number) or a purpose (requests_dsar.letter).")
     fields = (
         "purpose",
         "object_id",

@@ -44,7 +44,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.contrib.admin.utils import lookup_spawns_duplicates, model_ngettext
 from django.contrib.admin.views.main import (
     ERROR_FLAG,
@@ -60,6 +60,7 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, connections, models, transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -276,6 +277,18 @@ class ScaledSearchMixin:
             if value is not None:
                 condition |= Q(**{name: value})
         return condition
+
+
+class NumberLabelRawIdWidget(widgets.ForeignKeyRawIdWidget):
+    """A raw-id box labelled without a query, for a model whose ``__str__`` is its number ("Order
+    #12"): Django's widget loads the related row for its label, once per row of an inline."""
+
+    def label_and_url_for_value(self, value):
+        if value in (None, ""):
+            return "", ""
+        model = self.rel.model
+        url = reverse(f"{self.admin_site.name}:{model._meta.app_label}_{model._meta.model_name}_change", args=[value])
+        return str(model(pk=value)), url
 
 
 # --- Delete --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from import_export.forms import ImportForm
 from ijinus_privacy import audit, uploads
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
-from ijinus_privacy.admin_scale import ScaledAdminMixin
+from ijinus_privacy.admin_scale import NumberLabelRawIdWidget, ScaledAdminMixin
 
 from . import import_jobs, services
 from .admission import subject_admission_check
@@ -322,6 +322,11 @@ class DeliveryInline(admin.TabularInline):
     raw_id_fields = ("order",)
     verbose_name_plural = _("Deliveries (policy §3.2; the latest feeds the ijitrack clock)")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "order":
+            kwargs["widget"] = NumberLabelRawIdWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class InvoiceInline(ReadOnlyInline):
     model = Invoice
@@ -335,6 +340,9 @@ class PaymentInline(ReadOnlyInline):
     fields = ("paid_on", "amount", "method", "invoice")
     readonly_fields = fields
     verbose_name_plural = _("Payments (policy §3.2)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice")
 
 
 class PromotionInline(admin.TabularInline):
@@ -369,6 +377,9 @@ class ThirdPartyInline(ReadOnlyInline):
     fields = ("received_on", "provided_by_name", "accepted_on", "recorded_by")
     readonly_fields = fields
     verbose_name_plural = _("Data received from a third party (policy §3.5)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
 
 
 class DataSubjectAddForm(forms.ModelForm):

@@ -86,6 +86,7 @@ class RightsAdmin(
 @admin.register(Rectification)
 class RectificationAdmin(RightsAdmin):
     list_display = ("id", "subject", "field_name", "status", "accuracy_contested", "proposed_at", "decided_by")
+    list_select_related = ("subject", "decided_by")
     list_filter = ("status", "accuracy_contested")
     fields = ("subject", "request", "field_name", "proposed_value", "accuracy_contested")
     actions = ["apply", "reject", "restrict"]

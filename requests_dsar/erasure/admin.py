@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import audit
@@ -23,6 +24,7 @@ from ijinus_privacy.admin import (
     ReadOnlyModelAdmin,
 )
 from ijinus_privacy.admin_scale import ScaledAdminMixin
+from ijinus_privacy.personal_data import registry
 from retention.forms import ArchiveConsultForm
 
 from ..models import (
@@ -35,7 +37,7 @@ from ..models import (
     Right,
 )
 from . import notifications as notification_services
-from .plan import erasure_plan
+from .plan import KEEP_EXCEPTIONS, erasure_plan
 from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message, kept_record_consult
 
 
@@ -140,6 +142,26 @@ class ErasureRecordAdmin(ReadOnlyModelAdmin):
     fields = readonly_fields
 
 
+class RecordTypeFilter(admin.SimpleListFilter):
+    """The kinds of record an erasure can keep (the sources a keep exception covers): fixed choices,
+    where a filter on the field would list the DISTINCT values of the whole archive."""
+
+    title = _("record type")
+    parameter_name = "record_type"
+
+    def lookups(self, request, model_admin):
+        kept = {
+            part.model
+            for source in registry
+            for part in getattr(source, "parts", ())
+            if any(set(source.categories) <= exception.categories for exception in KEEP_EXCEPTIONS)
+        }
+        return sorted((model._meta.label_lower, capfirst(model._meta.verbose_name_plural)) for model in kept)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(record_type=self.value()) if self.value() else queryset
+
+
 @admin.register(ErasureKeep)
 class ErasureKeepAdmin(ReadOnlyModelAdmin):
     """Records kept after an erasure: the intermediate archive, for the Archivist only (R4.4.2).
@@ -149,7 +171,7 @@ class ErasureKeepAdmin(ReadOnlyModelAdmin):
     """
 
     list_display = ("id", "erasure", "subject_ref", "record_type", "ground", "keep_until")
-    list_filter = ("record_type",)
+    list_filter = (RecordTypeFilter,)
     list_select_related = ("erasure",)
     search_number_fields = ("subject_ref",)
     search_help_text = _("A subject number (123 or n° 123).")
