@@ -210,6 +210,7 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
     search_fields = ("=visitor_id",)
     search_number_fields = ("subject_id",)
     search_help_text = _("A subject number (123 or n° 123) or a pseudonymous visitor id.")
+    broad_filter_params = (CurrentOnlyFilter.parameter_name,)  # about one event in three is current
     readonly_fields = [field.name for field in ConsentEvent._meta.fields]
     actions = ["withdraw", "proof_bundle"]
     change_list_template = "admin/consents/consentevent/change_list.html"

@@ -11,7 +11,9 @@ Count (``EstimatedCountPaginator``). On PostgreSQL an unfiltered list is counted
 estimate (``EXPLAIN``, which reads ``pg_class.reltuples``), shown as "about N"; below
 ``ADMIN_EXACT_COUNT_MAX_ROWS`` estimated rows, and whenever the user filters or searches, it is counted
 exactly under ``SET LOCAL statement_timeout = ADMIN_COUNT_TIMEOUT_MS``, falling back to the estimate
-when the count takes longer. Other databases (SQLite, embedded mode) count exactly.
+when the count takes longer. A filter that keeps most of the table (``broad_filter_params``: the
+consent events' current state) is counted like the whole table. Other databases (SQLite, embedded
+mode) count exactly.
 
 Search (``ScaledSearchMixin``), in this order, on the whole query:
 
@@ -23,8 +25,9 @@ Search (``ScaledSearchMixin``), in this order, on the whole query:
    ``search_phone_fields`` in its national and international forms (``PhoneDigits``: a btree on the
    digits on PostgreSQL);
 4. anything else is split into words (Django's quoting rules); each word must match one field:
-   ``=field`` exactly (case-sensitive, typed: a word that is not a number skips a number field),
-   ``field`` anywhere inside (``icontains``; ``pg_trgm`` GIN indexes on ``upper(col)`` on PostgreSQL).
+   ``=field`` exactly (case-sensitive, typed: a word that is not a number skips a number field; an
+   e-mail field only takes a whole address, step 2), ``field`` anywhere inside (``icontains``;
+   ``pg_trgm`` GIN indexes on ``upper(col)`` on PostgreSQL).
 
 An e-mail *fragment* (``durand@``, ``@exemple.fr``, ``claire.dur``) is not an address, so it reaches
 step 4: the subjects list has ``email`` among its fragment fields, backed by a trigram index like the
@@ -253,10 +256,11 @@ class ScaledSearchMixin:
             whole |= self._exact(model, exact, term, email_fields)
             return queryset.filter(whole), duplicates
 
+        by_word = [name for name in exact if name not in email_fields]  # addresses are matched whole (above)
         for word in smart_split(term):
             if word.startswith(('"', "'")) and word[0] == word[-1]:
                 word = unescape_string_literal(word)
-            matches = self._exact(model, exact, word, email_fields)
+            matches = self._exact(model, by_word, word, email_fields)
             for name in inside:
                 matches |= Q(**{f"{name}__icontains": word})
             queryset = queryset.filter(matches) if matches else queryset.none()
@@ -374,9 +378,13 @@ class ScaledAdminMixin(ScaledSearchMixin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     date_hierarchy = None
+    # Query-string keys of filters that keep most of the table: counted like the whole table (an
+    # exact count of them would run into its timeout every time).
+    broad_filter_params: tuple[str, ...] = ()
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        filtered = any(value for key, value in request.GET.items() if key not in NOT_FILTERS)
+        ignored = NOT_FILTERS | set(self.broad_filter_params)
+        filtered = any(value for key, value in request.GET.items() if key not in ignored)
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, filtered=filtered)
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):

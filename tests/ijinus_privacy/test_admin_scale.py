@@ -408,10 +408,14 @@ def test_subject_number_in_the_audit_trail_consent_events_and_requests(admin_cli
     assert found(admin_client, "ijinus_privacy_auditevent", "n° 987654321") == []
 
 
-def test_search_help_says_what_can_be_typed(admin_client):
-    response = admin_client.get(reverse("admin:subjects_datasubject_changelist"))
+def test_search_help_says_what_can_be_typed_in_french_and_english(admin_client):
+    url = reverse("admin:subjects_datasubject_changelist")
 
-    assert "A subject number (123 or n° 123), an e-mail address or phone number" in response.text
+    french = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Un numéro de personne (123 ou n° 123), une adresse e-mail ou un numéro de téléphone" in french.text
+    assert "A subject number (123 or n° 123), an e-mail address or phone number" in english.text
 
 
 # --- Consent events: the current state only ------------------------------------------------------
@@ -496,6 +500,8 @@ def test_a_large_unfiltered_list_shows_an_estimate_without_counting(client, sett
     sql = [query["sql"] for query in queries.captured_queries]
     assert not [statement for statement in sql if "COUNT(" in statement.upper()]
     assert len(sql) <= 6, "\n".join(sql)  # T3: session, user, permissions (2), estimate, page
+    french = client.get(reverse("admin:subjects_datasubject_changelist"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert re.search(r"environ [\d\s,.\u202f]+ personnes concernées", french.text)
 
 
 @pytest.mark.postgres
