@@ -408,6 +408,17 @@ def test_subject_number_in_the_audit_trail_consent_events_and_requests(admin_cli
     assert found(admin_client, "ijinus_privacy_auditevent", "n° 987654321") == []
 
 
+def test_the_subject_box_of_a_request_finds_the_person_by_name_fragment(admin_client, people):
+    claire, _other = people
+
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "requests_dsar", "model_name": "request", "field_name": "subject", "term": "durand-lef"},
+    )
+
+    assert [result["id"] for result in response.json()["results"]] == [str(claire.pk)]
+
+
 def test_search_help_says_what_can_be_typed_in_french_and_english(admin_client):
     url = reverse("admin:subjects_datasubject_changelist")
 
