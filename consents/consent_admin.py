@@ -15,10 +15,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import uploads
@@ -28,6 +30,7 @@ from ijinus_privacy.admin import (
     PersonalDataAdminMixin,
     ReadOnlyModelAdmin,
 )
+from ijinus_privacy.admin_scale import ScaledAdminMixin
 from subjects.admin import subject_page_inlines
 from subjects.models import DataSubject, ProductFamily
 
@@ -108,7 +111,27 @@ class CurrentOnlyFilter(admin.SimpleListFilter):
         return [("current", _("Current state only (latest per subject and channel)"))]
 
     def queryset(self, request, queryset):
-        return queryset.current() if self.value() == "current" else queryset
+        return latest_events_only(queryset) if self.value() == "current" else queryset
+
+
+def latest_events_only(queryset):
+    """The events no later event of the same (subject, channel) -- or, for an unnamed visitor, (visitor
+    id, channel) -- follows: what ``ConsentEvent.objects.current()`` keeps, as two ``NOT EXISTS``.
+
+    PostgreSQL turns each into an anti-join served by an index (``consents_evt_subj_chan_at``,
+    ``consents_evt_visitor``), where ``current()``'s ``pk = (SELECT ... LIMIT 1)`` runs one subquery
+    per row of the table (32.5 s at 3M events, issue 13). The list walks ``occurred_at`` backwards
+    (consents migration 0006) and stops at its page.
+    """
+    now = timezone.now()
+    later = ConsentEvent.objects.filter(channel=OuterRef("channel"), occurred_at__lte=now).filter(
+        Q(occurred_at__gt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
+    )
+    later_of_subject = later.filter(subject_id=OuterRef("subject_id"))
+    later_of_visitor = later.filter(
+        IsNull(OuterRef("subject_id"), True), subject__isnull=True, visitor_id=OuterRef("visitor_id")
+    )
+    return queryset.filter(occurred_at__lte=now).exclude(Exists(later_of_subject)).exclude(Exists(later_of_visitor))
 
 
 class NoticeAdmin(admin.ModelAdmin):
@@ -184,7 +207,10 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
     )
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
-    search_fields = ("=subject__id", "=visitor_id")
+    search_fields = ("=visitor_id",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123) or a pseudonymous visitor id.")
+    broad_filter_params = (CurrentOnlyFilter.parameter_name,)  # about one event in three is current
     readonly_fields = [field.name for field in ConsentEvent._meta.fields]
     actions = ["withdraw", "proof_bundle"]
     change_list_template = "admin/consents/consentevent/change_list.html"
@@ -317,14 +343,14 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
         return self._page(request, "admin/consents/audience.html", {"form": form})
 
 
-class MarketingBasisAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class MarketingBasisAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject", "channel", "basis", "product_family", "informed_on", "opt_out_offered")
     list_filter = ("channel", "basis", "product_family")
     raw_id_fields = ("subject", "contract")
     list_select_related = ("subject",)
-    search_fields = ("=subject__id",)
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123).")
+    ordering = ("-id",)  # recorded_at follows the id: newest first without sorting the table
     readonly_fields = ("recorded_at", "recorded_by")
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -352,6 +378,7 @@ class SuppressionAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "identifier_kind", "channel", "reason", "created_at")
     list_filter = ("identifier_kind", "channel", "reason")
     readonly_fields = [field.name for field in Suppression._meta.fields]
+    ordering = ("-id",)  # created_at follows the id: newest first without sorting the table
 
 
 class ProductFamilyAnalogyAdmin(admin.ModelAdmin):

@@ -8,6 +8,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, conditions
+from .admin_scale import ScaledAdminMixin
 from .models import AuditEvent, OutboxMessage
 
 
@@ -57,12 +58,10 @@ class GuardedViewsMixin:
         return path(route, self.admin_site.admin_view(update_wrapper(guarded, view)), name=name)
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class ReadOnlyModelAdmin(ScaledAdminMixin, admin.ModelAdmin):
     """Rows written only by services (audit trail, timelines, proofs, run records): listed and
-    opened, never added, changed or deleted in the admin."""
-
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
+    opened, never added, changed or deleted in the admin. These tables grow without end, so their
+    lists count, filter and search at scale (``admin_scale``)."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -139,7 +138,9 @@ class ActiveSubjectsOnlyMixin:
 class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "occurred_at", "actor_username", "action", "object_type", "object_id", "subject_id", "reason")
     list_filter = ("action",)
-    search_fields = ("=subject_id", "=actor_username", "=object_id")
+    search_fields = ("=actor_username", "=object_id")
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123), a user name, or an object id.")
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     list_per_page = 100
 
@@ -157,8 +158,9 @@ class OutboxMessageAdmin(ReadOnlyModelAdmin):
     """
 
     list_display = ("id", "purpose", "object_id", "state", "attempts", "created_at", "next_attempt_at", "sent_at")
-    list_filter = ("state", "purpose")
-    search_fields = ("=object_id",)
+    list_filter = ("state",)  # purposes are free text: a filter on them would scan for DISTINCT values
+    search_fields = ("=object_id", "=purpose")
+    search_help_text = _("An object id (a request or letter number) or a purpose (requests_dsar.letter).")
     fields = (
         "purpose",
         "object_id",

@@ -18,6 +18,7 @@ from ijinus_privacy.admin import (
     ReadOnlyModelAdmin,
     adopt_created,
 )
+from ijinus_privacy.admin_scale import ScaledAdminMixin
 from ijinus_privacy.models import OutboxMessage
 from subjects.rights_admin import RestrictionBannerMixin
 
@@ -174,17 +175,19 @@ class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
 
 
 @admin.register(Request)
-class RequestAdmin(RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsMixin, ExportMixin, admin.ModelAdmin):
+class RequestAdmin(
+    RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsMixin, ExportMixin, ScaledAdminMixin, admin.ModelAdmin
+):
     """The request file; the subject's restriction banner shows on it too (RestrictionBannerMixin, R1.11.2)."""
 
     resource_classes = [RequestRegisterResource]
     list_display = ("id", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
     list_filter = ("state", "channel", "identity_request_late")
-    search_fields = ("=id", "=requester_email", "=subject__email")
-    list_select_related = ("subject",)
+    search_fields = ("=requester_email", "=subject__email")
+    search_number_fields = ("id", "subject_id")
+    search_help_text = _("A request or subject number (123 or n° 123), or an e-mail address.")
+    list_select_related = False  # the list shows no column of the subject: no join
     autocomplete_fields = ("subject",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
     ordering = ("due_on", "id")
     change_form_template = "admin/requests_dsar/request/change_form.html"
     readonly_fields = (
@@ -489,4 +492,7 @@ class RequestEventAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "request", "occurred_at", "actor_username", "kind", "from_state", "to_state")
     list_filter = ("kind",)
     list_select_related = ("request",)
+    search_number_fields = ("request_id",)
+    search_help_text = _("A request number (123 or n° 123).")
+    ordering = ("-id",)  # newest first by the primary key: no sort of the whole table
     raw_id_fields = ("request", "actor")

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin
+from ijinus_privacy.admin_scale import ScaledAdminMixin
 from subjects.admin import subject_page_inlines
 
 from . import services
@@ -127,7 +128,8 @@ class ArchivedSubjectAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
 
     list_display = ("subject_id", "rule", "archived_at", "archive_until", "consult_link")
     list_select_related = ("rule",)
-    search_fields = ("=subject__id",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123).")
     fields = ("subject_id", "rule", "archived_at", "archive_until")
     readonly_fields = fields
 
@@ -175,13 +177,14 @@ class ArchivedSubjectAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class LegalHoldAdmin(PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject_id", "reason", "reference", "owner", "started_on", "review_on", "lifted_at")
     list_filter = ("reason",)
     list_select_related = ("owner",)
     raw_id_fields = ("subject",)
-    search_fields = ("=subject__id", "=reference")
-    show_full_result_count = False
+    search_fields = ("=reference",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123) or a case reference.")
     fields = (
         "subject",
         "reason",

@@ -25,6 +25,7 @@ from import_export.forms import ImportForm
 from ijinus_privacy import audit, conditions, uploads
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
+from ijinus_privacy.admin_scale import NumberLabelRawIdWidget, ScaledAdminMixin
 from ijinus_privacy.identifiers import normalise_email
 
 from . import admission, import_jobs, services
@@ -319,6 +320,11 @@ class DeliveryInline(admin.TabularInline):
     raw_id_fields = ("order",)
     verbose_name_plural = _("Deliveries (policy §3.2; the latest feeds the ijitrack clock)")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "order":
+            kwargs["widget"] = NumberLabelRawIdWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class InvoiceInline(ReadOnlyInline):
     model = Invoice
@@ -332,6 +338,9 @@ class PaymentInline(ReadOnlyInline):
     fields = ("paid_on", "amount", "method", "invoice")
     readonly_fields = fields
     verbose_name_plural = _("Payments (policy §3.2)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice")
 
 
 class PromotionInline(admin.TabularInline):
@@ -366,6 +375,9 @@ class ThirdPartyInline(ReadOnlyInline):
     fields = ("received_on", "provided_by_name", "accepted_on", "recorded_by")
     readonly_fields = fields
     verbose_name_plural = _("Data received from a third party (policy §3.5)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
 
 
 class DataSubjectAddForm(forms.ModelForm):
@@ -433,16 +445,23 @@ class DataSubjectAdmin(
     AuditedImportExportMixin,
     ServiceSaveMixin,
     PersonalDataAdminMixin,
+    ScaledAdminMixin,
     admin.ModelAdmin,
 ):
     resource_classes = [DataSubjectResource]
     list_display = ("id", "last_name", "first_names", "email", "organisation", "kind")
     list_filter = ("kind", RoleFilter, StatusFilter)
-    search_fields = ("=email", "last_name", "first_names", "phone")
-    search_help_text = _("An exact e-mail, or part of a name or phone number.")
+    # ijinus_privacy.admin_scale: an address is matched exactly (btree), a number is the subject
+    # number, a phone number is matched on its digits (btree); words are found inside the names,
+    # organisation and e-mail (pg_trgm GIN indexes, subjects migration 0006).
+    search_fields = ("=email", "last_name", "first_names", "organisation", "email")
+    search_number_fields = ("id",)
+    search_phone_fields = ("phone",)
+    search_help_text = _(
+        "A subject number (123 or n° 123), an e-mail address or phone number, or part of a name, "
+        "organisation or e-mail."
+    )
     list_select_related = False  # no foreign key to follow: the list is one query
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
     readonly_fields = ("navigation_summary", "created_at", "updated_at")
     inlines = [  # other apps add theirs with subject_page_inlines() (consent history, legal holds, ...)
         SubjectRoleInline,
@@ -507,11 +526,6 @@ class DataSubjectAdmin(
             return super().save_model(request, obj, form, change)
         services.record_save(instance=obj, actor=request.user, own_act=form.cleaned_data.get("own_request"))
 
-    def get_search_results(self, request, queryset, search_term):
-        if "@" in search_term and " " not in search_term.strip():
-            return queryset.filter(email=normalise_email(search_term)), False
-        return super().get_search_results(request, queryset, search_term)
-
     @admin.display(description=_("navigation records"))
     def navigation_summary(self, obj: DataSubject) -> str:
         if obj.pk is None:
@@ -528,6 +542,7 @@ class SubjectRoleAdmin(
     AuditedImportExportMixin,
     ServiceSaveMixin,
     PersonalDataAdminMixin,
+    ScaledAdminMixin,
     admin.ModelAdmin,
 ):
     resource_classes = [SubjectRoleResource]
@@ -536,19 +551,24 @@ class SubjectRoleAdmin(
     list_filter = ("role",)
     raw_id_fields = ("subject",)
     search_fields = ("=subject__email",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123) or the person's e-mail address.")
     list_select_related = ("subject",)
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
 
 
 class SubjectChildAdmin(
-    ActiveSubjectsOnlyMixin, RestrictionBannerMixin, ServiceSaveMixin, PersonalDataAdminMixin, admin.ModelAdmin
+    ActiveSubjectsOnlyMixin,
+    RestrictionBannerMixin,
+    ServiceSaveMixin,
+    PersonalDataAdminMixin,
+    ScaledAdminMixin,
+    admin.ModelAdmin,
 ):
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
-    search_fields = ("=subject__id",)
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123).")
+    ordering = ("-id",)  # newest first by the primary key: no sort of the whole table
 
 
 @admin.register(Contract)
@@ -572,7 +592,8 @@ class DeliveryAdmin(SubjectChildAdmin):
 @admin.register(Invoice)
 class InvoiceAdmin(EraseThroughRequestMixin, SubjectChildAdmin):
     list_display = ("id", "subject", "number", "issued_on", "amount")
-    search_fields = ("=number", "=subject__id")
+    search_fields = ("=number",)
+    search_help_text = _("A subject number (123 or n° 123) or an invoice number.")
 
 
 @admin.register(Payment)
@@ -624,16 +645,16 @@ class ThirdPartyDataAdmin(SubjectChildAdmin):
 
 
 @admin.register(SensitiveDataFlag)
-class SensitiveDataFlagAdmin(ActiveSubjectsOnlyMixin, admin.ModelAdmin):
+class SensitiveDataFlagAdmin(ActiveSubjectsOnlyMixin, ScaledAdminMixin, admin.ModelAdmin):
     """The DPO's queue of accidental Art. 9/10 data (R4.6.2). Shows field names, never the text."""
 
     list_display = ("id", "subject", "model", "object_id", "field_name", "category", "status", "detected_at")
     list_filter = ("status", "category")
     raw_id_fields = ("subject",)
     list_select_related = ("subject",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123).")
     readonly_fields = [field.name for field in SensitiveDataFlag._meta.fields]
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
     actions = ["purge", "dismiss"]
 
     def has_add_permission(self, request) -> bool:

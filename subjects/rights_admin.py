@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, adopt_created
+from ijinus_privacy.admin_scale import ScaledAdminMixin
 
 from .models import (
     DataSubject,
@@ -53,12 +53,13 @@ class RestrictionBannerMixin:
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
-class RightsAdmin(ActiveSubjectsOnlyMixin, RestrictionBannerMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class RightsAdmin(
+    ActiveSubjectsOnlyMixin, RestrictionBannerMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin
+):
     raw_id_fields = ("subject", "request")
     list_select_related = ("subject",)
-    search_fields = ("=subject__id",)
-    show_full_result_count = False
-    show_facets = ShowFacets.NEVER
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123).")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the record of a right exercised is evidence (R1.16); it goes with the subject
@@ -77,6 +78,7 @@ class RightsAdmin(ActiveSubjectsOnlyMixin, RestrictionBannerMixin, PersonalDataA
 @admin.register(Rectification)
 class RectificationAdmin(RightsAdmin):
     list_display = ("id", "subject", "field_name", "status", "accuracy_contested", "proposed_at", "decided_by")
+    list_select_related = ("subject", "decided_by")
     list_filter = ("status", "accuracy_contested")
     fields = ("subject", "request", "field_name", "proposed_value", "accuracy_contested")
     actions = ["apply", "reject", "restrict"]

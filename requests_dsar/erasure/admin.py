@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import audit
@@ -23,6 +24,8 @@ from ijinus_privacy.admin import (
     ReadOnlyModelAdmin,
     adopt_created,
 )
+from ijinus_privacy.admin_scale import ScaledAdminMixin
+from ijinus_privacy.personal_data import registry
 from retention.forms import ArchiveConsultForm
 
 from ..models import (
@@ -35,7 +38,7 @@ from ..models import (
     Right,
 )
 from . import notifications as notification_services
-from .plan import erasure_plan
+from .plan import KEEP_EXCEPTIONS, erasure_plan
 from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message, kept_record_consult
 
 
@@ -124,7 +127,8 @@ class ErasureRecordAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "request", "subject_ref", "ground", "executed_at", "approved_by_username", "notifications")
     list_filter = ("ground", "suppression_added")
     list_select_related = ("request",)
-    search_fields = ("=subject_ref", "=request__id")
+    search_number_fields = ("subject_ref", "request_id")
+    search_help_text = _("A subject or request number (123 or n° 123).")
     readonly_fields = (
         "request",
         "subject_ref",
@@ -139,6 +143,26 @@ class ErasureRecordAdmin(ReadOnlyModelAdmin):
     fields = readonly_fields
 
 
+class RecordTypeFilter(admin.SimpleListFilter):
+    """The kinds of record an erasure can keep (the sources a keep exception covers): fixed choices,
+    where a filter on the field would list the DISTINCT values of the whole archive."""
+
+    title = _("record type")
+    parameter_name = "record_type"
+
+    def lookups(self, request, model_admin):
+        kept = {
+            part.model
+            for source in registry
+            for part in getattr(source, "parts", ())
+            if any(set(source.categories) <= exception.categories for exception in KEEP_EXCEPTIONS)
+        }
+        return sorted((model._meta.label_lower, capfirst(model._meta.verbose_name_plural)) for model in kept)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(record_type=self.value()) if self.value() else queryset
+
+
 @admin.register(ErasureKeep)
 class ErasureKeepAdmin(ReadOnlyModelAdmin):
     """Records kept after an erasure: the intermediate archive, for the Archivist only (R4.4.2).
@@ -148,9 +172,10 @@ class ErasureKeepAdmin(ReadOnlyModelAdmin):
     """
 
     list_display = ("id", "erasure", "subject_ref", "record_type", "ground", "keep_until")
-    list_filter = ("record_type",)
+    list_filter = (RecordTypeFilter,)
     list_select_related = ("erasure",)
-    search_fields = ("=subject_ref",)
+    search_number_fields = ("subject_ref",)
+    search_help_text = _("A subject number (123 or n° 123).")
     shown_fields = ("erasure", "subject_ref", "source", "record_type", "record_ref", "ground", "reason", "keep_until")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -206,15 +231,16 @@ class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(DisclosureLog)
-class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
 
     list_display = ("id", "subject", "recipient", "disclosed_on", "purpose")
     list_select_related = ("subject", "recipient")
     autocomplete_fields = ("subject",)
-    search_fields = ("=subject__id", "=subject__email")
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
+    search_fields = ("=subject__email",)
+    search_number_fields = ("subject_id",)
+    search_help_text = _("A subject number (123 or n° 123) or the person's e-mail address.")
+    ordering = ("-id",)  # newest first by the primary key: no sort of the whole table
     fields = ("subject", "recipient", "disclosed_on", "categories", "purpose")
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -247,7 +273,8 @@ class RecipientNotificationAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = ("id", "request", "recipient", "change_kind", "status", "created_at", "sent_at", "acknowledged_at")
     list_filter = ("status", "change_kind")
     list_select_related = ("request", "recipient")
-    search_fields = ("=subject_ref", "=request__id")
+    search_number_fields = ("subject_ref", "request_id")
+    search_help_text = _("A subject or request number (123 or n° 123).")
     actions = ("mark_sent", "mark_acknowledged")
     readonly_fields = (
         "request",
