@@ -22,7 +22,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from ijinus_privacy import audit, conditions, uploads
+from ijinus_privacy import conditions, uploads
 from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 from ijinus_privacy.admin_scale import NumberLabelRawIdWidget, ScaledAdminMixin
@@ -247,8 +247,7 @@ class ServiceSaveMixin:
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(action=audit.Action.DELETE, actor=request.user, obj=obj)
-            obj.delete()
+            services.record_delete(instance=obj, actor=request.user)
         changed = {inline_form.instance: inline_form.changed_data for inline_form in formset.forms}
         for obj in instances:
             services.record_save(
@@ -256,8 +255,7 @@ class ServiceSaveMixin:
             )
 
     def delete_model(self, request, obj):
-        audit.record(action=audit.Action.DELETE, actor=request.user, obj=obj)
-        obj.delete()
+        services.record_delete(instance=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

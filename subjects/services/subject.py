@@ -225,6 +225,20 @@ def _delivery_moves_clock(delivery: Delivery, *, actor: User | None) -> None:
 
 
 @transaction.atomic
+def record_delete(*, instance: models.Model, actor: User | None) -> None:
+    """Delete one relationship record (a role, an order, a ticket...) with its audit event.
+
+    A person is never deleted here: they are erased through a request (``requests_dsar.erasure``).
+    Restricted data is kept for storage only (Art. 18, R1.11.3): its deletion is refused.
+    """
+    if isinstance(instance, DataSubject):
+        raise ValidationError(_("A person is erased through an erasure request, not deleted."))
+    assert_editable(instance)
+    audit.record(action=audit.Action.DELETE, actor=actor, obj=instance)
+    instance.delete()
+
+
+@transaction.atomic
 def subject_create(*, fields: Mapping[str, Any], actor: User | None, own_act: OwnAct | None = None) -> DataSubject:
     """Add a person through the admission gate; ``own_act`` is their own new request or consent, if any."""
     return record_save(instance=DataSubject(**fields), actor=actor, own_act=own_act)
