@@ -11,7 +11,7 @@ Read this before changing anything below.
   ``ErasureKeep``; Art. 19 notifications are created from the disclosure log; a suppression entry
   is left when the erasure follows an objection or an unsubscription (R1.10.5); a tombstone of
   keyed hashes is written (R1.10.7); then every source disposes of the person through the one
-  deletion path shared with retention (``retention.services.dispose_subjects``), the request is
+  deletion path shared with retention (``subjects.disposal.dispose_subjects``), the request is
   decided (completed) and the report letter is written last. Any failure rolls everything back:
   the subject is untouched and nothing was sent.
 * **No personal value survives in the active tables**: the request file's requester fields are
@@ -38,7 +38,8 @@ from ijinus_privacy import actors, audit
 from ijinus_privacy.identifiers import IdentifierKind, identifier_hash
 from ijinus_privacy.personal_data import Disposal, registry
 from retention.models import held_subject_exists
-from retention.services import archive_access_reason, dispose_subjects
+from retention.services import archive_access_reason
+from subjects.disposal import dispose_subjects
 from subjects.models import DataSubject
 
 from ..models import (

@@ -2,12 +2,11 @@
 
 from .holds import archive_access_reason, archive_consult, hold_lift, hold_place
 from .rules import rule_approve, rule_create, rule_state, rule_update
-from .sweeping import dispose_subjects, suspended, sweep, sweep_runs_interrupt
+from .sweeping import suspended, sweep, sweep_runs_interrupt
 
 __all__ = [
     "archive_access_reason",
     "archive_consult",
-    "dispose_subjects",
     "hold_lift",
     "hold_place",
     "rule_approve",

@@ -74,15 +74,14 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL, Exists, OuterRef, Q, QuerySet, signals
-from django.db.models.deletion import DatabaseOnDelete, get_candidate_relations_to_delete
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ijinus_privacy import actors, audit, conditions, jobs, sweepers
 from ijinus_privacy.dates import add_months, expiry_cutoff
-from ijinus_privacy.personal_data import Delete, Disposal, IdBatch, Step, Update, in_ids, registry, run_steps
+from ijinus_privacy.personal_data import Disposal, in_ids
+from subjects.disposal import dispose_subjects
 from subjects.models import DataSubject, SubjectRole
-from subjects.sources import ANONYMISED_IDENTITY
 
 from ..models import (
     ROLE_TRIGGER_FIELDS,
@@ -244,106 +243,6 @@ class _Batches:
             seconds = time.monotonic() - started
             self.stats.batch_done(seconds)
             self._adapt(seconds)
-
-
-def dispose_subjects(subject_ids: Sequence[int], disposal: Disposal) -> dict[str, int]:
-    """Delete or anonymise whole subjects, inside the caller's transaction (R4.4.3, R4.4.4).
-
-    The one deletion path: the retention sweep and erasure (``requests_dsar.erasure``) both use it.
-    Every registered source's steps and the subject rows' own go together (``run_steps``: one
-    statement on PostgreSQL); a source that acts on its own (no steps) is called first.
-    """
-    counts: dict[str, int] = defaultdict(int)
-    ids = IdBatch(subject_ids)
-    if not ids:
-        return counts
-    steps: list[Step] = []
-    source_rows = 0
-    for source in registry:
-        if DataSubject in source.models:
-            # The subject row itself is ours to delete or anonymise below, set-based and honouring
-            # every on_delete; the identity source's own path loads each row (fine for one erasure).
-            continue
-        source_steps = source.disposal_steps(ids, disposal=disposal)
-        if source_steps is None:
-            source_rows += source.dispose(ids, disposal=disposal)
-            continue
-        for step in source_steps:
-            # A source's DELETE honours the on_delete of whatever hangs on its rows, like Django's
-            # collector (rows of another person referencing them included), or goes through it.
-            cascade = [step]
-            if isinstance(step, Delete):
-                cascade = _cascade_steps(step.queryset, first_level_ids=None, path=())
-            if cascade is None:
-                source_rows += step.queryset.delete()[0]
-            else:
-                steps.extend(cascade)
-    subjects = DataSubject.objects.filter(in_ids("id", ids))
-    if disposal == Disposal.DELETE:
-        subject_steps = _subject_deletion_steps(subjects, ids)
-        if subject_steps is None:  # a relation needs Django's collector: sources first, then the collector
-            source_rows += run_steps(steps)
-            subject_steps = []
-            counts["subjects_deleted"] = subjects.only("id").delete()[1].get(DataSubject._meta.label, 0)
-    else:
-        archived = ArchivedSubject.objects.filter(in_ids("subject_id", ids))
-        subject_steps = [Delete(archived), Update(subjects, ANONYMISED_IDENTITY)]
-    if subject_steps:
-        # The subject's own steps run after the sources' (their rows may hang on the subject) and
-        # report apart: the last one writes the subject rows themselves.
-        *related, own = subject_steps
-        source_rows += run_steps([*steps, *related])
-        outcome = "subjects_deleted" if disposal == Disposal.DELETE else "subjects_anonymised"
-        counts[outcome] = run_steps([own])
-    if source_rows:
-        counts["source_rows"] = source_rows
-    return counts
-
-
-def _subject_deletion_steps(subjects: QuerySet, subject_ids: IdBatch) -> list[Step] | None:
-    """Deleting subjects as steps, honouring every ``on_delete``, without loading a row.
-
-    What Django's collector does, set-based: each reverse relation's rows are selected by the ids
-    (then by subquery, level by level), CASCADE becomes a DELETE of the children before their
-    parents, SET_NULL an UPDATE, database-level actions are left to the database. ``None`` when
-    something needs the collector itself (PROTECT, RESTRICT, SET_DEFAULT, many-to-many, generic
-    relations, signal receivers, a cycle): the caller then deletes through the ORM, so the
-    semantics never change, only the speed.
-    """
-    return _cascade_steps(subjects, first_level_ids=subject_ids, path=())
-
-
-def _cascade_steps(rows: QuerySet, *, first_level_ids: IdBatch | None, path: tuple) -> list[Step] | None:
-    model = rows.model
-    opts = model._meta
-    if model in path or signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
-        return None
-    if opts.parents or opts.private_fields or opts.many_to_many:  # parent rows, generic relations, M2M rows
-        return None
-    steps: list[Step] = []
-    # Every relation Django's collector follows, hidden ones (related_name="+") included.
-    for rel in get_candidate_relations_to_delete(opts):
-        if not rel.field.concrete or rel.on_delete in (PROTECT, RESTRICT):
-            return None
-        if isinstance(rel.on_delete, DatabaseOnDelete) or rel.on_delete is DO_NOTHING:
-            continue
-        if not rel.field.target_field.primary_key:  # to_field: the ids below are primary keys
-            return None
-        manager = rel.related_model._base_manager.using(rows.db)
-        if first_level_ids is not None:
-            related = manager.filter(in_ids(rel.field.attname, first_level_ids))
-        else:
-            related = manager.filter(**{f"{rel.field.name}__in": rows.values("pk")})
-        if rel.on_delete is SET_NULL:
-            steps.append(Update(related, {rel.field.name: None}))
-        elif rel.on_delete is CASCADE:
-            children = _cascade_steps(related, first_level_ids=None, path=(*path, model))
-            if children is None:
-                return None
-            steps.extend(children)
-        else:  # SET_DEFAULT, SET(...): the collector's business
-            return None
-    return [*steps, Delete(rows)]
 
 
 def _delete_returning(rows: QuerySet) -> list[tuple[int, int]]:

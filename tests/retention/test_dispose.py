@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from ijinus_privacy.personal_data import Disposal, registry
 from retention.models import ArchivedSubject, RetentionRule
-from retention.services import dispose_subjects
 from subjects import models as m
+from subjects.disposal import dispose_subjects
 from tests.requests_dsar.factories import logged_request, subject_with_data
 
 pytestmark = pytest.mark.django_db
