@@ -16,9 +16,7 @@ from retention.dates import add_months
 from retention.models import ArchivedSubject, RetentionRule
 from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole
-from tests.factories import support_user
-
-from .consent_factories import consent_notice, give, subject
+from tests.factories import DataSubjectFactory, consent_notice, give, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +24,7 @@ EMAIL = Channel.NEWSLETTER_EMAIL
 
 
 def _newsletter_subscriber() -> DataSubject:
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     SubjectRole.objects.create(subject=person, role=SubjectRole.Role.NEWSLETTER, collected_on=date(2018, 1, 10))
     give(person, at=timezone.now() - timedelta(days=30))
     return person

@@ -18,10 +18,7 @@ from consents.services import cookie_consents_expire
 from requests_dsar import deadlines
 from retention.models import LegalHold
 from retention.services import hold_place
-from tests.consents.consent_factories import give
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request
-from tests.retention.factories import subject_with_role
+from tests.factories import dpo_user, give, logged_request, subject_with_role
 
 pytestmark = pytest.mark.django_db
 

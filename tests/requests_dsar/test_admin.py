@@ -9,8 +9,7 @@ from django.urls import reverse
 from ijinus_privacy.celery import app
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.models import IdentityCheck, Request, State
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import dpo_user, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +112,7 @@ def test_the_request_page_opens_with_a_summary_of_state_deadline_and_rights(admi
 
     from django.utils import timezone
 
-    from tests.requests_dsar.factories import logged_request
+    from tests.factories import logged_request
 
     request = logged_request(received_on=timezone.localdate() - timedelta(days=40))
 

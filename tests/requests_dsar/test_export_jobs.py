@@ -19,8 +19,7 @@ from kombu.exceptions import OperationalError
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.exports import services, storage
 from requests_dsar.models import ExportJob, Right
-from tests.factories import support_user
-from tests.requests_dsar.factories import logged_request, subject_with_data
+from tests.factories import logged_request, subject_with_data, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from requests_dsar.models import ExportJob, RefusalGround, Request, Right, State
 from subjects.models import Objection, Rectification
 from subjects.objections import objection_decide
 from subjects.rectifications import rectification_apply
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import dpo_user, logged_request
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,8 @@ from subjects.models import DeathRecord, Restriction
 from subjects.post_mortem import subject_record_death
 from subjects.rectifications import rectification_apply, rectification_propose
 from subjects.restrictions import restriction_place
-from tests.consents.consent_factories import give
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.erasure_factories import client_to_erase, disclose
-from tests.subjects import factories as f
+from tests import factories as f
+from tests.factories import client_to_erase, disclose, dpo_user, give, support_user
 
 pytestmark = pytest.mark.django_db
 
