@@ -102,12 +102,12 @@ def test_without_directive_the_record_says_so_and_a_death_is_recorded_once():
     assert DeathRecord.objects.count() == 1
 
 
-def test_a_future_date_of_death_is_refused_and_nothing_changes():
+def test_a_future_date_of_death_is_refused_and_nothing_changes(today):
     person = DataSubjectFactory(consumer=True, admitted=True)
     with pytest.raises(ValidationError):
         subject_record_death(
             subject=person,
-            died_on=timezone.localdate() + timedelta(days=1),
+            died_on=today + timedelta(days=1),
             evidence_type=DeathRecord.Evidence.NOTARY,
             actor=None,
         )
