@@ -1,5 +1,16 @@
 """Suite-wide fixtures.
 
+Dates: no test depends on the real date. The one way to pin "today":
+
+- ``today`` (fixture) stops the clock at 10:00 Paris time on the test's day and gives that day (a ``date``):
+  the day of ``@pytest.mark.today("2027-01-31")`` (on the test, its class or its module), else
+  ``DEFAULT_TODAY``. Count a scenario's dates from it, never from ``date.today()`` or ``timezone.localdate()``.
+- ``@pytest.mark.today(day)`` alone stops the clock for a test that needs no value.
+- ``any_day`` runs the test once per day of ``ANY_DAYS`` (month ends, a leap day, public holidays, a late
+  evening); with it, ``today`` is that day.
+- ``IJINUS_TEST_TODAY=2028-02-29`` runs the whole session from that moment, the clock ticking: the tests
+  that pin no day must pass whatever the date.
+
 Services: tests marked ``postgres`` or ``redis`` need the real thing. Under ``CI=true`` a missing
 service is a failure; elsewhere the test is skipped with the reason.
 """
@@ -80,6 +91,25 @@ def _frozen_today(request):
         return
     with time_machine.travel(paris_moment(marker.args[0]), tick=False):
         yield
+
+
+# An ordinary day: a Tuesday mid-month, far from a public holiday or a month end.
+DEFAULT_TODAY = "2026-03-10"
+
+
+@pytest.fixture
+def today(request) -> date:
+    """The test's day, the clock stopped on it (10:00 Paris time): see the module docstring."""
+    if "any_day" in request.fixturenames:
+        yield request.getfixturevalue("any_day")
+        return
+    marker = request.node.get_closest_marker("today")
+    if marker is not None:  # ``_frozen_today`` has stopped the clock there
+        yield paris_moment(marker.args[0]).date()
+        return
+    moment = paris_moment(DEFAULT_TODAY)
+    with time_machine.travel(moment, tick=False):
+        yield moment.date()
 
 
 @pytest.fixture(params=ANY_DAYS)

@@ -11,14 +11,13 @@ from django.utils import timezone
 from consents import services
 from consents.models import Channel, ConsentEvent, ImmutableError, Notice
 from ijinus_privacy.models import AuditEvent
-
-from .consent_factories import consent_notice, give, subject, withdraw
+from tests.factories import DataSubjectFactory, consent_notice, give, withdraw
 
 pytestmark = pytest.mark.django_db
 
 
 def _record(**overrides):
-    person = overrides.pop("person", None) or subject()
+    person = overrides.pop("person", None) or DataSubjectFactory(consumer=True, admitted=True)
     fields = {
         "subject": person,
         "channel": Channel.NEWSLETTER_EMAIL,
@@ -47,7 +46,7 @@ def _record(**overrides):
     ],
 )
 def test_a_consent_without_its_proof_is_refused_and_nothing_is_written(overrides, field):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     with pytest.raises(ValidationError) as error:
         _record(person=person, **overrides)
     assert field in error.value.message_dict
@@ -78,7 +77,7 @@ def test_double_opt_in_keeps_request_and_confirmation_times():
 
 
 def test_events_are_never_updated_or_deleted():
-    event = give(subject())
+    event = give(DataSubjectFactory(consumer=True, admitted=True))
     event.action = ConsentEvent.Action.WITHDRAWN
     with pytest.raises(ImmutableError):
         event.save()
@@ -118,7 +117,7 @@ def test_the_privacy_policy_is_seeded_as_version_one_from_the_repository_file():
 
 
 def test_current_state_after_give_withdraw_and_give_again():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     start = timezone.now() - timedelta(days=30)
     give(person, at=start)
     give(person, Channel.MARKETING_PUSH, at=start)
@@ -135,7 +134,7 @@ def test_current_state_after_give_withdraw_and_give_again():
 
 
 def test_current_state_is_one_query(django_assert_num_queries):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     withdraw(person)
     with django_assert_num_queries(1):
@@ -144,7 +143,7 @@ def test_current_state_is_one_query(django_assert_num_queries):
 
 
 def test_an_event_imported_with_an_older_timestamp_does_not_override_a_later_withdrawal():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     withdraw(person)
     give(person, at=timezone.now() - timedelta(days=400))
     assert services.current_state(subject=person)[Channel.NEWSLETTER_EMAIL].action == "withdrawn"

@@ -16,9 +16,7 @@ from consents import imports, proofs, services
 from consents.models import Channel, ConsentEvent, Suppression
 from ijinus_privacy.models import AuditEvent
 from subjects.models import DataSubject
-from tests.factories import dpo_user, support_user
-
-from .consent_factories import consent_notice, give, subject, withdraw
+from tests.factories import DataSubjectFactory, consent_notice, dpo_user, give, support_user, withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +52,7 @@ def test_import_of_good_rows_creates_subjects_and_given_events_with_original_tim
 
 
 def test_import_with_bad_rows_writes_nothing_and_names_each_row():
-    suppressed = subject(email="gone@example.fr")
+    suppressed = DataSubjectFactory(consumer=True, admitted=True, email="gone@example.fr")
     withdraw(suppressed)
     report = imports.import_consent_proofs(
         dataset=_dataset(
@@ -72,7 +70,7 @@ def test_import_with_bad_rows_writes_nothing_and_names_each_row():
 
 
 def test_suppression_blocks_reimport_after_erasure():
-    person = subject(email="erased@example.fr")
+    person = DataSubjectFactory(consumer=True, admitted=True, email="erased@example.fr")
     withdraw(person)
     from subjects import services as subject_services
 
@@ -104,7 +102,7 @@ def test_admin_import_is_dpo_only_and_shows_row_reasons(client):
 
 
 def test_proof_bundle_lists_each_event_and_the_text_shown():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     withdraw(person)
     actor = dpo_user()
@@ -122,16 +120,16 @@ def test_proof_bundle_lists_each_event_and_the_text_shown():
     ).exists()
 
 
-def test_audience_export_goes_through_marketable_and_escapes_formulas(client):
-    kept = subject(last_name="=HYPERLINK(1)")
-    dropped = subject()
+def test_audience_export_goes_through_marketable_and_escapes_formulas(today, client):
+    kept = DataSubjectFactory(consumer=True, admitted=True, last_name="=HYPERLINK(1)")
+    dropped = DataSubjectFactory(consumer=True, admitted=True)
     for person in (kept, dropped):
         give(person, at=timezone.now() - timedelta(days=1))
     withdraw(dropped)
     client.force_login(dpo_user())
     response = client.post(
         reverse("admin:consents_consentevent_audience"),
-        {"channel": Channel.NEWSLETTER_EMAIL, "on": timezone.localdate().isoformat(), "product_family": ""},
+        {"channel": Channel.NEWSLETTER_EMAIL, "on": today.isoformat(), "product_family": ""},
     )
     body = response.content.decode("utf-8-sig")
     assert response["X-Audience-Count"] == "1"
@@ -143,7 +141,7 @@ def test_audience_export_goes_through_marketable_and_escapes_formulas(client):
 
 
 def test_subject_page_shows_the_consent_history(admin_client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     withdraw(person)
     response = admin_client.get(
@@ -154,7 +152,7 @@ def test_subject_page_shows_the_consent_history(admin_client):
 
 
 def test_withdraw_admin_action_records_the_staff_reference(admin_client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     event = give(person, at=timezone.now() - timedelta(days=3))
     response = admin_client.post(
         reverse("admin:consents_consentevent_changelist"),

@@ -14,8 +14,7 @@ from consents.models import Channel, MarketingBasis, ProductFamilyAnalogy, Suppr
 from ijinus_privacy import conditions
 from subjects import services as subject_services
 from subjects.models import DataSubject, ProductFamily
-
-from .consent_factories import give, subject, withdraw
+from tests.factories import DataSubjectFactory, give, withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -42,30 +41,33 @@ def soft_opt_in(person, family=ProductFamily.LEVEL):
 
 
 def test_consent_is_a_basis_and_no_basis_is_none():
-    consenting, nobody = subject(), subject()
+    consenting, nobody = (
+        DataSubjectFactory(consumer=True, admitted=True),
+        DataSubjectFactory(consumer=True, admitted=True),
+    )
     give(consenting, at=timezone.now() - timedelta(days=1))
     assert marketable() == {consenting.pk}
     assert nobody.pk not in marketable()
 
 
 def test_consent_on_one_channel_does_not_cover_another():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person)
     assert marketable(Channel.MARKETING_PUSH) == set()
     assert marketable(Channel.PARTNER_SHARING) == set()
 
 
-def test_withdrawn_subject_is_absent_from_every_send_scheduled_after_the_withdrawal():
-    person = subject()
+def test_withdrawn_subject_is_absent_from_every_send_scheduled_after_the_withdrawal(today):
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=10))
-    assert marketable(on=timezone.localdate() + timedelta(days=30)) == {person.pk}
+    assert marketable(on=today + timedelta(days=30)) == {person.pk}
     withdraw(person)
     assert marketable() == set()
-    assert marketable(on=timezone.localdate() + timedelta(days=30)) == set()  # R1.13.3
+    assert marketable(on=today + timedelta(days=30)) == set()  # R1.13.3
 
 
 def test_objection_overrides_every_basis():
-    person = subject(kind=DataSubject.Kind.PROFESSIONAL, job_title="Responsable réseau")
+    person = DataSubjectFactory(kind=DataSubject.Kind.PROFESSIONAL, admitted=True, job_title="Responsable réseau")
     give(person, at=timezone.now() - timedelta(days=1))
     soft_opt_in(person)
     services.marketing_objection_record(
@@ -76,20 +78,20 @@ def test_objection_overrides_every_basis():
 
 
 def test_refused_and_expired_are_not_a_basis():
-    refused = subject()
+    refused = DataSubjectFactory(consumer=True, admitted=True)
     give(refused, action="refused")
     assert marketable() == set()
 
 
 def test_deceased_subject_is_excluded():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     subject_services.subject_update(subject=person, fields={"deceased_on": date(2026, 1, 2)}, actor=None)
     assert marketable() == set()
 
 
 def test_another_apps_block_excludes_a_subject(monkeypatch):
-    blocked, free = subject(), subject()
+    blocked, free = DataSubjectFactory(consumer=True, admitted=True), DataSubjectFactory(consumer=True, admitted=True)
     for person in (blocked, free):
         give(person, at=timezone.now() - timedelta(days=1))
 
@@ -101,7 +103,7 @@ def test_another_apps_block_excludes_a_subject(monkeypatch):
 
 
 def test_suppressed_address_is_excluded_even_with_a_consent_on_record():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     services.suppression_add(
         kind="email", value=person.email.upper(), channels=[EMAIL], reason=Suppression.Reason.OBJECTION, actor=None
@@ -110,7 +112,7 @@ def test_suppressed_address_is_excluded_even_with_a_consent_on_record():
 
 
 def test_soft_opt_in_covers_the_same_and_analogous_families_only():
-    client = subject()
+    client = DataSubjectFactory(consumer=True, admitted=True)
     soft_opt_in(client, ProductFamily.LEVEL)
     assert marketable(product_family=ProductFamily.LEVEL) == {client.pk}
     assert marketable(product_family=ProductFamily.PLATFORM) == set()
@@ -125,7 +127,7 @@ def test_soft_opt_in_covers_the_same_and_analogous_families_only():
 def test_soft_opt_in_requires_the_opt_out_offer_and_a_contract():
     from django.core.exceptions import ValidationError
 
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     with pytest.raises(ValidationError) as error:
         services.marketing_basis_record(
             subject=person,
@@ -139,7 +141,7 @@ def test_soft_opt_in_requires_the_opt_out_offer_and_a_contract():
 
 
 def test_b2b_professional_basis_covers_professional_contacts_on_email_and_phone():
-    pro = subject(kind=DataSubject.Kind.PROFESSIONAL, job_title="Chef de service eau")
+    pro = DataSubjectFactory(kind=DataSubject.Kind.PROFESSIONAL, admitted=True, job_title="Chef de service eau")
     for channel in (EMAIL, Channel.PHONE_MARKETING):
         services.marketing_basis_record(
             subject=pro,
@@ -158,7 +160,7 @@ def test_b2b_professional_basis_covers_professional_contacts_on_email_and_phone(
 def test_b2b_basis_is_refused_for_a_consumer():
     from django.core.exceptions import ValidationError
 
-    consumer = subject(kind=DataSubject.Kind.CONSUMER)
+    consumer = DataSubjectFactory(consumer=True, admitted=True)
     with pytest.raises(ValidationError):
         services.marketing_basis_record(
             subject=consumer,
@@ -172,7 +174,7 @@ def test_b2b_basis_is_refused_for_a_consumer():
 
 
 def test_suppression_survives_erasure_and_a_recreated_subject_is_not_marketable(dpo):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     email = person.email
     give(person, at=timezone.now() - timedelta(days=2))
     withdraw(person)
@@ -180,7 +182,9 @@ def test_suppression_survives_erasure_and_a_recreated_subject_is_not_marketable(
     assert Suppression.objects.filter(channel=EMAIL).exists()
 
     with pytest.raises(ValidationError, match="suppression list"):
-        subject(email=email)  # the admission gate refuses to create them again (subjects.admission)
+        DataSubjectFactory(
+            consumer=True, admitted=True, email=email
+        )  # the admission gate refuses to create them again (subjects.admission)
     again = DataSubject.objects.create(email=email, kind=DataSubject.Kind.CONSUMER, last_name="Restored")  # a restore
     soft_opt_in(again)
     assert marketable(product_family=ProductFamily.LEVEL) == set()

@@ -8,9 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from consents.models import ConsentEvent, ImmutableError, Notice
-from tests.factories import UserFactory, dpo_user
-
-from .consent_factories import consent_notice, give, subject
+from tests.factories import DataSubjectFactory, UserFactory, consent_notice, dpo_user, give
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +39,7 @@ def test_a_bulk_delete_of_notices_is_refused():
 
 
 def test_a_bulk_update_of_consent_events_is_refused():
-    give(subject())
+    give(DataSubjectFactory(consumer=True, admitted=True))
 
     with pytest.raises(ImmutableError, match="append-only"):
         ConsentEvent.objects.update(action=ConsentEvent.Action.WITHDRAWN)

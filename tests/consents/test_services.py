@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from consents import services
 from consents.models import LegalBasis, ProcessingActivity, Recipient, RegisterVersion, TransferMechanism
 from ijinus_privacy.models import AuditEvent
-from tests.consents.factories import complete_activity
-from tests.factories import dpo_user
+from tests.factories import complete_activity, dpo_user
 
 pytestmark = pytest.mark.django_db
 

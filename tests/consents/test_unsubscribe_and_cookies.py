@@ -13,8 +13,7 @@ from consents import selectors, services
 from consents.models import Channel, ConsentEvent, Suppression
 from consents.tasks import cookie_consent_expiry_task
 from consents.unsubscribe import unsubscribe_token, unsubscribe_url
-
-from .consent_factories import give, subject
+from tests.factories import DataSubjectFactory, give
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ def _url(person, channel=EMAIL, prefix=""):
 
 
 def test_get_shows_one_button_and_records_nothing(client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     response = client.get(_url(person))
     assert response.status_code == 200
@@ -37,7 +36,7 @@ def test_get_shows_one_button_and_records_nothing(client):
 
 
 def test_one_click_post_records_the_withdrawal_without_login(client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     response = client.post(_url(person, prefix="/en"))
     assert response.status_code == 200
@@ -49,7 +48,7 @@ def test_one_click_post_records_the_withdrawal_without_login(client):
 
 
 def test_rfc_8058_one_click_post_from_a_mail_client_works(client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     response = client.post(
         _url(person), data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -59,7 +58,7 @@ def test_rfc_8058_one_click_post_from_a_mail_client_works(client):
 
 
 def test_a_tampered_token_gets_a_clear_400_page_and_records_nothing(client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     url = _url(person)
     tampered = url.replace(url.split("/")[-2], url.split("/")[-2][:-3] + "abc")
@@ -70,7 +69,7 @@ def test_a_tampered_token_gets_a_clear_400_page_and_records_nothing(client):
 
 
 def test_a_reused_link_shows_already_unsubscribed_and_adds_no_event(client):
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=1))
     client.post(_url(person, prefix="/en"))
     again = client.post(_url(person, prefix="/en"))
@@ -84,14 +83,14 @@ def test_the_link_of_an_erased_person_stays_calm(client, django_user_model):
     from subjects import services as subject_services
     from tests.factories import dpo_user
 
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     url = _url(person, prefix="/en")
     subject_services.subject_delete(subject_ids=[person.pk], actor=dpo_user())
     assert client.post(url).status_code == 200
 
 
 def test_unsubscribe_url_is_absolute_and_carries_no_address():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     url = unsubscribe_url(subject_id=person.pk, channel=EMAIL, language="en")
     assert url.startswith("http")
     assert "/en/privacy/unsubscribe/" in url
@@ -104,7 +103,7 @@ def test_unsubscribe_url_is_absolute_and_carries_no_address():
 def test_cookie_consent_expires_at_13_months_once():
     now = timezone.now()
     old = give(None, Channel.COOKIES_AUDIENCE, visitor_id="v-123", at=now - relativedelta(months=13, days=1))
-    recent_person = subject()
+    recent_person = DataSubjectFactory(consumer=True, admitted=True)
     give(recent_person, Channel.COOKIES_ADVERTISING, at=now - relativedelta(months=12))
 
     assert cookie_consent_expiry_task.delay().get() == 1
@@ -117,7 +116,7 @@ def test_cookie_consent_expires_at_13_months_once():
 
 def test_cookie_choices_older_than_six_months_are_to_be_asked_again():
     now = timezone.now()
-    stale, fresh = subject(), subject()
+    stale, fresh = DataSubjectFactory(consumer=True, admitted=True), DataSubjectFactory(consumer=True, admitted=True)
     give(stale, Channel.COOKIES_AUDIENCE, at=now - relativedelta(months=7))
     give(fresh, Channel.COOKIES_AUDIENCE, at=now - relativedelta(months=2))
     give(None, Channel.COOKIES_SOCIAL, visitor_id="v-9", action="refused", at=now - relativedelta(months=8))

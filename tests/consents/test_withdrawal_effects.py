@@ -16,9 +16,7 @@ from ijinus_privacy.dates import add_months
 from retention.models import ArchivedSubject, RetentionRule
 from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole
-from tests.factories import support_user
-
-from .consent_factories import consent_notice, give, subject
+from tests.factories import DataSubjectFactory, consent_notice, give, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +24,7 @@ EMAIL = Channel.NEWSLETTER_EMAIL
 
 
 def _newsletter_subscriber() -> DataSubject:
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     SubjectRole.objects.create(subject=person, role=SubjectRole.Role.NEWSLETTER, collected_on=date(2018, 1, 10))
     give(person, at=timezone.now() - timedelta(days=30))
     return person
@@ -39,14 +37,14 @@ def _one_click(client, person) -> None:
     assert response.status_code == 200
 
 
-def test_a_one_click_unsubscribe_starts_the_newsletter_clock_and_the_sweep_acts_at_its_boundary(client):
+def test_a_one_click_unsubscribe_starts_the_newsletter_clock_and_the_sweep_acts_at_its_boundary(today, client):
     person = _newsletter_subscriber()
     rule = RetentionRule.objects.get(code="newsletter")
 
     _one_click(client, person)
 
     role = SubjectRole.objects.get(subject=person, role=SubjectRole.Role.NEWSLETTER)
-    assert role.unsubscribed_on == timezone.localdate()
+    assert role.unsubscribed_on == today
     sweep(now=add_months(role.unsubscribed_on, rule.active_months) - timedelta(days=1), commit=True, rule=rule)
     archived_early = ArchivedSubject.objects.filter(subject=person).exists()
     sweep(now=add_months(role.unsubscribed_on, rule.active_months), commit=True, rule=rule)
@@ -56,14 +54,14 @@ def test_a_one_click_unsubscribe_starts_the_newsletter_clock_and_the_sweep_acts_
     assert not DataSubject.objects.filter(pk=person.pk).exists()
 
 
-def test_an_objection_to_all_marketing_starts_the_newsletter_clock():
+def test_an_objection_to_all_marketing_starts_the_newsletter_clock(today):
     person = _newsletter_subscriber()
 
     services.marketing_objection_record(
         subject=person, actor=support_user(), staff_reference="Appel du 3 mars", collection_point="staff"
     )
 
-    assert SubjectRole.objects.get(subject=person).unsubscribed_on == timezone.localdate()
+    assert SubjectRole.objects.get(subject=person).unsubscribed_on == today
 
 
 def test_a_new_subscription_given_by_the_person_stops_the_clock_again(client):

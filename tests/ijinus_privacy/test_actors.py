@@ -8,8 +8,7 @@ from ijinus_privacy import actors, audit
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.models import Right, State
 from requests_dsar.services import request_transition
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import dpo_user, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 

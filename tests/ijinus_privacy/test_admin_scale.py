@@ -30,11 +30,7 @@ from ijinus_privacy import admin_scale, audit
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.models import ExportJob, Request, RequestEvent, Right
 from subjects.models import DataSubject, Delivery, Order, SubjectRole
-from tests.consents.consent_factories import give, withdraw
-from tests.consents.consent_factories import subject as consenting_subject
-from tests.factories import UserFactory, dpo_user
-from tests.requests_dsar.erasure_factories import disclose
-from tests.requests_dsar.factories import logged_request
+from tests.factories import DataSubjectFactory, UserFactory, disclose, dpo_user, give, logged_request, withdraw
 from tests.subjects import factories as sf
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +168,7 @@ def _factory(factory):
 
 def _consent_events(count):
     for _ in range(count):
-        give(consenting_subject())
+        give(DataSubjectFactory(consumer=True, admitted=True))
 
 
 def _audit_events(count):
@@ -269,7 +265,7 @@ def test_a_filtered_list_has_no_distinct_nor_date_trunc(admin_client, name, para
 
 
 def _subject_with_related(count: int) -> DataSubject:
-    person = consenting_subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     for role in list(SubjectRole.Role)[:count]:
         sf.SubjectRoleFactory(subject=person, role=role)
     for factory in (
@@ -434,7 +430,7 @@ def test_search_help_says_what_can_be_typed_in_french_and_english(admin_client):
 
 def test_current_state_filter_keeps_the_latest_event_of_each_subject_channel_and_visitor(admin_client):
     now = timezone.now()
-    person = consenting_subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=now - timedelta(days=10))
     latest_withdrawal, _created = withdraw(person)
     push = give(person, Channel.MARKETING_PUSH, at=now - timedelta(days=5))

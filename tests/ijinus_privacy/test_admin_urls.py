@@ -26,9 +26,16 @@ from requests_dsar.erasure.services import erasure_execute
 from requests_dsar.letters import letter_send
 from requests_dsar.models import ChangeKind, ExportJob, Letter, RecipientNotification
 from retention.models import Action, ArchivedSubject, RetentionRule
-from tests.factories import UserFactory, archivist_user, dpo_user, support_user
-from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request
-from tests.subjects import factories as sf
+from tests import factories as sf
+from tests.factories import (
+    UserFactory,
+    archivist_user,
+    client_to_erase,
+    disclose,
+    dpo_user,
+    erasure_request,
+    support_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ runs on them too (tests/requests_dsar/test_dashboard.py). To run the whole suite
 ``IJINUS_TEST_TODAY=2028-02-29 make test``.
 """
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -18,10 +18,7 @@ from consents.services import cookie_consents_expire
 from requests_dsar import deadlines
 from retention.models import LegalHold
 from retention.services import hold_place
-from tests.consents.consent_factories import give
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request
-from tests.retention.factories import subject_with_role
+from tests.factories import dpo_user, give, logged_request, subject_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +65,18 @@ def test_a_legal_hold_placed_today_is_due_for_review_on_its_date(any_day):
     assert hold.started_on == any_day
     assert not LegalHold.objects.review_due(any_day).exists()
     assert list(LegalHold.objects.review_due(review_on)) == [hold]
+
+
+def test_today_is_an_ordinary_day_with_the_clock_stopped_on_it(today):
+    assert today == date(2026, 3, 10)
+    assert timezone.localdate() == today
+    assert timezone.now() == timezone.now()
+
+
+@pytest.mark.today("2027-01-31")
+def test_today_is_the_marked_day(today):
+    assert today == timezone.localdate() == date(2027, 1, 31)
+
+
+def test_today_is_the_day_any_day_runs_on(any_day, today):
+    assert today == any_day == timezone.localdate()

@@ -8,8 +8,7 @@ from ijinus_privacy import conditions
 from retention.models import LegalHold
 from retention.services.holds import hold_place
 from subjects.models import DataSubject
-from tests.factories import dpo_user
-from tests.subjects.factories import DataSubjectFactory
+from tests.factories import DataSubjectFactory, dpo_user
 
 pytestmark = pytest.mark.django_db
 

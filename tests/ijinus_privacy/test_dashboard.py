@@ -6,15 +6,21 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 
 from backoffice.demo import seed_demo_all
+from ijinus_privacy.celery import app as celery_app
 from requests_dsar.models import Request
+from tests.conftest import paris_moment
 from tests.factories import dpo_user, support_user
 
 # The demo is dated back from today: the clock stops on a fixed day (the demo on other days: test_demo.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-04")]
+DAY = "2026-12-04"
+pytestmark = [pytest.mark.django_db, pytest.mark.today(DAY)]
 
 WIDGETS = (
     "dsar-cards",
@@ -28,10 +34,37 @@ WIDGETS = (
 DPO_ONLY = ("dash-exports", "dash-retention", "dash-sensitive", "dash-audit")
 
 
-@pytest.fixture
-def demo():
-    """Demo data as ``make run`` seeds it (fewer subjects), dated back from today."""
-    seed_demo_all(subjects=120, seed=2026, today=timezone.localdate())
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Demo data as ``make run`` seeds it (fewer subjects), dated back from DAY: seeded once for the module.
+
+    The tests only read it. It is written in a transaction left open around them (each test's own
+    transaction is a savepoint inside it, rolled back after the test) and rolled back after the last
+    one, as ``TestCase.setUpTestData`` does. Seeded as a test would be: clock stopped on DAY, English,
+    tasks inline, files in a temporary directory.
+    """
+    files = tmp_path_factory.mktemp("demo")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with (
+            django_db_blocker.unblock(),
+            time_machine.travel(paris_moment(DAY), tick=False),
+            translation.override("en"),
+            override_settings(MEDIA_ROOT=str(files / "media"), AUDIT_ANCHOR_DIR=str(files / "audit-anchors")),
+        ):
+            eager = celery_app.conf.task_always_eager
+            celery_app.conf.task_always_eager = True
+            try:
+                seed_demo_all(subjects=120, seed=2026, today=paris_moment(DAY).date())
+            finally:
+                celery_app.conf.task_always_eager = eager
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def _index(client, user, language="en"):
@@ -117,9 +150,7 @@ def test_the_index_runs_a_fixed_number_of_queries(client, demo, django_assert_ma
     assert response.status_code == 200
 
 
-def test_the_headline_query_gives_the_same_numbers_as_the_separate_reads(demo):
+def test_the_headline_query_gives_the_same_numbers_as_the_separate_reads(demo, today):
     from requests_dsar import dashboard
-
-    today = timezone.localdate()
 
     assert dashboard.headline(today=today) == (dashboard.open_counts(today=today), dashboard.kpis())

@@ -7,7 +7,7 @@ from django.db import connection
 
 from ijinus_privacy.personal_data import Collect, Delete, IdBatch, Update, for_subjects, run_steps
 from subjects import models as m
-from tests.subjects import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -37,8 +37,7 @@ from requests_dsar.models import ExportJob, Right
 from retention.models import SweepRun
 from retention.services import sweep
 from subjects.models import DataSubject, ImportJob, SubjectRole, SupportTicket
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request, subject_with_data
+from tests.factories import dpo_user, logged_request, subject_with_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

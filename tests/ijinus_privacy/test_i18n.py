@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests import factories as f
 from tests.factories import dpo_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

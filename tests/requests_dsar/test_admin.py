@@ -9,8 +9,7 @@ from django.urls import reverse
 from ijinus_privacy.celery import app
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.models import IdentityCheck, Request, State
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import dpo_user, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -108,14 +107,12 @@ def test_register_export_page_opens_for_customer_service(client):
     assert client.get(reverse("admin:requests_dsar_request_export")).status_code == 200
 
 
-def test_the_request_page_opens_with_a_summary_of_state_deadline_and_rights(admin_client):
+def test_the_request_page_opens_with_a_summary_of_state_deadline_and_rights(today, admin_client):
     from datetime import timedelta
 
-    from django.utils import timezone
+    from tests.factories import logged_request
 
-    from tests.requests_dsar.factories import logged_request
-
-    request = logged_request(received_on=timezone.localdate() - timedelta(days=40))
+    request = logged_request(received_on=today - timedelta(days=40))
 
     page = admin_client.get(f"/admin/requests_dsar/request/{request.pk}/change/", headers={"accept-language": "en"})
 

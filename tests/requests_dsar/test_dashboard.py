@@ -11,9 +11,8 @@ from requests_dsar.fulfilment import objection_from_request
 from requests_dsar.models import ClockPause, Extension, Letter, Request, Right, State
 from requests_dsar.notifications import due_soon_reminder_send, pause_reminders_send
 from requests_dsar.tasks import due_soon_reminder_task
-from tests.factories import dpo_user, support_user
+from tests.factories import DataSubjectFactory, dpo_user, logged_request, support_user
 from tests.mail import deliver
-from tests.requests_dsar.factories import DataSubjectFactory, logged_request
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from requests_dsar import services
 from requests_dsar.models import GROUNDS_BY_RIGHT, ClockPause, Extension, RefusalGround, Request, Right, State
 from requests_dsar.notifications import due_soon_reminder_send
-from tests.factories import dpo_user
+from tests.factories import dpo_user, logged_request
 from tests.mail import deliver
-from tests.requests_dsar.factories import logged_request
 
 pytestmark = pytest.mark.django_db
 

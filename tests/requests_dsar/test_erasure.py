@@ -32,9 +32,8 @@ from requests_dsar.models import (
 from retention.models import ArchivedSubject, LegalHold
 from retention.services import hold_place
 from subjects.models import DataSubject, Invoice
-from tests.factories import dpo_user, support_user
+from tests.factories import IDENTIFIERS, PHONE_FORMS, client_to_erase, dpo_user, erasure_request, support_user
 from tests.mail import deliver, letter_pdf
-from tests.requests_dsar.erasure_factories import IDENTIFIERS, PHONE_FORMS, client_to_erase, erasure_request
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from requests_dsar.models import ChangeKind, ErasureGround, ErasureKeep, Erasure
 from retention.models import LegalHold
 from retention.services import hold_place
 from subjects.models import DataSubject
-from tests.factories import archivist_user, dpo_user, support_user
-from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request
+from tests.factories import archivist_user, client_to_erase, disclose, dpo_user, erasure_request, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.core.management import CommandError, call_command
 from requests_dsar.erasure.services import erasure_execute
 from requests_dsar.models import ErasureGround, ErasureRecord, ErasureTombstone, Request, State
 from subjects.models import DataSubject
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.erasure_factories import IDENTIFIERS, client_to_erase, erasure_request
+from tests.factories import IDENTIFIERS, client_to_erase, dpo_user, erasure_request, support_user
 from tests.requests_dsar.test_erasure import active_dump_hits
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,8 @@ from pypdf import PdfReader
 from ijinus_privacy import audit
 from requests_dsar.exports import content, render
 from subjects.models import SupportTicket
-from tests.factories import UserFactory
-from tests.requests_dsar.factories import subject_with_data
-from tests.subjects import factories as sf
+from tests import factories as sf
+from tests.factories import UserFactory, subject_with_data
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +134,7 @@ def _portability(subject) -> tuple[dict, zipfile.ZipFile]:
 
 def test_portability_validates_and_keeps_only_provided_data_under_consent_or_contract():
     subject = subject_with_data()
-    from tests.requests_dsar.factories import logged_request
+    from tests.factories import logged_request
 
     logged_request(subject=subject)  # the request file: legal obligation (P11), never portable
 

@@ -16,8 +16,7 @@ from django.utils import timezone
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, Right
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request, subject_with_data
+from tests.factories import dpo_user, logged_request, subject_with_data, support_user
 
 pytestmark = pytest.mark.django_db
 

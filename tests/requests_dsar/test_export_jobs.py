@@ -20,8 +20,7 @@ from ijinus_privacy import storage
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.exports import services
 from requests_dsar.models import ExportJob, Right
-from tests.factories import support_user
-from tests.requests_dsar.factories import logged_request, subject_with_data
+from tests.factories import logged_request, subject_with_data, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,7 @@ from kombu.exceptions import OperationalError
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.exports import services
 from requests_dsar.models import ExportJob, RequestEvent, Right
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request, subject_with_data
+from tests.factories import dpo_user, logged_request, subject_with_data
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from consents.models import ConsentEvent
 from requests_dsar import fulfilment
 from requests_dsar.models import Request, RequestEvent, Right, State
 from subjects.models import Objection, PostMortemDirective, Rectification, Restriction
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import dpo_user, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from requests_dsar.models import ErasureRecord, ExportJob, RefusalGround, Reques
 from requests_dsar.services.objection import objection_decide
 from subjects.models import Objection, Rectification
 from subjects.services.rectification import rectification_apply
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import dpo_user, logged_request
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from ijinus_privacy import storage
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.letters import letter_send
 from requests_dsar.models import Letter
-from tests.factories import archivist_user, dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import archivist_user, dpo_user, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from requests_dsar.erasure.notifications import (
 )
 from requests_dsar.erasure.services import erasure_execute
 from requests_dsar.models import ChangeKind, DisclosureLog, ErasureGround, RecipientNotification
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.erasure_factories import client_to_erase, disclose, erasure_request, recipient
+from tests.factories import client_to_erase, disclose, dpo_user, erasure_request, recipient, support_user
 
 pytestmark = pytest.mark.django_db
 

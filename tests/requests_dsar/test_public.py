@@ -18,7 +18,7 @@ from django.urls import reverse
 from ijinus_privacy.choices import ContactChannel
 from requests_dsar.models import Request, State, WebSubmission
 from requests_dsar.public import web_submissions_purge
-from tests.requests_dsar.factories import DataSubjectFactory
+from tests.factories import DataSubjectFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -23,9 +23,8 @@ from requests_dsar.models import (
     Right,
     State,
 )
-from tests.factories import dpo_user, support_user
+from tests.factories import dpo_user, logged_request, support_user
 from tests.mail import deliver, letter_pdf
-from tests.requests_dsar.factories import logged_request
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from ijinus_privacy.models import AuditEvent
 from retention.models import ArchivedSubject, active_subjects, exclude_archived
 from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole
-from tests.factories import archivist_user, dpo_user, support_user
-from tests.retention.factories import subject_with_role
+from tests.factories import archivist_user, dpo_user, subject_with_role, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +136,7 @@ def test_the_service_refuses_a_missing_reason_or_file_number_too(archived):
 def test_records_kept_after_an_erasure_open_only_with_a_reason(client):
     from requests_dsar.erasure.services import erasure_execute
     from requests_dsar.models import ErasureKeep
-    from tests.requests_dsar.erasure_factories import client_to_erase, erasure_request
+    from tests.factories import client_to_erase, erasure_request
 
     dpo = dpo_user()
     erasure_execute(
@@ -173,7 +172,7 @@ def test_records_kept_after_an_erasure_open_only_with_a_reason(client):
 
 @pytest.fixture
 def archived_with_data(archived):
-    from tests.subjects import factories as sf
+    from tests import factories as sf
 
     subject = archived.subject
     invoice = sf.InvoiceFactory(subject=subject, number="F-ARCH-0001")
@@ -201,7 +200,7 @@ ACTIVE_ADMIN_LISTS = [
 
 @pytest.mark.parametrize("make_user", [support_user, dpo_user], ids=["customer service", "DPO"])
 def test_an_archived_persons_data_is_gone_from_the_active_admin(client, archived_with_data, make_user):
-    from tests.subjects import factories as sf
+    from tests import factories as sf
 
     active_invoice = sf.InvoiceFactory(number="F-ACTIVE-01")
     archived_invoice = archived_with_data.subject.invoices.get()

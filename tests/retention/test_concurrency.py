@@ -14,7 +14,7 @@ from retention.models import LegalHold, RetentionRule, SweepRun
 from retention.services import sweep
 from retention.services import sweeping as sweep_module
 from subjects.models import DataSubject, SubjectRole
-from tests.retention.factories import subject_with_role
+from tests.factories import subject_with_role
 
 # Committed data is needed for a second connection to see it (tests/conftest.py restores the
 # migrated database after the flush that ends a transactional test).

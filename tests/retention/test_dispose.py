@@ -13,7 +13,7 @@ from ijinus_privacy.personal_data import Disposal, registry
 from retention.models import ArchivedSubject, RetentionRule
 from subjects import models as m
 from subjects.disposal import dispose_subjects
-from tests.requests_dsar.factories import logged_request, subject_with_data
+from tests.factories import logged_request, subject_with_data
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,7 @@ from requests_dsar.services import request_transition
 from retention.models import ArchivedSubject, LegalHold
 from retention.services import hold_lift, hold_place, sweep
 from subjects.models import DataSubject
-from tests.factories import dpo_user
-from tests.requests_dsar.factories import logged_request
-from tests.retention.factories import subject_with_role
+from tests.factories import dpo_user, logged_request, subject_with_role
 
 AS_OF = date(2026, 11, 26)
 

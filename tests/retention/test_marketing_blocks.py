@@ -9,8 +9,7 @@ from consents import selectors
 from consents.models import Channel
 from retention.models import ArchivedSubject, RetentionRule
 from retention.services import hold_lift, hold_place
-from tests.consents.consent_factories import give, subject
-from tests.factories import dpo_user
+from tests.factories import DataSubjectFactory, dpo_user, give
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def marketable() -> set[int]:
 
 @pytest.mark.today("2026-12-04")  # the hold starts today, its review is on a fixed date
 def test_a_legal_hold_removes_the_person_from_marketing_until_it_is_lifted():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person)
     dpo = dpo_user()
 
@@ -34,7 +33,7 @@ def test_a_legal_hold_removes_the_person_from_marketing_until_it_is_lifted():
 
 
 def test_an_archived_person_is_never_marketed_to():
-    person, other = subject(), subject()
+    person, other = DataSubjectFactory(consumer=True, admitted=True), DataSubjectFactory(consumer=True, admitted=True)
     give(person)
     give(other)
 

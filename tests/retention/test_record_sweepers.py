@@ -11,8 +11,7 @@ from ijinus_privacy.models import AuditEvent
 from retention.models import RetentionRule
 from retention.services import hold_place, sweep
 from subjects.models import AssumedInterest, DataSubject, NavigationRecord, SubjectRole
-from tests.factories import dpo_user
-from tests.subjects.factories import InterestFactory, NavigationFactory, SubjectRoleFactory
+from tests.factories import InterestFactory, NavigationFactory, SubjectRoleFactory, dpo_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from ijinus_privacy.dates import add_months
 from retention.models import Action, ArchivedSubject, RetentionRule, Scope
 from retention.services import sweep
 from subjects.models import DataSubject, SubjectRole
-from tests.factories import dpo_user
-from tests.retention.factories import approve_all, subject_with_role
+from tests.factories import approve_all, dpo_user, subject_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,20 @@ from retention.services import sweep
 from retention.services import sweeping as sweep_module
 from retention.tasks import sweep_task
 from subjects.models import DataSubject, SubjectRole
-from tests.retention.factories import snapshot, subject_with_role
+from tests.factories import subject_with_role
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = date(2026, 11, 26)
+
+
+def snapshot() -> dict:
+    """Everything a sweep may change, comparable between two moments."""
+    return {
+        "subjects": sorted(DataSubject.objects.values_list("id", "last_name", "email")),
+        "roles": sorted(SubjectRole.objects.values_list("id", "subject_id", "role")),
+        "archived": sorted(ArchivedSubject.objects.values_list("subject_id", "archive_until")),
+    }
 
 
 @pytest.fixture

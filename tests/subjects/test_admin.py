@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from ijinus_privacy.models import AuditEvent
 from subjects.models import Contract, DataSubject, Invoice, Payment, SubjectRole
+from tests import factories as f
 from tests.factories import dpo_user, support_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

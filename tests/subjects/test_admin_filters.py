@@ -18,10 +18,8 @@ from retention.services.holds import hold_place
 from subjects.models import DeathRecord, Restriction
 from subjects.services.rectification import rectification_apply, rectification_propose
 from subjects.services.restriction import restriction_place
-from tests.consents.consent_factories import give
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.erasure_factories import client_to_erase, disclose
-from tests.subjects import factories as f
+from tests import factories as f
+from tests.factories import client_to_erase, disclose, dpo_user, give, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -26,11 +26,17 @@ from requests_dsar.tasks import erasures_reapply_task
 from subjects import services
 from subjects.models import DataSubject
 from subjects.resources import DataSubjectResource
-from tests.consents.consent_factories import consent_notice, subject, withdraw
-from tests.factories import dpo_user, support_user
+from tests.factories import (
+    IDENTIFIERS,
+    DataSubjectFactory,
+    client_to_erase,
+    consent_notice,
+    dpo_user,
+    logged_request,
+    support_user,
+    withdraw,
+)
 from tests.mail import deliver
-from tests.requests_dsar.erasure_factories import IDENTIFIERS, client_to_erase
-from tests.requests_dsar.factories import logged_request
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +93,7 @@ def test_subjects_import_refuses_an_erased_person_naming_the_row_and_the_reason_
 
 
 def test_subjects_import_refuses_a_suppressed_person_naming_the_channel():
-    gone = subject(email="parti@exemple.fr", phone="")
+    gone = DataSubjectFactory(consumer=True, admitted=True, email="parti@exemple.fr", phone="")
     withdraw(gone)
     services.subject_delete(subject_ids=[gone.pk], actor=dpo_user())
 
@@ -134,7 +140,7 @@ def test_admin_add_of_an_erased_person_is_refused_with_a_clear_message(client):
 
 
 def test_admin_add_of_a_person_suppressed_by_phone_is_refused(client):
-    gone = subject(email="appel@exemple.fr", phone="02 98 00 00 01")
+    gone = DataSubjectFactory(consumer=True, admitted=True, email="appel@exemple.fr", phone="02 98 00 00 01")
     withdraw(gone, Channel.PHONE_MARKETING)
     services.subject_delete(subject_ids=[gone.pk], actor=dpo_user())
     client.force_login(support_user())

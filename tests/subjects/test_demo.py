@@ -181,16 +181,16 @@ def test_seed_demo_fills_the_dashboard_with_requests_in_every_state(day):
 
 
 @pytest.mark.today("2026-12-04")
-def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date():
+def test_seed_demo_requests_are_the_same_for_the_same_seed_and_date(today):
     from backoffice.demo import seed_demo_all
     from requests_dsar.models import Request
 
-    seed_demo_all(subjects=40, seed=9, today=timezone.localdate())
+    seed_demo_all(subjects=40, seed=9, today=today)
     first = _requests_snapshot()
     Request.objects.all().delete()
     DataSubject.objects.all().delete()
 
-    seed_demo_all(subjects=40, seed=9, today=timezone.localdate())
+    seed_demo_all(subjects=40, seed=9, today=today)
 
     assert _requests_snapshot() == first
 

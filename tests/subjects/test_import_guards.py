@@ -14,8 +14,8 @@ from retention.models import ArchivedSubject, RetentionRule
 from subjects.models import DataSubject, Restriction, SubjectRole
 from subjects.resources import DataSubjectResource, SubjectRoleResource
 from subjects.services.restriction import restriction_place
+from tests import factories as f
 from tests.factories import dpo_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from ijinus_privacy import audit
 from ijinus_privacy.models import AuditEvent
 from subjects.import_jobs import import_job_run
 from subjects.models import DataSubject, ImportJob
+from tests import factories as f
 from tests.factories import dpo_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from ijinus_privacy.models import AuditEvent
 from subjects.models import DataSubject, SubjectRole
 from subjects.resources import DataSubjectResource, SubjectRoleResource
+from tests import factories as f
 from tests.factories import dpo_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,7 @@ from requests_dsar.models import Right
 from requests_dsar.services.objection import objection_decide, objection_record
 from subjects.models import Objection, Restriction
 from subjects.services.restriction import is_restricted
-from tests.consents.consent_factories import give, subject
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import DataSubjectFactory, dpo_user, give, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +33,7 @@ def suppressed(person, channel) -> bool:
 
 
 def test_objection_under_21_1_restricts_at_once_with_ground_18_1_d():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
 
     objection = objection_record(
         subject=person, kind=Objection.Kind.LEGITIMATE_INTEREST, processing="P08", actor=support_user()
@@ -48,8 +46,12 @@ def test_objection_under_21_1_restricts_at_once_with_ground_18_1_d():
 
 def test_dpo_upholds_or_overrides_and_overriding_lifts_only_with_a_notice():
     dpo = dpo_user()
-    upheld = objection_record(subject=subject(), kind=Objection.Kind.LEGITIMATE_INTEREST, actor=dpo)
-    overridden = objection_record(subject=subject(), kind=Objection.Kind.LEGITIMATE_INTEREST, actor=dpo)
+    upheld = objection_record(
+        subject=DataSubjectFactory(consumer=True, admitted=True), kind=Objection.Kind.LEGITIMATE_INTEREST, actor=dpo
+    )
+    overridden = objection_record(
+        subject=DataSubjectFactory(consumer=True, admitted=True), kind=Objection.Kind.LEGITIMATE_INTEREST, actor=dpo
+    )
 
     objection_decide(objection=upheld, upheld=True, actor=dpo)
     with pytest.raises(ValidationError):
@@ -70,7 +72,7 @@ def test_dpo_upholds_or_overrides_and_overriding_lifts_only_with_a_notice():
 
 
 def test_objection_to_all_direct_marketing_removes_the_person_at_once_and_leaves_a_suppression_entry():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     give(person, Channel.PHONE_MARKETING, at=timezone.now() - timedelta(days=3))
     assert person.pk in marketable()
@@ -87,7 +89,7 @@ def test_objection_to_all_direct_marketing_removes_the_person_at_once_and_leaves
 
 
 def test_objection_on_one_channel_leaves_the_others():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     give(person, Channel.PHONE_MARKETING, at=timezone.now() - timedelta(days=3))
 
@@ -100,12 +102,17 @@ def test_objection_on_one_channel_leaves_the_others():
 
 def test_marketing_objection_needs_a_marketing_channel():
     with pytest.raises(ValidationError):
-        objection_record(subject=subject(), kind=Objection.Kind.DIRECT_MARKETING, channel="geolocation", actor=None)
+        objection_record(
+            subject=DataSubjectFactory(consumer=True, admitted=True),
+            kind=Objection.Kind.DIRECT_MARKETING,
+            channel="geolocation",
+            actor=None,
+        )
     assert not Objection.objects.exists()
 
 
 def test_objection_from_a_request_handles_both_items():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     request = logged_request(
         subject=person, rights=(Right.OBJECTION, Right.OBJECTION_MARKETING), received_on=date(2026, 11, 2)
@@ -119,7 +126,7 @@ def test_objection_from_a_request_handles_both_items():
 
 
 def test_withdrawal_from_a_request_records_the_consent_event():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     request = logged_request(subject=person, rights=(Right.CONSENT_WITHDRAWAL,), received_on=date(2026, 11, 2))
 

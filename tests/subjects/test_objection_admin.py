@@ -8,8 +8,7 @@ from django.urls import reverse
 from requests_dsar.services.objection import objection_record
 from subjects.models import Objection
 from subjects.services.restriction import is_restricted
-from tests.consents.consent_factories import subject
-from tests.factories import dpo_user, support_user
+from tests.factories import DataSubjectFactory, dpo_user, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,11 @@ URL = "admin:subjects_objection_changelist"
 
 
 def _pending() -> Objection:
-    return objection_record(subject=subject(), kind=Objection.Kind.LEGITIMATE_INTEREST, actor=support_user())
+    return objection_record(
+        subject=DataSubjectFactory(consumer=True, admitted=True),
+        kind=Objection.Kind.LEGITIMATE_INTEREST,
+        actor=support_user(),
+    )
 
 
 def test_the_dpo_records_not_upheld_with_the_notice_and_the_restriction_is_lifted(client):

@@ -9,7 +9,7 @@ from django.utils import translation
 from ijinus_privacy.personal_data import NOT_PERSONAL_DATA, Disposal, registry
 from subjects import models as m
 from subjects.sources import SOURCES
-from tests.subjects import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,7 @@ from requests_dsar.services.post_mortem import (
     subject_record_death,
 )
 from subjects.models import DataSubject, DeathRecord, PostMortemDirective
-from tests.consents.consent_factories import give, subject
-from tests.factories import support_user
-from tests.requests_dsar.factories import logged_request
+from tests.factories import DataSubjectFactory, give, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +43,7 @@ def particular(person, **overrides) -> PostMortemDirective:
 
 
 def test_a_modification_writes_a_new_version_and_keeps_the_old():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     first = particular(person)
 
     second = directive_modify(directive=first, changes={"instruction": Instruction.ERASE}, actor=None)
@@ -60,7 +58,7 @@ def test_a_modification_writes_a_new_version_and_keeps_the_old():
 
 
 def test_a_particular_directive_needs_specific_consent_and_communication_a_designated_person():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     with pytest.raises(ValidationError):
         particular(person, specific_consent=False)
     with pytest.raises(ValidationError):
@@ -69,7 +67,7 @@ def test_a_particular_directive_needs_specific_consent_and_communication_a_desig
 
 
 def test_a_recorded_death_suppresses_marketing_at_once_and_applies_the_directive():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     directive = particular(person)
     assert selectors.marketable(channel=Channel.NEWSLETTER_EMAIL).filter(pk=person.pk).exists()
@@ -94,7 +92,7 @@ def test_a_recorded_death_suppresses_marketing_at_once_and_applies_the_directive
 
 
 def test_without_directive_the_record_says_so_and_a_death_is_recorded_once():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     record = subject_record_death(
         subject=person, died_on=date(2026, 10, 1), evidence_type=DeathRecord.Evidence.NOTARY, actor=None
     )
@@ -106,12 +104,12 @@ def test_without_directive_the_record_says_so_and_a_death_is_recorded_once():
     assert DeathRecord.objects.count() == 1
 
 
-def test_a_future_date_of_death_is_refused_and_nothing_changes():
-    person = subject()
+def test_a_future_date_of_death_is_refused_and_nothing_changes(today):
+    person = DataSubjectFactory(consumer=True, admitted=True)
     with pytest.raises(ValidationError):
         subject_record_death(
             subject=person,
-            died_on=timezone.localdate() + timedelta(days=1),
+            died_on=today + timedelta(days=1),
             evidence_type=DeathRecord.Evidence.NOTARY,
             actor=None,
         )
@@ -123,7 +121,7 @@ SYSTEM = actors.system("test")
 
 
 def test_post_mortem_request_registers_a_directive_then_records_the_death():
-    person = subject()
+    person = DataSubjectFactory(consumer=True, admitted=True)
     request = logged_request(subject=person, rights=(Right.POST_MORTEM,), received_on=date(2026, 11, 2))
 
     directive = post_mortem_from_request(

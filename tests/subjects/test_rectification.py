@@ -19,9 +19,7 @@ from subjects.services.rectification import (
 )
 from subjects.services.restriction import is_restricted, override_record
 from subjects.signals import subject_data_changed
-from tests.factories import dpo_user, support_user
-from tests.requests_dsar.factories import logged_request
-from tests.subjects.factories import DataSubjectFactory
+from tests.factories import DataSubjectFactory, dpo_user, logged_request, support_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from ijinus_privacy.models import AuditEvent
 from ijinus_privacy.spreadsheets import escape_formula
 from subjects.models import DataSubject, SubjectRole
 from subjects.resources import DataSubjectResource, SubjectRoleResource
+from tests import factories as f
 from tests.factories import dpo_user, support_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

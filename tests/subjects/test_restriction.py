@@ -23,10 +23,7 @@ from subjects.services.restriction import (
     restriction_place,
 )
 from subjects.signals import subject_data_changed
-from tests.consents.consent_factories import give
-from tests.factories import dpo_user, support_user
-from tests.retention.factories import subject_with_role
-from tests.subjects.factories import DataSubjectFactory, TicketFactory
+from tests.factories import DataSubjectFactory, TicketFactory, dpo_user, give, subject_with_role, support_user
 
 pytestmark = pytest.mark.django_db
 

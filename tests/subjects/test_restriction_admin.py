@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from subjects.models import DataSubject, Rectification, Restriction
 from subjects.services.restriction import is_restricted, restriction_place
+from tests import factories as f
 from tests.factories import dpo_user, support_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

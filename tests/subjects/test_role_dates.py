@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from subjects.models import SubjectRole
 from subjects.resources import SubjectRoleResource
+from tests import factories as f
 from tests.factories import dpo_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from ijinus_privacy.models import AuditEvent
 from subjects import services
 from subjects.models import SensitiveCategory, SensitiveDataFlag
 from subjects.sensitive import detect_categories
+from tests import factories as f
 from tests.factories import dpo_user, support_user
-from tests.subjects import factories as f
 
 pytestmark = pytest.mark.django_db
 
