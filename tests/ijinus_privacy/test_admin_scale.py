@@ -30,8 +30,8 @@ from ijinus_privacy import admin_scale, audit
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.models import ExportJob, Request, RequestEvent, Right
 from subjects.models import DataSubject, Delivery, Order, SubjectRole
+from tests import factories as sf
 from tests.factories import DataSubjectFactory, UserFactory, disclose, dpo_user, give, logged_request, withdraw
-from tests.subjects import factories as sf
 
 pytestmark = pytest.mark.django_db
 
