@@ -172,8 +172,8 @@ def query_profile(client, path: str) -> tuple[int, list[str]]:
     flags = []
     for query in captured.captured_queries:
         sql = query["sql"]
-        if re.match(r"SELECT COUNT\(\*\)", sql) and " WHERE " not in sql:
-            flags.append("COUNT(*) of a whole table")
+        if re.match(r"SELECT COUNT\(\*\)", sql) and ("?" not in path or " WHERE " not in sql):
+            flags.append("COUNT(*) of a whole table")  # an unfiltered page: any count reads it all
         if "SELECT DISTINCT" in sql:
             flags.append("SELECT DISTINCT")
         if "date_trunc" in sql.lower():
@@ -267,7 +267,7 @@ def _run(scale: int, config: dict) -> None:
             f"{ours_flags or ''}; stock p50 {stock_p50:.0f} ms p95 {stock_p95:.0f} ms, {stock_queries} queries "
             f"{stock_flags or ''}"
         )
-        record = _recorder()
+        record = _recorder(verdicts=scale >= 1_000_000)
         record("subjects list, 4 users, p50", p50, stock_p50, "ms", "<= 150 ms", 150)
         record("subjects list, 4 users, p95", p95, stock_p95, "ms", "<= 300 ms", 300)
         record("subjects list, queries", ours_queries, stock_queries, "queries", "<= 6", 6)
@@ -311,13 +311,17 @@ def _run(scale: int, config: dict) -> None:
                 f"  {name:<44} ours {ours_ms:8.1f} ms {ours_queries:3} queries{rows}"
                 f"{' ' + str(ours_flags) if ours_flags else ''}; stock {stock_ms:8.1f} ms {stock_queries:3} queries"
             )
-            note = "" if path == "" else f"{ours_rows} rows shown, stock {stock_rows}"
+            if path == "":  # the stock admin's index has no dashboard: it is the page's floor, not a peer
+                record(name, ours_ms, None, "ms", target, limit, note=f"stock admin index {stock_ms:.0f} ms")
+                record("dashboard, queries", ours_queries, None, "queries", "flat with history (tests)", None)
+                continue
+            note = f"{ours_rows} rows shown, stock {stock_rows}" + (f"; {', '.join(ours_flags)}" if ours_flags else "")
             record(name, ours_ms, stock_ms, "ms", target, limit, note=note)
-            if name.startswith("dashboard"):
-                record("dashboard, queries", ours_queries, None, "queries", "flat with history", None)
 
 
-def _recorder():
+def _recorder(*, verdicts: bool):
+    """Targets are about 1M people: below that, the targets are shown without a verdict."""
+
     def record(name, ours, stock, unit, target, limit, note: str = "") -> None:
         results.record(
             BENCH,
@@ -327,7 +331,7 @@ def _recorder():
             stock=stock,
             stock_label="stock",
             target=target,
-            met=None if limit is None else _met(ours, limit),
+            met=None if limit is None or not verdicts else _met(ours, limit),
             note=note,
         )
 
