@@ -53,18 +53,13 @@ def test_the_export_benchmark_runs_with_a_flat_query_count():
     assert len(counts) == 1, out
 
 
-def test_the_import_benchmark_runs_ours_beside_the_library_bulk_create_and_copy():
+def test_the_import_benchmark_adds_and_upserts_ours_beside_the_library_bulk_create_and_copy():
     out = run_bench("bench_imports")
 
     assert "ERROR" not in out, out
     assert "job done: 40 created, upload left on disk: False" in out, out
     assert "ratios: ours" in out, out
     assert "x COPY" in out, out
-
-
-def test_the_import_benchmark_upserts_every_person_of_the_file():
-    out = run_bench("bench_imports")
-
     assert "upsert of 40 people on file" in out, out
     assert "ours: 40 of 40 people changed on file" in out, out
     assert "upsert, rows/s against COPY" in out, out
