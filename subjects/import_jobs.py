@@ -356,12 +356,20 @@ class Progress:
     percent: int | None
 
 
-@functools.lru_cache(maxsize=32)
 def _rows_in_upload(file_path: str, file_format: str) -> int | None:
     """About how many rows the stored upload holds, without parsing it (once per process and file)."""
     try:
+        stat = storage.absolute(file_path).stat()
+    except (OSError, ValueError):  # gone meanwhile (the job ended): the page shows counts only
+        return None
+    return _rows_in_file(file_path, file_format, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _rows_in_file(file_path: str, file_format: str, _size: int, _mtime_ns: int) -> int | None:
+    try:
         content = storage.read(file_path)
-    except Exception:  # gone meanwhile (the job ended) or unreadable: the page shows counts only
+    except Exception:  # removed meanwhile, or unreadable: the page shows counts only
         return None
     if file_format == ImportJob.Format.XLSX:
         from openpyxl import load_workbook
