@@ -88,7 +88,7 @@ def table(results: list[Result]) -> str:
                 result.name + (f" ({result.note})" if result.note else ""),
                 _number(result.ours, result.unit),
                 stock,
-                f"{ratio:.1f}x" if ratio is not None else "",
+                "" if ratio is None else (f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2f}x"),
                 _verdict(result),
             )
         )
