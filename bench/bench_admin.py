@@ -172,8 +172,9 @@ def query_profile(client, path: str) -> tuple[int, list[str]]:
     flags = []
     for query in captured.captured_queries:
         sql = query["sql"]
-        if re.match(r"SELECT COUNT\(\*\)", sql) and ("?" not in path or " WHERE " not in sql):
-            flags.append("COUNT(*) of a whole table")  # an unfiltered page: any count reads it all
+        unfiltered_list = path.rstrip("/").count("/") > 2 and "?" not in path  # a changelist, no filter
+        if re.match(r"SELECT COUNT\(\*\)", sql) and (unfiltered_list or " WHERE " not in sql):
+            flags.append("COUNT(*) of a whole table")  # an unfiltered list's count reads it all
         if "SELECT DISTINCT" in sql:
             flags.append("SELECT DISTINCT")
         if "date_trunc" in sql.lower():

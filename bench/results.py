@@ -133,6 +133,10 @@ def compare(old: list[Result], new: list[Result]) -> str:
             earlier_text = "-" if earlier is None else _number(earlier.ours, earlier.unit)
             rows.append((result.key, earlier_text, _number(result.ours, result.unit), "new" if earlier is None else ""))
             continue
+        if result.unit == "yes/no":
+            rows.append((result.key, _number(earlier.ours, "yes/no"), _number(result.ours, "yes/no"),
+                         "" if bool(earlier.ours) == bool(result.ours) else "changed"))  # fmt: skip
+            continue
         change = (result.ours - earlier.ours) / earlier.ours * 100 if earlier.ours else 0.0
         better = (change < 0) if result.unit in TIME_UNITS else (change > 0)
         rows.append(
