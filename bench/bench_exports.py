@@ -15,6 +15,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import results
+
 DB_NAME = "bench_exports"
 
 
@@ -123,8 +125,8 @@ def _subject_with_rows(rows: int, n: int):
     return subject
 
 
-def _forked(label: str, work) -> None:
-    """Run ``work()`` in a child; print its wall time and peak RSS."""
+def _forked(label: str, work) -> tuple[float, float] | None:
+    """Run ``work()`` in a child; print and return its wall time and peak RSS (MB)."""
     from django.db import connections
 
     connections.close_all()
@@ -142,9 +144,10 @@ def _forked(label: str, work) -> None:
     os.close(read_end)
     if status != 0 or len(output) != 2:
         print(f"  {label:<34} failed (status {status})")
-        return
+        return None
     seconds, size = output
     print(f"  {label:<34} {seconds:>7} s  peak RSS {usage.ru_maxrss / 1024:7.0f} MB  {int(size) / 1e6:6.1f} MB PDF")
+    return float(seconds), usage.ru_maxrss / 1024
 
 
 def run(scale: int) -> None:
@@ -174,7 +177,11 @@ def run(scale: int) -> None:
         started = time.perf_counter()
         collection = content.collect(large)
         data = render.access_json(collection, language="fr")
-        print(f"  JSON export (collect + validate)   {time.perf_counter() - started:7.2f} s  {len(data) / 1e6:.1f} MB")
+        json_seconds = time.perf_counter() - started
+        print(f"  JSON export (collect + validate)   {json_seconds:7.2f} s  {len(data) / 1e6:.1f} MB")
+        note = f"a subject with {rows} rows"
+        results.record("bench_exports", "JSON export", ours=json_seconds, unit="s", target="<= 2 s at 10k rows",
+                       met=json_seconds <= 2 if rows >= 10_000 else None, note=note)  # fmt: skip
 
         def ours() -> int:
             return len(render.access_pdf(content.collect(large), language="fr"))
@@ -185,8 +192,15 @@ def run(scale: int) -> None:
                 html_to_pdf(render_to_string("requests_dsar/export/access.html", {**context, "naive_table": True}))
             )
 
-        _forked("PDF, block layout (ours)", ours)
-        _forked("PDF, same document, tables (naive)", naive)
+        timed_ours = _forked("PDF, block layout (ours)", ours)
+        timed_naive = _forked("PDF, same document, tables (naive)", naive)
+        if timed_ours:
+            results.record("bench_exports", "PDF export", ours=timed_ours[0], unit="s", stock_label="tables",
+                           stock=timed_naive[0] if timed_naive else None, target="<= 60 s at 10k rows",
+                           met=timed_ours[0] <= 60 if rows >= 10_000 else None, note=note)  # fmt: skip
+            results.record("bench_exports", "PDF export, peak RSS", ours=timed_ours[1], unit="MB", stock_label="tables",
+                           stock=timed_naive[1] if timed_naive else None, target="<= 1 GB at 10k rows",
+                           met=timed_ours[1] <= 1024 if rows >= 10_000 else None, note=note)  # fmt: skip
     finally:
         from django.db import connections
 

@@ -43,6 +43,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from . import results as bench_results
 from . import retention_data as data
 from . import retention_raw_sql as raw_sql
 
@@ -207,6 +208,14 @@ def _verdict(target: str, name: str, results: dict, scale: int) -> None:
     rate = _rate(ours, scale)
     projected = ONE_MILLION / rate
     rss = ours["peak_rss_mb"]
+    limit = _rate(results["raw SQL, batches"], scale)
+    bench_results.record("bench_retention", f"{target} {name}", ours=rate, unit="subj/s", stock=limit,
+                         stock_label="raw SQL batches", target=">= 0.5x raw SQL" if target == "T1" else "",
+                         met=rate / limit >= 0.5 if target == "T1" and scale == ONE_MILLION else None)  # fmt: skip
+    bench_results.record("bench_retention", f"{target} {name}, 1M subjects", ours=projected, unit="s",
+                         target="<= 180 s" if target == "T1" else "<= 300 s",
+                         met=projected <= (180 if target == "T1" else 300) if scale == ONE_MILLION else None,
+                         note="" if scale == ONE_MILLION else f"projected from {scale}")  # fmt: skip
     if target == "T1":
         ratio = rate / _rate(results["raw SQL, batches"], scale)
         print(

@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ijinus_privacy.tasks.jobs_recover_task",
         "schedule": crontab(minute="*"),
     },
+    # Uploads of background imports that nobody will import: ended, abandoned, or held by no job.
+    "imports-uploads-sweep": {
+        "task": "subjects.tasks.import_uploads_sweep_task",
+        "schedule": crontab(minute=20),
+    },
     # R4.7.1: the nightly retention sweep (committed; rules awaiting DPO approval are skipped).
     "retention-sweep-nightly": {
         "task": "retention.tasks.sweep_task",
@@ -419,11 +424,13 @@ IDENTIFIER_HASH_KEY = env.str("IDENTIFIER_HASH_KEY", default="")
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # LogEntry would store object reprs; the audit trail records imports
 # File intake of every import (ijinus_privacy/uploads.py): a larger file is refused before it is read,
-# a longer one while it is streamed. Subjects/roles files above IMPORT_SYNC_MAX_BYTES (about 2,000
-# rows) are imported in the background (subjects.ImportJob) instead of in the web request.
+# a longer one while it is streamed. Subjects/roles files of more than IMPORT_SYNC_MAX_ROWS rows are
+# imported in the background (subjects.ImportJob) instead of in the web request; an upload still
+# queued IMPORT_ABANDONED_HOURS later (no worker took it) is deleted by the hourly sweep.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
-IMPORT_SYNC_MAX_BYTES = env.int("IMPORT_SYNC_MAX_BYTES", default=200 * 1024)
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+IMPORT_ABANDONED_HOURS = env.int("IMPORT_ABANDONED_HOURS", default=24)
 IMPORT_BATCH_ROWS = 1000
 
 # Data-subject requests (requests_dsar).

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import ANSWERED_STATES, OPEN_STATES, ClockPause, ExportJob, Extension, Request, RequestEvent, State
+from .models import ANSWERED_STATES, OPEN_STATES, ClockPause, ExportJob, Request, RequestEvent, State
 
 DUE_SOON_DAYS = 7
 
@@ -46,18 +46,16 @@ def _kpi_counts() -> dict[str, Count]:
         "answered": Count("pk", filter=answered),
         "within_one_month": Count("pk", filter=answered & Q(closed_on__lte=F("first_due_on"))),
         "within_three_months": Count("pk", filter=answered & Q(closed_on__lte=F("ceiling_due_on"))),
-        "extended": Count("pk", filter=answered & Q(extension_id__isnull=False)),
+        # The extension is one-to-one: a LEFT JOIN, hashed once, not a subquery per request (issue 13).
+        "extended": Count("pk", filter=answered & Q(extension__isnull=False)),
         "refused": Count("pk", filter=Q(state__in=[State.REFUSED, State.PARTLY_REFUSED])),
     }
 
 
-def _with_extension(queryset):
-    return queryset.annotate(extension_id=Subquery(Extension.objects.filter(request=OuterRef("pk")).values("pk")[:1]))
-
-
 def kpis() -> Kpis:
-    """One aggregate query over answered requests."""
-    return _kpis_from(_with_extension(Request.objects.answered()).aggregate(**_kpi_counts()))
+    """One aggregate query over answered requests: one pass and one hash join, no subquery per row
+    (50,000 requests: about 20 ms on PostgreSQL, docs/benchmarks.md)."""
+    return _kpis_from(Request.objects.answered().aggregate(**_kpi_counts()))
 
 
 @dataclass(frozen=True)
@@ -147,19 +145,19 @@ def _with_pause(queryset):
 
 
 def open_counts(*, today: date | None = None) -> OpenCounts:
-    """One aggregate query over open requests (served by the ``state, due_on`` index)."""
+    """One aggregate query over open requests only (the ``state, due_on`` index): its cost follows
+    the open requests, not the history of answered ones."""
     today = today or timezone.localdate()
     return OpenCounts(**_with_pause(Request.objects.open()).aggregate(**_open_counts(today)))
 
 
 def headline(*, today: date | None = None) -> tuple[OpenCounts, Kpis]:
-    """The open counts and the R1.16.3 shares in one aggregate query, for the dashboard cards."""
-    today = today or timezone.localdate()
-    counts = _open_counts(today)
-    row = _with_pause(_with_extension(Request.objects.filter(state__in=OPEN_STATES | ANSWERED_STATES))).aggregate(
-        **counts, **_kpi_counts()
-    )
-    return OpenCounts(**{name: row[name] for name in counts}), _kpis_from(row)
+    """The open counts and the R1.16.3 shares, for the dashboard cards: two queries, whatever the history.
+
+    Apart on purpose: in one query the clock-pause check ran once per answered request too (issue 13:
+    305 ms at 50,000 requests, against 20 ms for the two).
+    """
+    return open_counts(today=today), kpis()
 
 
 def changelist_queries(*, today: date) -> dict[str, str]:

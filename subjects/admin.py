@@ -103,9 +103,9 @@ class IntakeImportForm(ImportForm):
     """The library's import form, with the project's file intake (issue 12, items 7 and 16).
 
     A refused file (too big, too long, not UTF-8, a NUL byte, wrong columns, empty, not a workbook)
-    is a form error in the user's language, before any row is read. A file above
-    ``IMPORT_SYNC_MAX_BYTES`` is marked for the background import (``background``); a smaller one
-    is read here into ``dataset``, which the import then uses.
+    is a form error in the user's language, before any row is read. A file of more than
+    ``IMPORT_SYNC_MAX_ROWS`` rows is marked for the background import (``background``); a smaller
+    one is read here into ``dataset``, which the import then uses.
     """
 
     def __init__(self, formats, resources, **kwargs) -> None:
@@ -131,10 +131,9 @@ class IntakeImportForm(ImportForm):
         columns = import_jobs.columns_for(resource_class)
         try:
             uploads.check_size(upload.size)
-            if upload.size > settings.IMPORT_SYNC_MAX_BYTES and import_jobs.kind_of(resource_class):
-                upload.seek(0)
-                uploads.read_header(uploads.binary(upload), xlsx=self.chosen_xlsx(), columns=columns)
-                upload.seek(0)
+            if import_jobs.kind_of(resource_class) and import_jobs.runs_in_background(
+                upload, xlsx=self.chosen_xlsx(), columns=columns
+            ):
                 self.background = True
             else:
                 self.dataset = uploads.read_upload(upload, columns=columns, xlsx=self.chosen_xlsx())
@@ -150,8 +149,8 @@ class AuditedImportExportMixin(ImportExportMixin):
     Only CSV and XLSX, through the project's file intake (``IntakeImportForm``); errors show their
     message, never a traceback. Two steps: the preview lists, per person, each field that changes
     (old -> new), then the DPO confirms; the upload is never stored: it travels sealed in the confirm
-    form (``import_preview``). A file above ``IMPORT_SYNC_MAX_BYTES`` becomes a background
-    ``ImportJob`` instead and the request returns at once (T5).
+    form (``import_preview``). A file of more than ``IMPORT_SYNC_MAX_ROWS`` rows becomes a
+    background ``ImportJob`` instead and the request returns at once (T5).
     """
 
     skip_import_confirm = False
@@ -176,7 +175,7 @@ class AuditedImportExportMixin(ImportExportMixin):
         limits = {
             "max_bytes": settings.IMPORT_MAX_BYTES,
             "max_rows": settings.IMPORT_MAX_ROWS,
-            "sync_bytes": settings.IMPORT_SYNC_MAX_BYTES,
+            "sync_rows": settings.IMPORT_SYNC_MAX_ROWS,
         }
         return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER, "import_limits": limits}
 
@@ -191,10 +190,14 @@ class AuditedImportExportMixin(ImportExportMixin):
             import_file = ContentFile(content, name=import_file.name)
         return super().write_to_tmp_storage(import_file, input_format)
 
+    def create_import_form(self, request):
+        """The form ``import_action`` already checked, if any: the file is read once per request."""
+        return getattr(request, "_intake_form", None) or super().create_import_form(request)
+
     def import_action(self, request, **kwargs):
         upload = request.FILES.get("import_file") if request.method == "POST" else None
-        if upload is not None and upload.size > settings.IMPORT_SYNC_MAX_BYTES and self.has_import_permission(request):
-            form = self.create_import_form(request)
+        if upload is not None and self.has_import_permission(request):
+            form = request._intake_form = self.create_import_form(request)
             if form.is_valid() and form.background:
                 upload = form.cleaned_data["import_file"]
                 try:

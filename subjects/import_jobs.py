@@ -1,16 +1,21 @@
 """Subjects and roles files imported in the background (issue 12, item 16; PERFORMANCE.md T5).
 
-A file above ``IMPORT_SYNC_MAX_BYTES`` would hold the web request for minutes: the upload request
-only checks its size and columns, stores it encrypted under ``MEDIA_ROOT/imports/`` and queues an
-``ImportJob``; a worker then
+A file of more than ``IMPORT_SYNC_MAX_ROWS`` rows (2,000) would hold the web request for minutes: the
+upload request only checks its size and columns and counts its rows up to that threshold, stores it
+encrypted under ``MEDIA_ROOT/imports/`` and queues an ``ImportJob``; a worker then
 
 1. streams the file in batches inside ONE transaction: each batch is checked by the resource's own
    ``validate_dataset`` against the database as it is now (plus duplicates across batches), then
    written in bulk (create/update, audited per person); the rows checked so far are committed
-   aside (PostgreSQL) for the job page. One refused row and the writing stops, the remaining rows
-   are still checked so that every reason is reported, and the whole file rolls back (all or
-   nothing, DESIGN.md): the job fails with row-level reasons;
+   aside (PostgreSQL) for the job page, with the rows written and refused so far. One refused row
+   and the writing stops, the remaining rows are still checked so that every reason is reported,
+   and the whole file rolls back (all or nothing, DESIGN.md): the job fails with row-level reasons;
 2. deletes the stored upload, whatever the outcome.
+
+Uploads nobody will import are deleted by beat (``import_uploads_sweep``, hourly): those of jobs
+that ended (a worker lost three times ends without running again), of jobs still not started
+after ``IMPORT_ABANDONED_HOURS``, and files no job holds (an upload whose request failed after
+storing it).
 
 Errors name the row, the column and the reason, never a value from the file (no personal data in
 the job row, the logs or the task arguments: the task gets the job id only).
@@ -18,18 +23,21 @@ the job row, the logs or the task arguments: the task gets the job id only).
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit, jobs, storage, uploads
@@ -66,6 +74,22 @@ def kind_of(resource_class: type[AuditedResource]) -> str | None:
 
 
 # --- the upload request --------------------------------------------------------------------------
+
+
+def runs_in_background(upload, *, xlsx: bool, columns: uploads.Columns) -> bool:
+    """Whether the file has more than ``IMPORT_SYNC_MAX_ROWS`` rows: then a worker imports it.
+
+    Checks the format and the columns and reads at most ``IMPORT_SYNC_MAX_ROWS + 1`` rows, so the
+    answer costs the same for a file of 2,001 rows as for one of 200,000. Raises ``UploadRefused``.
+    """
+    limit = settings.IMPORT_SYNC_MAX_ROWS
+    upload.seek(0)
+    try:
+        rows = uploads.iter_rows(uploads.binary(upload), xlsx=xlsx, columns=columns)
+        next(rows)
+        return sum(1 for _row in itertools.islice(rows, limit + 1)) > limit
+    finally:
+        upload.seek(0)
 
 
 def import_job_create(*, upload, kind: str, xlsx: bool, actor: AbstractBaseUser | None, language: str) -> ImportJob:
@@ -159,24 +183,27 @@ def _batches(job: ImportJob, content: bytes) -> Iterator[tuple[int, tablib.Datas
 
 
 class _Progress:
-    """Commit ``rows_checked`` while the import's own transaction is still open.
+    """Commit the rows checked, written and refused so far while the import's transaction is open.
 
-    On PostgreSQL through a second connection, so the job page shows the rows checked and written so
-    far; on SQLite (embedded mode: tasks run inline, nobody watches) inside the transaction.
+    On PostgreSQL through a second connection, so the job page shows them live; on SQLite
+    (embedded mode: tasks run inline, nobody watches) inside the transaction.
     """
 
     def __init__(self, job: ImportJob) -> None:
         self.job_id = job.pk
         self.side = connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else None
 
-    def __call__(self, rows_checked: int) -> None:
+    def __call__(self, *, checked: int, created: int, refused: int) -> None:
         if self.side is None:
-            ImportJob.objects.filter(pk=self.job_id).update(rows_checked=rows_checked, updated_at=timezone.now())
+            ImportJob.objects.filter(pk=self.job_id).update(
+                rows_checked=checked, rows_created=created, error_count=refused, updated_at=timezone.now()
+            )
             return
         with self.side.cursor() as cursor:
             cursor.execute(
-                "UPDATE subjects_importjob SET rows_checked = %s, updated_at = %s WHERE id = %s",
-                [rows_checked, timezone.now(), self.job_id],
+                "UPDATE subjects_importjob SET rows_checked = %s, rows_created = %s, error_count = %s,"
+                " updated_at = %s WHERE id = %s",
+                [checked, created, refused, timezone.now(), self.job_id],
             )
 
     def close(self) -> None:
@@ -199,7 +226,7 @@ def _already_on_file(kind: str, dataset: tablib.Dataset, *, offset: int, first_s
     """Rows about a person (or a person's role) already on file: a background import only adds.
 
     Changes to people on file are shown person by person (old -> new) before the DPO confirms
-    (issue 12, item 5); that preview runs in the request, for files under ``IMPORT_SYNC_MAX_BYTES``.
+    (issue 12, item 5); that preview runs in the request, for files of at most ``IMPORT_SYNC_MAX_ROWS`` rows.
     """
     rows = enumerate(dataset.dict, offset + 1)
     # A key seen earlier in the file is reported as a duplicate (its first row may be written already).
@@ -209,18 +236,18 @@ def _already_on_file(kind: str, dataset: tablib.Dataset, *, offset: int, first_s
         found = {(email,) for email in DataSubject.objects.filter(email__in=emails).values_list("email", flat=True)}
         reason = _(
             "Row %(row)s, email: this person is already on file. A background import only adds new people: "
-            "import changes to people on file in a file under %(size)s, whose preview shows each change "
-            "before you confirm."
+            "import changes to people on file in a file of at most %(rows)s rows, whose preview shows each "
+            "change before you confirm."
         )
     else:
         found = set(SubjectRole.objects.filter(subject__email__in=emails).values_list("subject__email", "role"))
         reason = _(
             "Row %(row)s, role: this person already has this role. A background import only adds new roles: "
-            "import changes to roles on file in a file under %(size)s, whose preview shows each change "
-            "before you confirm."
+            "import changes to roles on file in a file of at most %(rows)s rows, whose preview shows each "
+            "change before you confirm."
         )
-    size = filesizeformat(settings.IMPORT_SYNC_MAX_BYTES)
-    return [reason % {"row": number, "size": size} for number, key in keys.items() if key in found]
+    rows = number_format(settings.IMPORT_SYNC_MAX_ROWS, force_grouping=True)
+    return [reason % {"row": number, "rows": rows} for number, key in keys.items() if key in found]
 
 
 def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> None:
@@ -249,7 +276,7 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
                     refused += max(1, len(result.invalid_rows) + len(duplicates))
                 else:
                     created += written
-                progress(offset + len(dataset))
+                progress(checked=offset + len(dataset), created=created, refused=refused)
             if errors:
                 raise _RowsRefused(refused, errors, checked=offset + len(dataset))
             ImportJob.objects.filter(pk=job.pk).update(
@@ -274,6 +301,7 @@ def _fail(job: ImportJob, *, errors: list[str], count: int, checked: int | None 
     ImportJob.objects.filter(pk=job.pk).update(
         **({} if checked is None else {"rows_checked": checked}),
         status=ImportJob.Status.FAILED,
+        rows_created=0,  # the progress counted rows the rollback undid
         errors=errors[:MAX_ERRORS_KEPT],
         error_count=count,
         finished_at=timezone.now(),
@@ -311,3 +339,118 @@ def import_job_run(*, job_id: int, owner: str | None = None) -> ImportJob | None
             storage.remove(job.file_path)
             ImportJob.objects.filter(pk=job_id).update(file_path="")
     return ImportJob.objects.get(pk=job_id)
+
+
+# --- the job page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the job page shows: the rows checked, written and refused so far, out of about how many."""
+
+    live: bool  # queued or running: the page refreshes itself
+    checked: int
+    created: int
+    refused: int
+    expected: int | None  # the file's rows, about (a CSV's lines, a workbook's last row); None: unknown
+    percent: int | None
+
+
+def _rows_in_upload(file_path: str, file_format: str) -> int | None:
+    """About how many rows the stored upload holds, without parsing it (once per process and file)."""
+    try:
+        stat = storage.absolute(file_path).stat()
+    except (OSError, ValueError):  # gone meanwhile (the job ended): the page shows counts only
+        return None
+    return _rows_in_file(file_path, file_format, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _rows_in_file(file_path: str, file_format: str, _size: int, _mtime_ns: int) -> int | None:
+    try:
+        content = storage.read(file_path)
+    except Exception:  # removed meanwhile, or unreadable: the page shows counts only
+        return None
+    if file_format == ImportJob.Format.XLSX:
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True)
+            last_row = workbook.worksheets[0].max_row
+            workbook.close()
+        except Exception:
+            return None
+        return max(last_row - 1, 0) if last_row else None
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    return max(lines - 1, 0)
+
+
+def progress_of(job: ImportJob) -> Progress:
+    live = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
+    if not live:
+        done = job.status == ImportJob.Status.DONE
+        expected, percent = job.rows_checked, (100 if done else None)
+    else:
+        expected = _rows_in_upload(job.file_path, job.file_format) if job.file_path else None
+        percent = min(99, job.rows_checked * 100 // expected) if expected else None
+    return Progress(
+        live=live,
+        checked=job.rows_checked,
+        created=job.rows_created,
+        refused=job.error_count,
+        expected=expected,
+        percent=percent,
+    )
+
+
+# --- uploads nobody will import -------------------------------------------------------------------
+
+ORPHAN_MINUTES = 60  # a file no job holds is older than any upload request still storing it
+
+
+def import_uploads_sweep(*, now: datetime | None = None) -> int:
+    """Delete the uploads nobody will import (beat, hourly); return how many files went.
+
+    * jobs that ended but still hold their upload (a job failed by beat after its worker was lost
+      three times never runs again to delete it);
+    * jobs still queued ``IMPORT_ABANDONED_HOURS`` after the upload (no worker took them): they
+      fail, saying to upload the file again;
+    * files under ``MEDIA_ROOT/imports/`` that no queued or running job holds, an hour old: an
+      upload request that failed after storing its file, a write killed midway;
+    * the library's own temporary copies (``MEDIA_ROOT/django-import-export/``, used by an import
+      admin with the library's confirm step) past the preview's hour.
+    """
+    now = now or timezone.now()
+    removed = 0
+    ended = ImportJob.objects.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]).exclude(file_path="")
+    for job_id, file_path in list(ended.values_list("pk", "file_path")):
+        removed += storage.remove(file_path)
+        ImportJob.objects.filter(pk=job_id).update(file_path="")
+    stale = now - timedelta(hours=settings.IMPORT_ABANDONED_HOURS)
+    abandoned = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=stale)
+    for job in list(abandoned.only("pk", "file_path", "language")):
+        with translation.override(job.language):
+            reason = _(
+                "No worker started this import within %(hours)s hours: the file was deleted. Upload it again."
+            ) % {"hours": settings.IMPORT_ABANDONED_HOURS}
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+            status=ImportJob.Status.FAILED, errors=[reason], finished_at=now, updated_at=now, file_path=""
+        ):
+            removed += storage.remove(job.file_path)
+    held = set(
+        ImportJob.objects.filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]).values_list(
+            "file_path", flat=True
+        )
+    )
+    old = (now - timedelta(minutes=ORPHAN_MINUTES)).timestamp()
+    for folder, keep in ((IMPORT_DIR, held), ("django-import-export", set())):
+        root = storage.absolute(folder)
+        if not root.is_dir():
+            continue
+        for path in root.iterdir():
+            if path.is_file() and f"{folder}/{path.name}" not in keep and path.stat().st_mtime < old:
+                path.unlink(missing_ok=True)
+                removed += 1
+    if removed:
+        logger.info("import uploads sweep: %s files deleted", removed)
+    return removed

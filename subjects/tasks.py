@@ -13,3 +13,11 @@ def import_job_run_task(self, job_id: int) -> str:
 
     job = import_job_run(job_id=job_id, owner=self.request.id)
     return job.status if job is not None else "gone"
+
+
+@shared_task(acks_late=True)
+def import_uploads_sweep_task() -> int:
+    """Hourly: delete the uploads of background imports that nobody will import."""
+    from .import_jobs import import_uploads_sweep
+
+    return import_uploads_sweep()

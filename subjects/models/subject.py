@@ -570,7 +570,7 @@ class SensitiveDataFlag(models.Model):
 
 
 class ImportJob(BackgroundJob):
-    """One subjects or roles file imported by a worker (files above ``IMPORT_SYNC_MAX_BYTES``).
+    """One subjects or roles file imported by a worker (files of more than ``IMPORT_SYNC_MAX_ROWS`` rows).
 
     The row is the job (``ijinus_privacy.jobs``): a worker claims it by moving it from pending to
     running, a redelivered task takes its own job over, and beat restarts one whose worker died (its

@@ -271,7 +271,7 @@ def test_sigkill_of_the_whole_worker_then_restart_completes_within_the_visibilit
 def test_redis_stopped_pages_answer_in_2_s_jobs_wait_pending_and_go_out_when_it_returns(
     broker, workers, tmp_path, client, settings
 ):
-    settings.IMPORT_SYNC_MAX_BYTES = 10  # the uploaded file below is imported in the background
+    settings.IMPORT_SYNC_MAX_ROWS = 0  # the uploaded file below is imported in the background
     request = logged_request(subject=subject_with_data(), rights=(Right.ACCESS, Right.PORTABILITY))
     client.force_login(dpo_user())
     broker.stop()

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _small_thresholds(settings):
-    settings.IMPORT_SYNC_MAX_BYTES = 30  # every file below is "large"
+    settings.IMPORT_SYNC_MAX_ROWS = 0  # every file below is "large"
     settings.IMPORT_BATCH_ROWS = 2  # several batches even in a small file
 
 
@@ -288,7 +288,7 @@ def test_a_background_import_never_changes_a_person_on_file_without_the_preview(
     assert job.status == ImportJob.Status.FAILED
     assert job.errors == [
         "Row 4, email: this person is already on file. A background import only adds new people: import changes "
-        "to people on file in a file under 30\xa0bytes, whose preview shows each change before you confirm."
+        "to people on file in a file of at most 0 rows, whose preview shows each change before you confirm."
     ]
     existing.refresh_from_db()
     assert existing.last_name == "Morvan"
