@@ -42,6 +42,30 @@ def test_import_creates_and_upserts_on_the_normalised_email():
     assert AuditEvent.objects.filter(subject_id=created.pk, action=AuditEvent.Action.CREATE).exists()
 
 
+def test_an_upsert_writes_each_persons_own_changes_and_the_preview_writes_none():
+    anne = f.DataSubjectFactory(email="anne.le-goff@exemple.fr", last_name="Le Goff", first_names="Anne", phone="")
+    paul = f.DataSubjectFactory(email="paul.riou@exemple.fr", last_name="Riou", first_names="Paul", phone="")
+    dataset = _dataset(
+        ("anne.le-goff@exemple.fr", "", "Le Goff-Tanguy", "", "", "", ""),
+        ("paul.riou@exemple.fr", "", "", "Paul-Marie", "", "0298112233", ""),
+    )
+
+    preview = DataSubjectResource(actor=dpo_user()).import_data(dataset, dry_run=True)
+    anne.refresh_from_db()
+    assert not preview.has_errors() and anne.last_name == "Le Goff"
+
+    DataSubjectResource(actor=dpo_user()).import_data(dataset)
+
+    anne.refresh_from_db()
+    paul.refresh_from_db()
+    assert (anne.last_name, anne.first_names, anne.phone) == ("Le Goff-Tanguy", "Anne", "")
+    assert (paul.last_name, paul.first_names, paul.phone) == ("Riou", "Paul-Marie", "0298112233")
+    changed = {
+        event.subject_id: set(event.fields) for event in AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE)
+    }
+    assert changed == {anne.pk: {"last_name"}, paul.pk: {"first_names", "phone"}}
+
+
 def test_one_bad_row_writes_nothing_and_reports_the_row_field_and_reason():
     f.DataSubjectFactory(email="claire.morvan@exemple.fr", last_name="Morvan")
     dataset = _dataset(
