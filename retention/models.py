@@ -2,9 +2,10 @@
 
 Three phases per data subject (R4.4.1): *active* (no row here), *intermediate archive* (an
 ``ArchivedSubject`` row: visible to the Archivist role only, each access with a reason, R4.4.2) and
-*gone* (deleted, or irreversibly anonymised, R4.4.3). Other apps keep archived subjects out of
-their operational lists, searches, exports and marketing queries with ``active_subjects()`` /
-``exclude_archived()`` below.
+*gone* (deleted, or irreversibly anonymised, R4.4.3). Apps below retention keep archived subjects
+out of their operational lists, searches, exports and marketing queries through the condition this
+app registers (``ijinus_privacy.conditions.ARCHIVED``); ``active_subjects()`` / ``exclude_archived()``
+below say the same for code on this floor and above.
 """
 
 from __future__ import annotations
@@ -412,8 +413,8 @@ def archived_subject_exists(subject_ref: str = "pk") -> Exists:
 def active_subjects(queryset: models.QuerySet[DataSubject] | None = None) -> models.QuerySet[DataSubject]:
     """Subjects in the active base: use for every operational list, search, export and marketing query.
 
-    ``DataSubjectAdmin.get_queryset`` and the consents "who may we contact" queryset should pass
-    their queryset through this (R4.4.2); child rows use ``exclude_archived(qs, "subject")``.
+    The same rule as the ``ARCHIVED`` condition that lower apps ask for (``DataSubjectAdmin``,
+    the marketing selection); child rows use ``exclude_archived(qs, "subject")`` (R4.4.2).
     """
     queryset = DataSubject.objects.all() if queryset is None else queryset
     return queryset.exclude(archived_subject_exists())
