@@ -34,13 +34,25 @@ def test_kpis_share_answered_within_one_and_three_months_extended_and_refused():
     _answered(received_on=date(2026, 1, 5), closed_on=date(2026, 6, 1))  # late
     logged_request()  # open: not counted
 
-    kpis = dashboard.kpis()
+    kpis = dashboard.kpis(today=date(2026, 7, 1))
 
     assert kpis.answered == 4
     assert kpis.within_one_month == 50.0
     assert kpis.within_three_months == 75.0
     assert kpis.extended == 25.0
     assert kpis.refused == 25.0
+
+
+def test_kpis_cover_the_requests_answered_in_the_last_twelve_months():
+    _answered(received_on=date(2025, 6, 1), closed_on=date(2025, 6, 30))  # a year and a day before: left out
+    _answered(received_on=date(2025, 6, 1), closed_on=date(2025, 7, 1), state=State.REFUSED)  # the first day in
+    _answered(received_on=date(2026, 6, 1), closed_on=date(2026, 6, 20))
+
+    kpis = dashboard.kpis(today=date(2026, 7, 1))
+
+    assert (kpis.answered, kpis.since, kpis.months) == (2, date(2025, 7, 1), 12)
+    assert kpis.refused == 50.0
+    assert dashboard.kpis(today=date(2026, 7, 1), months=24).answered == 3
 
 
 def test_dashboard_lists_open_requests_by_due_date_with_overdue_and_paused(
