@@ -234,7 +234,8 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
     Each read is bounded by an index or by the open work (open requests, exports waiting, open
     flags), so the page's queries and time do not grow with the history: 1M people, 3M consent
     events, 2M audit events and 50,000 requests render in a fixed number of queries (issue 13,
-    ``make bench``). The R1.16.3 shares are the one read over every answered request, in one pass.
+    ``make bench``). The R1.16.3 shares read the requests answered in the last 12 months (an index on
+    ``closed_on``), so they follow a year's activity, not the history.
     """
     today = today or timezone.localdate()
     context: dict[str, Any] = {"dashboard_today": today, "recent_actions": recent_actions(user)}
