@@ -7,6 +7,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminSite
@@ -95,6 +96,30 @@ class IjinusAdminSite(OTPAdminSite):
 
             view = update_wrapper(view, history_view)
         return super().admin_view(view, cacheable)
+
+    def get_app_list(self, request, app_label=None):
+        """The apps and models the user may see, built when a page first reads them: the sidebar is
+        served from its per-user cache (``each_context``), so most pages never build the list."""
+        return SimpleLazyObject(lambda: super(IjinusAdminSite, self).get_app_list(request, app_label))
+
+    def each_context(self, request):
+        """Adds the key of the user's cached sidebar (``templates/admin/nav_sidebar.html``).
+
+        The sidebar costs a third of a list page's time (every model's links, rendered for every
+        page; issue 13, T3). It depends only on the user's permissions, the language and which model
+        the page belongs to, so it is cached per user, language and page kind for
+        ``NAV_SIDEBAR_CACHE_SECONDS`` in each process's memory (never in Redis: the admin must not
+        depend on it). A permission taken away hides its link within that time; the pages behind
+        the links check permissions on every request, so a link shown for a few more seconds opens
+        nothing.
+        """
+        context = super().each_context(request)
+        match = request.resolver_match
+        if match is not None and request.user.is_authenticated:
+            page_kind = f"{match.url_name}:{match.kwargs.get('app_label', '')}"
+            context["nav_sidebar_key"] = f"{self.name}:{request.user.pk}:{page_kind}"
+        context["nav_sidebar_seconds"] = settings.NAV_SIDEBAR_CACHE_SECONDS
+        return context
 
     @property
     def login_form(self):

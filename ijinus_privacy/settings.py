@@ -159,6 +159,11 @@ else:
         }
     }
 
+# The admin's sidebar, cached per user, language and page kind in each process's memory
+# (backoffice.admin_site.IjinusAdminSite.each_context; issue 13, T3): 0 turns the cache off.
+CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sidebar"}
+NAV_SIDEBAR_CACHE_SECONDS = env.int("NAV_SIDEBAR_CACHE_SECONDS", default=60)
+
 # Lockout after repeated failed logins (django-axes): five per username and address, and twenty per
 # address whatever the usernames (spraying), with a cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -93,6 +93,14 @@ def _frozen_today(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sidebar_cache():
+    """Each test starts with no cached admin sidebar: user numbers repeat from one test to the next."""
+    from django.core.cache import caches
+
+    caches["template_fragments"].clear()
+
+
 # An ordinary day: a Tuesday mid-month, far from a public holiday or a month end.
 DEFAULT_TODAY = "2026-03-10"
 
