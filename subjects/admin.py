@@ -213,7 +213,10 @@ class AuditedImportExportMixin(ImportExportMixin):
                     return HttpResponseRedirect(request.path)
                 self.message_user(
                     request,
-                    _("The file is queued: it is checked and imported in the background. Follow it here."),
+                    _(
+                        "The file is queued: it is checked and imported in the background. Follow it here; if it "
+                        "changes people on file, you will see each change and confirm before anything is written."
+                    ),
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:subjects_importjob_change", args=[job.pk]))
@@ -697,7 +700,8 @@ def subject_page_inlines(*inlines: type[admin.options.InlineModelAdmin]) -> None
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    """Background imports and their progress (read-only; the upload page creates them)."""
+    """Background imports and their progress (read-only; the upload page creates them). A file that
+    changes people on file waits here for the DPO: its preview, then confirm or cancel."""
 
     list_display = (
         "id",
@@ -725,9 +729,14 @@ class ImportJobAdmin(admin.ModelAdmin):
         "rows_checked",
         "rows_created",
         "rows_updated",
+        "rows_unchanged",
+        "stage",
+        "column_change_list",
         "error_count",
         "error_list",
         "created_by_username",
+        "confirmed_by_username",
+        "confirmed_at",
         "created_at",
         "started_at",
         "updated_at",
@@ -737,6 +746,60 @@ class ImportJobAdmin(admin.ModelAdmin):
         "heartbeat_at",
     )
     readonly_fields = fields
+
+    def get_urls(self):
+        from django.urls import path
+
+        view = self.admin_site.admin_view
+        return [
+            path("<int:job_id>/confirm/", view(self.confirm_view), name="subjects_importjob_confirm"),
+            path("<int:job_id>/cancel/", view(self.cancel_view), name="subjects_importjob_cancel"),
+            *super().get_urls(),
+        ]
+
+    def confirm_view(self, request, job_id: int):
+        return self._decide(
+            request, job_id, import_jobs.import_job_confirm, _("Confirmed: the changes are being written.")
+        )
+
+    def cancel_view(self, request, job_id: int):
+        return self._decide(
+            request, job_id, import_jobs.import_job_cancel, _("Cancelled: nothing was written, the file was deleted.")
+        )
+
+    def _decide(self, request, job_id: int, service, done: str):
+        """POST only; the permission is checked before the job is read (``import_jobs.CONFIRM_PERMISSIONS``)."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        job = ImportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise PermissionDenied
+        try:
+            service(job=job, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:subjects_importjob_change", args=[job_id]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = ImportJob.objects.filter(pk=object_id).first() if self.has_view_permission(request) else None
+        awaiting = job is not None and job.status == ImportJob.Status.AWAITING
+        extra_context = {
+            **(extra_context or {}),
+            "import_preview": import_jobs.preview_of(job) if awaiting else [],
+            "import_preview_rows": import_jobs.PREVIEW_ROWS,
+            "can_confirm_import": awaiting
+            and all(request.user.has_perm(perm) for perm in import_jobs.CONFIRM_PERMISSIONS[job.kind]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("changes per column"))
+    def column_change_list(self, obj: ImportJob) -> str:
+        columns = (obj.column_changes or {}).get("columns") or {}
+        if not columns:
+            return "-"
+        return format_html_join(", ", "{} ({})", sorted(columns.items()))
 
     @admin.display(description=_("errors (nothing was imported)"))
     def error_list(self, obj: ImportJob) -> str:

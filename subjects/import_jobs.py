@@ -12,10 +12,19 @@ encrypted under ``MEDIA_ROOT/imports/`` and queues an ``ImportJob``; a worker th
    and the whole file rolls back (all or nothing, DESIGN.md): the job fails with row-level reasons;
 2. deletes the stored upload, whatever the outcome.
 
+A file that changes people on file (or their roles) is never written blind: the worker first checks
+it and works out every change without writing anything (stage ``preview``), keeps the first
+``PREVIEW_ROWS`` changes (old -> new) in an encrypted preview file beside the upload, counts the
+changes per column, and stops at "waiting for your confirmation". The DPO reads the preview on the
+job page, then confirms (``import_job_confirm``: the worker writes, stage ``write``) or cancels
+(``import_job_cancel``: both files are deleted). The confirmed write must make exactly the previewed
+changes (their fingerprint, ``change_digest``): if the people on file changed meanwhile, nothing is
+written and the DPO previews again.
+
 Uploads nobody will import are deleted by beat (``import_uploads_sweep``, hourly): those of jobs
-that ended (a worker lost three times ends without running again), of jobs still not started
-after ``IMPORT_ABANDONED_HOURS``, and files no job holds (an upload whose request failed after
-storing it).
+that ended (a worker lost three times ends without running again), of jobs still not started, or
+previewed and not confirmed, after ``IMPORT_ABANDONED_HOURS``, and files no job holds (an upload
+whose request failed after storing it).
 
 Errors name the row, the column and the reason, never a value from the file (no personal data in
 the job row, the logs or the task arguments: the task gets the job id only).
@@ -24,8 +33,10 @@ the job row, the logs or the task arguments: the task gets the job id only).
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import itertools
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,8 +48,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from import_export.results import RowResult
 
 from ijinus_privacy import actors, audit, jobs, storage, uploads
 from ijinus_privacy.identifiers import normalise_email
@@ -54,6 +65,12 @@ logger = logging.getLogger(__name__)
 IMPORT_DIR = "imports"
 MAX_ERRORS_KEPT = 100
 MAX_ATTEMPTS = 3  # a file that kills its worker three times fails with WorkerLost
+PREVIEW_ROWS = 200  # changes shown person by person on the job page (all are counted per column)
+# Who may confirm a previewed change of people on file: the DPO (imports are the DPO's, roles.py).
+CONFIRM_PERMISSIONS = {
+    ImportJob.Kind.SUBJECTS: ("subjects.view_importjob", "subjects.change_datasubject"),
+    ImportJob.Kind.ROLES: ("subjects.view_importjob", "subjects.change_subjectrole"),
+}
 RESOURCES: dict[str, type[AuditedResource]] = {
     ImportJob.Kind.SUBJECTS: DataSubjectResource,
     ImportJob.Kind.ROLES: SubjectRoleResource,
@@ -223,11 +240,9 @@ def _duplicates(kind: str, dataset: tablib.Dataset, *, offset: int, first_seen: 
 
 
 def _already_on_file(kind: str, dataset: tablib.Dataset, *, offset: int, first_seen: dict[tuple, int]) -> list[str]:
-    """Rows about a person (or a person's role) already on file: a background import only adds.
-
-    Changes to people on file are shown person by person (old -> new) before the DPO confirms
-    (issue 12, item 5); that preview runs in the request, for files of at most ``IMPORT_SYNC_MAX_ROWS`` rows.
-    """
+    """Rows about a person (or a person's role) put on file while a file of new people was being
+    imported: the file was checked for people on file before (``_rows_on_file``); changes to people
+    on file are written only after their preview (issue 12, item 5), so these rows are refused."""
     rows = enumerate(dataset.dict, offset + 1)
     # A key seen earlier in the file is reported as a duplicate (its first row may be written already).
     keys = {number: key for number, values in rows if first_seen.get(key := _row_key(kind, values)) == number}
@@ -235,19 +250,16 @@ def _already_on_file(kind: str, dataset: tablib.Dataset, *, offset: int, first_s
     if kind == ImportJob.Kind.SUBJECTS:
         found = {(email,) for email in DataSubject.objects.filter(email__in=emails).values_list("email", flat=True)}
         reason = _(
-            "Row %(row)s, email: this person is already on file. A background import only adds new people: "
-            "import changes to people on file in a file of at most %(rows)s rows, whose preview shows each "
-            "change before you confirm."
+            "Row %(row)s, email: this person was put on file while the import ran. Upload the file again: "
+            "its preview will show each change before you confirm."
         )
     else:
         found = set(SubjectRole.objects.filter(subject__email__in=emails).values_list("subject__email", "role"))
         reason = _(
-            "Row %(row)s, role: this person already has this role. A background import only adds new roles: "
-            "import changes to roles on file in a file of at most %(rows)s rows, whose preview shows each "
-            "change before you confirm."
+            "Row %(row)s, role: this role was put on file while the import ran. Upload the file again: "
+            "its preview will show each change before you confirm."
         )
-    rows = number_format(settings.IMPORT_SYNC_MAX_ROWS, force_grouping=True)
-    return [reason % {"row": number, "rows": rows} for number, key in keys.items() if key in found]
+    return [reason % {"row": number} for number, key in keys.items() if key in found]
 
 
 def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor) -> None:
@@ -297,6 +309,211 @@ def _import_all(job: ImportJob, content: bytes, resource: AuditedResource, actor
         progress.close()
 
 
+def _rows_on_file(job: ImportJob, content: bytes) -> bool:
+    """Whether a row names a person (for a roles file: a person's role) already on file: one query
+    per thousand e-mails, nothing parsed twice but the e-mail column."""
+    for _offset, dataset in _batches(job, content):
+        keys = {_row_key(job.kind, values) for values in dataset.dict}
+        emails = sorted({key[0] for key in keys} - {""})
+        for start in range(0, len(emails), 1000):
+            chunk = emails[start : start + 1000]
+            if job.kind == ImportJob.Kind.SUBJECTS:
+                if DataSubject.objects.filter(email__in=chunk).exists():
+                    return True
+            else:
+                roles = SubjectRole.objects.filter(subject__email__in=chunk).values_list("subject__email", "role")
+                if keys.intersection(roles):
+                    return True
+    return False
+
+
+class _Tally:
+    """What a file changes, row by row: counts, changes per column, the first changes, a fingerprint."""
+
+    def __init__(self) -> None:
+        self.new = self.changed = self.unchanged = 0
+        self.columns: dict[str, int] = {}
+        self.sample: list[dict] = []
+        self._digest = hashlib.sha256()
+
+    def add(self, result, *, offset: int) -> None:
+        for row in result.rows:
+            number = offset + (getattr(row, "number", None) or 0)
+            changes = list(getattr(row, "changes", []) or [])
+            if row.import_type == RowResult.IMPORT_TYPE_NEW:
+                self.new += 1
+            elif row.import_type == RowResult.IMPORT_TYPE_UPDATE:
+                self.changed += 1
+                for change in changes:
+                    self.columns[change.column] = self.columns.get(change.column, 0) + 1
+                if len(self.sample) < PREVIEW_ROWS:
+                    self.sample.append(
+                        {
+                            "row": number,
+                            "object_id": row.object_id,
+                            "label": getattr(row, "preview_label", ""),
+                            "changes": [[change.column, change.old, change.new] for change in changes],
+                        }
+                    )
+            elif row.import_type == RowResult.IMPORT_TYPE_SKIP:
+                self.unchanged += 1
+            else:
+                continue
+            payload = [number, row.import_type, [[change.column, change.new] for change in changes]]
+            self._digest.update(json.dumps(payload, default=str).encode())
+            self._digest.update(b"\n")
+
+    @property
+    def written(self) -> int:
+        return self.new + self.changed
+
+    def digest(self) -> str:
+        return self._digest.hexdigest()
+
+    def summary(self) -> dict:
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "columns": self.columns}
+
+
+class _ChangedSincePreview(Exception):
+    pass
+
+
+def _check_all(job: ImportJob, content: bytes, actor, *, write: bool) -> _Tally:
+    """Run the library's import on every batch, in ONE transaction: without writing (the preview) or
+    writing (the confirmed changes). A refused row stops the writing; the remaining batches are
+    still checked so every reason is reported at once; then everything rolls back."""
+    errors: list[str] = []
+    refused = 0
+    first_seen: dict[tuple, int] = {}
+    tally = _Tally()
+    progress = _Progress(job)
+    try:
+        with transaction.atomic():
+            for offset, dataset in _batches(job, content):
+                duplicates = _duplicates(job.kind, dataset, offset=offset, first_seen=first_seen)
+                resource = RESOURCES[job.kind](actor=actor)  # one per batch: no state carried along
+                if errors or duplicates:
+                    result = resource.validate_dataset(dataset)
+                else:
+                    result = resource.import_data(dataset, dry_run=not write)
+                batch_errors = _row_errors(result, offset=offset) + duplicates
+                if batch_errors:
+                    errors += batch_errors
+                    refused += max(1, len(result.invalid_rows) + len(duplicates))
+                else:
+                    tally.add(result, offset=offset)
+                progress(checked=offset + len(dataset), created=tally.written if write else 0, refused=refused)
+                checked = offset + len(dataset)
+            if errors:
+                raise _RowsRefused(refused, errors, checked=checked)
+            if write and tally.digest() != job.change_digest:
+                raise _ChangedSincePreview
+    finally:
+        progress.close()
+    return tally
+
+
+def _preview_all(job: ImportJob, content: bytes, actor) -> None:
+    """Work out every change without writing, keep the first ones encrypted, wait for the DPO."""
+    tally = _check_all(job, content, actor, write=False)
+    preview_path = storage.write(json.dumps(tally.sample).encode(), relative=f"{IMPORT_DIR}/{job.pk}-preview.enc")
+    now = timezone.now()
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.AWAITING,
+            rows_checked=tally.new + tally.changed + tally.unchanged,
+            rows_created=0,
+            rows_updated=0,
+            rows_unchanged=tally.unchanged,
+            column_changes=tally.summary(),
+            change_digest=tally.digest(),
+            preview_path=preview_path,
+            owner="",
+            updated_at=now,
+        )
+        audit.record(
+            action=audit.Action.CHANGE,
+            actor=actor,
+            obj=job,
+            fields=sorted(tally.columns),
+            reason=f"Import #{job.pk} checked: {tally.new} new, {tally.changed} changed, awaiting confirmation",
+        )
+
+
+def _write_confirmed(job: ImportJob, content: bytes, actor) -> None:
+    """Write the confirmed changes, all or nothing, only if they are exactly those previewed."""
+    tally = _check_all(job, content, actor, write=True)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        rows_checked=tally.new + tally.changed + tally.unchanged,
+        rows_created=tally.new,
+        rows_updated=tally.changed,
+        rows_unchanged=tally.unchanged,
+        finished_at=now,
+        updated_at=now,
+    )
+    audit.record(
+        action=audit.Action.CHANGE,
+        actor=actor,
+        obj=job,
+        fields=sorted(tally.columns),
+        reason=f"Background import #{job.pk}: {tally.new} created, {tally.changed} changed (confirmed)",
+    )
+
+
+def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser) -> ImportJob:
+    """The DPO confirms the previewed changes: the worker writes them (stage ``write``)."""
+    for permission in CONFIRM_PERMISSIONS[job.kind]:
+        actors.require(actor, permission, _("Only the DPO confirms changes to people on file."), person=True)
+    now = timezone.now()
+    with transaction.atomic():
+        confirmed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.AWAITING).update(
+            status=ImportJob.Status.PENDING,
+            stage=ImportJob.Stage.WRITE,
+            confirmed_at=now,
+            confirmed_by_username=actors.username(actor),
+            attempts=0,
+            rows_checked=0,
+            error_count=0,
+            updated_at=now,
+        )
+        if not confirmed:
+            raise ValidationError(_("This import is not waiting for a confirmation any more."))
+        audit.record(action=audit.Action.CHANGE, actor=actor, obj=job, reason=f"Import #{job.pk} confirmed")
+        transaction.on_commit(lambda: import_job_dispatch(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def import_job_cancel(*, job: ImportJob, actor: AbstractBaseUser) -> ImportJob:
+    """The DPO cancels a previewed import: nothing is written, the upload and the preview are deleted."""
+    for permission in CONFIRM_PERMISSIONS[job.kind]:
+        actors.require(actor, permission, _("Only the DPO confirms changes to people on file."), person=True)
+    now = timezone.now()
+    with transaction.atomic():
+        cancelled = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.AWAITING).update(
+            status=ImportJob.Status.CANCELLED, finished_at=now, updated_at=now, file_path="", preview_path=""
+        )
+        if not cancelled:
+            raise ValidationError(_("This import is not waiting for a confirmation any more."))
+        audit.record(action=audit.Action.CHANGE, actor=actor, obj=job, reason=f"Import #{job.pk} cancelled")
+    storage.remove(job.file_path)
+    storage.remove(job.preview_path)
+    job.refresh_from_db()
+    return job
+
+
+def preview_of(job: ImportJob) -> list[dict]:
+    """The first changes (row, person, column, old -> new), for the job page; [] once the file is gone."""
+    if not job.preview_path or job.status != ImportJob.Status.AWAITING:
+        return []
+    try:
+        return json.loads(storage.read(job.preview_path))
+    except Exception:  # deleted meanwhile (cancelled, swept): the page shows the counts only
+        return []
+
+
 def _fail(job: ImportJob, *, errors: list[str], count: int, checked: int | None = None) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         **({} if checked is None else {"rows_checked": checked}),
@@ -325,19 +542,34 @@ def import_job_run(*, job_id: int, owner: str | None = None) -> ImportJob | None
     with translation.override(job.language), jobs.heartbeat(ImportJob, job_id, owner=owner):
         try:
             content = storage.read(job.file_path)
-            _import_all(job, content, RESOURCES[job.kind](actor=actor), actor)
+            if job.stage == ImportJob.Stage.WRITE:
+                _write_confirmed(job, content, actor)
+            elif job.stage == ImportJob.Stage.PREVIEW or _rows_on_file(job, content):
+                ImportJob.objects.filter(pk=job_id).update(stage=ImportJob.Stage.PREVIEW)
+                _preview_all(job, content, actor)
+            else:
+                _import_all(job, content, RESOURCES[job.kind](actor=actor), actor)
         except uploads.UploadRefused as refusal:
             _fail(job, errors=[str(refusal.message)], count=0)
         except _RowsRefused as refusal:
             _fail(job, errors=refusal.errors, count=refusal.count, checked=refusal.checked)
+        except _ChangedSincePreview:
+            reason = _(
+                "The people on file changed after the preview: nothing was written. Upload the file again "
+                "to see the changes as they are now."
+            )
+            _fail(job, errors=[reason], count=0)
         except Exception as error:
             # The type only: a database error's message can quote a row's values.
             logger.error("import job %s failed: %s", job_id, type(error).__name__)
             reason = _("The import stopped on an unexpected error (%(code)s).") % {"code": type(error).__name__}
             _fail(job, errors=[reason], count=0)
         finally:
-            storage.remove(job.file_path)
-            ImportJob.objects.filter(pk=job_id).update(file_path="")
+            now = ImportJob.objects.values("status", "file_path", "preview_path").get(pk=job_id)
+            if now["status"] != ImportJob.Status.AWAITING:  # the files wait only for a confirmation
+                storage.remove(now["file_path"] or job.file_path)
+                storage.remove(now["preview_path"])
+                ImportJob.objects.filter(pk=job_id).update(file_path="", preview_path="")
     return ImportJob.objects.get(pk=job_id)
 
 
@@ -414,7 +646,7 @@ def import_uploads_sweep(*, now: datetime | None = None) -> int:
     * jobs that ended but still hold their upload (a job failed by beat after its worker was lost
       three times never runs again to delete it);
     * jobs still queued ``IMPORT_ABANDONED_HOURS`` after the upload (no worker took them): they
-      fail, saying to upload the file again;
+      fail, saying to upload the file again; previews nobody confirmed within that time are cancelled;
     * files under ``MEDIA_ROOT/imports/`` that no queued or running job holds, an hour old: an
       upload request that failed after storing its file, a write killed midway;
     * the library's own temporary copies (``MEDIA_ROOT/django-import-export/``, used by an import
@@ -422,11 +654,25 @@ def import_uploads_sweep(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     removed = 0
-    ended = ImportJob.objects.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]).exclude(file_path="")
-    for job_id, file_path in list(ended.values_list("pk", "file_path")):
-        removed += storage.remove(file_path)
-        ImportJob.objects.filter(pk=job_id).update(file_path="")
+    ended = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED, ImportJob.Status.CANCELLED]
+    ).exclude(file_path="", preview_path="")
+    for job_id, file_path, preview_path in list(ended.values_list("pk", "file_path", "preview_path")):
+        removed += storage.remove(file_path) + storage.remove(preview_path)
+        ImportJob.objects.filter(pk=job_id).update(file_path="", preview_path="")
     stale = now - timedelta(hours=settings.IMPORT_ABANDONED_HOURS)
+    unconfirmed = ImportJob.objects.filter(status=ImportJob.Status.AWAITING, updated_at__lt=stale)
+    for job in list(unconfirmed.only("pk", "file_path", "preview_path", "language")):
+        with translation.override(job.language):
+            reason = _(
+                "Nobody confirmed these changes within %(hours)s hours: nothing was written and the file was "
+                "deleted. Upload it again."
+            ) % {"hours": settings.IMPORT_ABANDONED_HOURS}
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.AWAITING).update(
+            status=ImportJob.Status.CANCELLED, errors=[reason], finished_at=now, updated_at=now, file_path="",
+            preview_path="",
+        ):  # fmt: skip
+            removed += storage.remove(job.file_path) + storage.remove(job.preview_path)
     abandoned = ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=stale)
     for job in list(abandoned.only("pk", "file_path", "language")):
         with translation.override(job.language):
@@ -437,11 +683,10 @@ def import_uploads_sweep(*, now: datetime | None = None) -> int:
             status=ImportJob.Status.FAILED, errors=[reason], finished_at=now, updated_at=now, file_path=""
         ):
             removed += storage.remove(job.file_path)
-    held = set(
-        ImportJob.objects.filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]).values_list(
-            "file_path", flat=True
-        )
+    waiting = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING, ImportJob.Status.AWAITING]
     )
+    held = {path for paths in waiting.values_list("file_path", "preview_path") for path in paths if path}
     old = (now - timedelta(minutes=ORPHAN_MINUTES)).timestamp()
     for folder, keep in ((IMPORT_DIR, held), ("django-import-export", set())):
         root = storage.absolute(folder)

@@ -587,8 +587,15 @@ class ImportJob(BackgroundJob):
     class Status(models.TextChoices):
         PENDING = "pending", _("Queued")
         RUNNING = "running", _("Running")
+        AWAITING = "awaiting", _("Checked: waiting for your confirmation")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed: nothing was imported")
+        CANCELLED = "cancelled", _("Cancelled: nothing was imported")
+
+    class Stage(models.TextChoices):
+        ADD = "add", _("New people only: checked and written in one pass")
+        PREVIEW = "preview", _("Changes to people on file: checked, nothing written until you confirm")
+        WRITE = "write", _("Confirmed changes: being written")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -608,10 +615,25 @@ class ImportJob(BackgroundJob):
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
     rows_created = models.PositiveIntegerField(_("rows created"), default=0)
     rows_updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("rows refused"), default=0)
     errors = models.JSONField(
         _("errors"), default=list, blank=True, help_text=_("Rows, columns and reasons; never a value.")
     )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.ADD)
+    column_changes = models.JSONField(
+        _("changes per column"), default=dict, blank=True, help_text=_("How many people each column changes.")
+    )
+    preview_path = models.CharField(_("stored preview (under MEDIA_ROOT)"), max_length=300, blank=True, editable=False)
+    change_digest = models.CharField(
+        _("fingerprint of the previewed changes"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("The confirmed write must make exactly these changes, or nothing is written."),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by_username = models.CharField(_("confirmed by"), max_length=150, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -108,7 +108,7 @@ def test_a_done_job_stops_refreshing_and_says_what_was_imported(client, settings
     assert job.status == ImportJob.Status.DONE
     assert 'http-equiv="refresh"' not in html
     assert '<progress id="import-progress-bar" max="100" value="100">' in html
-    assert "Imported: 5." in html
+    assert "Imported: 5 new, 0 changed." in html
 
 
 def test_a_refused_file_reports_no_row_imported_even_after_earlier_batches_were_written(client, settings, upload):

@@ -276,21 +276,3 @@ def test_an_import_that_kills_its_worker_each_time_fails_for_the_dpo_to_see(uplo
     assert (job.status, job.error_code) == (ImportJob.Status.FAILED, "WorkerLost")
     assert not DataSubject.objects.exists()
     assert _stored_files(settings) == []  # the upload goes, as after any end
-
-
-def test_a_background_import_never_changes_a_person_on_file_without_the_preview(upload, settings):
-    """Item 5: changes to people on file are previewed before confirming; large files only add."""
-    existing = f.DataSubjectFactory(email="person3@exemple.fr", last_name="Morvan")
-
-    upload(_csv(*(f"Person{n}@Exemple.fr,consumer,Guevel" for n in range(5))))
-
-    job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.FAILED
-    assert job.errors == [
-        "Row 4, email: this person is already on file. A background import only adds new people: import changes "
-        "to people on file in a file of at most 0 rows, whose preview shows each change before you confirm."
-    ]
-    existing.refresh_from_db()
-    assert existing.last_name == "Morvan"
-    assert list(DataSubject.objects.values_list("pk", flat=True)) == [existing.pk]
-    assert _stored_files(settings) == []
