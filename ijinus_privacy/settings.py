@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "consents",
     "requests_dsar",
     "retention",
+    "breaches",
     "backoffice",
 ]
 
