@@ -44,8 +44,9 @@ def notified(breach: Breach) -> bool:
 
 def hours_left(breach: Breach, now: datetime | None = None) -> float:
     """Hours until the notification is due; negative once it is past."""
-    now = _absolute(now or timezone.now())
-    return (notification_due(breach.aware_at) - now).total_seconds() / 3600
+    # Both in UTC: Python subtracts two datetimes of the same zone by their wall clocks.
+    due = _absolute(notification_due(breach.aware_at))
+    return (due - _absolute(now or timezone.now())).total_seconds() / 3600
 
 
 def is_overdue(breach: Breach, now: datetime | None = None, *, is_notified: bool | None = None) -> bool:
@@ -61,8 +62,9 @@ def is_overdue(breach: Breach, now: datetime | None = None, *, is_notified: bool
     return hours_left(breach, now) < 0
 
 
-def timedelta_hours(hours: int) -> timedelta:
-    return timedelta(hours=hours)
+def reminder_cutoff(now: datetime) -> datetime:
+    """Breaches of which IJINUS became aware at or before this moment are 48 hours old at ``now``."""
+    return _absolute(now) - timedelta(hours=REMINDER_HOURS)
 
 
 def in_paris(moment: datetime | None) -> datetime | None:

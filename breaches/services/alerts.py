@@ -34,7 +34,7 @@ def _link(breach: Breach) -> str:
 
 def _times(breach: Breach, now: datetime) -> list[str]:
     due = deadlines.notification_due(breach.aware_at)
-    left = (due - now).total_seconds() / 3600
+    left = deadlines.hours_left(breach, now)
     return [
         f"Aware at / connaissance le : {deadlines.in_paris(breach.aware_at).strftime(TIME_FORMAT)}",
         f"CNIL notification due / notification due le : {due.strftime(TIME_FORMAT)}",
@@ -68,7 +68,7 @@ def reminder_candidates(now: datetime) -> list[Breach]:
     candidates = (
         Breach.objects.open()
         .not_notified()
-        .filter(reminder_sent_at__isnull=True, aware_at__lte=now - deadlines.timedelta_hours(deadlines.REMINDER_HOURS))
+        .filter(reminder_sent_at__isnull=True, aware_at__lte=deadlines.reminder_cutoff(now))
         .order_by("aware_at", "pk")
     )
     latest = []
