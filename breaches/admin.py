@@ -35,6 +35,7 @@ from .models import (
 )
 
 AFFECTED_SHOWN = 50
+M2M = ("activities", "data_categories")
 
 
 class BreachVersionInline(ReadOnlyInline):
@@ -176,7 +177,7 @@ class BreachAdmin(BreachDocumentsAdminMixin, GuardedViewsMixin, admin.ModelAdmin
             {"fields": ("created_at", "created_by_username", "reminder_sent_at", "closed_at", "closure_note")},
         ),
     )
-    add_fieldsets = fieldsets[1:5]
+    add_fieldsets = ((None, {"fields": ("title",)}), *fieldsets[1:5])
 
     class Media:
         css = {"all": ["ijinus_privacy/dashboard.css"]}
@@ -300,7 +301,7 @@ class BreachAdmin(BreachDocumentsAdminMixin, GuardedViewsMixin, admin.ModelAdmin
                 changes = {name: data[name] for name in form.changed_data if name in BREACH_FIELDS}
                 saved = services.breach_update(breach=obj, changes=changes, actor=request.user)
             else:
-                fields = {name: data[name] for name in BREACH_FIELDS if name not in ("activities", "data_categories")}
+                fields = {name: data[name] for name in BREACH_FIELDS if name in data and name not in M2M}
                 saved = services.breach_record(
                     actor=request.user,
                     activities=data.get("activities") or (),
