@@ -64,8 +64,9 @@ def row_of(breach: Breach, now: datetime) -> OpenBreachRow:
 
 
 def open_breaches(*, now: datetime | None = None, limit: int = OPEN_BREACH_ROWS) -> tuple[int, list[OpenBreachRow]]:
-    """(how many are open, the ``limit`` first by awareness, oldest first)."""
+    """(how many are open, the ``limit`` first by awareness, oldest first): one query unless more are open."""
     now = now or timezone.now()
     queryset = Breach.objects.open()
-    rows = [row_of(breach, now) for breach in annotated(queryset).order_by("aware_at", "pk")[:limit]]
-    return queryset.count(), rows
+    breaches = list(annotated(queryset).order_by("aware_at", "pk")[: limit + 1])
+    count = len(breaches) if len(breaches) <= limit else queryset.count()
+    return count, [row_of(breach, now) for breach in breaches[:limit]]
