@@ -13,6 +13,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from breaches import dashboard as breaches_dashboard
 from consents.models import ProcessingActivity
 from ijinus_privacy.models import AuditEvent, OutboxMessage
 from requests_dsar import dashboard as requests_dashboard
@@ -76,6 +77,12 @@ def requests_widgets(today: date) -> dict[str, Any]:
         "dsar_open": requests_dashboard.open_requests(today=today, limit=OPEN_REQUEST_ROWS),
         "dsar_queries": requests_dashboard.changelist_queries(today=today),
     }
+
+
+def breaches_widget(*, now: datetime | None = None) -> dict[str, Any]:
+    """Open breaches with the hours left before the CNIL notification is due, red when overdue (Art. 33(1))."""
+    count, rows = breaches_dashboard.open_breaches(now=now)
+    return {"breaches_open_count": count, "breaches_open": rows}
 
 
 def exports_widget() -> dict[str, Any]:
@@ -239,6 +246,8 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
     """
     today = today or timezone.localdate()
     context: dict[str, Any] = {"dashboard_today": today, "recent_actions": recent_actions(user)}
+    if user.has_perm("breaches.view_breach"):
+        context.update(breaches_widget())
     if user.has_perm("requests_dsar.view_request"):
         context.update(requests_widgets(today))
     if user.has_perm("requests_dsar.approve_export"):

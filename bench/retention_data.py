@@ -58,6 +58,8 @@ PERSONAL: dict[str, str | None] = {
     "requests_dsar_disclosurelog": None,
     "retention_archivedsubject": None,
     "retention_legalhold": None,
+    "breaches_breachletter": "file_name <> ''",
+    "breaches_affectedperson": "subject_id IS NOT NULL",
 }
 # A subject row still naming someone: any identity column anonymisation must blank (policy §3.1).
 NAMED = (

@@ -77,6 +77,14 @@ CHILDREN = (
         kept=True,
     ),
     Table("requests_dsar_disclosurelog", None),
+    # breaches/sources.py: the letters' files go, the link to the person is cut, the breach keeps its rows (Art. 33(5)).
+    Table(
+        "breaches_breachletter",
+        "file_name = ''",
+        "file_name <> '' AND affected_id IN (SELECT id FROM breaches_affectedperson WHERE subject_id {ids})",
+        kept=True,
+    ),
+    Table("breaches_affectedperson", "subject_id = NULL", kept=True),
 )
 # ANONYMISED_IDENTITY (subjects/sources.py); the archive row goes (the subject is no one now).
 ANONYMISE_SUBJECTS = (

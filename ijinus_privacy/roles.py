@@ -24,6 +24,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # The DPO decides: everything on personal data, the register and the audit trail.
     DPO: (
         *(f"{app}.*" for app in PERSONAL_DATA_APPS),
+        # Breaches (Art. 33-34): the DPO assesses, notifies the CNIL, writes to the people, closes.
+        "breaches.*",
         "ijinus_privacy.view_auditevent",
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",
@@ -45,6 +47,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "requests_dsar.change_*",
         "requests_dsar.verify_identity",
         "requests_dsar.send_letter",
+        # A suspected breach is recorded by whoever hears of it first; only the DPO assesses, notifies, closes.
+        "breaches.view_breach",
+        "breaches.add_breach",
         "-*.delete_*",
         "-*.approve_*",
         "-*.decide_*",

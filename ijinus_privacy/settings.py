@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "consents",
     "requests_dsar",
     "retention",
+    "breaches",
     "backoffice",
 ]
 
@@ -335,6 +336,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "dsar-export-purge": {
         "task": "requests_dsar.tasks.export_purge_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Art. 33(1): the DPO is reminded once, 48 hours after awareness, of a breach not yet notified.
+    "breaches-48h-reminder": {
+        "task": "breaches.tasks.breach_reminders_task",
+        "schedule": crontab(minute="*/5"),
     },
     # E-mails: retries coming due, and messages queued while the broker was down (ijinus_privacy.outbox).
     "outbox-redispatch": {

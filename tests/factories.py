@@ -431,3 +431,46 @@ def disclose(subject: m.DataSubject, code: str, actor=None, on=dt.date(2024, 5, 
 def approve_all(actor) -> None:
     for rule in RetentionRule.objects.filter(requires_approval=True):
         rule_approve(rule=rule, actor=actor)
+
+
+# --- Breaches -------------------------------------------------------------------------------------------------
+
+# ENISA inputs giving each severity (breaches.risk): low 0.5, medium 2.5, high 3.5, very high 5.
+ENISA_INPUTS = {
+    "low": {"processing_context": 1, "ease_of_identification": "0.25", "loss_of_confidentiality": "0.25"},
+    "medium": {"processing_context": 2, "ease_of_identification": "1.00", "loss_of_confidentiality": "0.50"},
+    "high": {"processing_context": 4, "ease_of_identification": "0.75", "loss_of_confidentiality": "0.50"},
+    "very_high": {
+        "processing_context": 4,
+        "ease_of_identification": "1.00",
+        "loss_of_confidentiality": "0.50",
+        "malicious_intent": True,
+    },
+}
+
+
+def breach(*, actor=None, aware_at=None, **overrides):
+    """A breach recorded through the service (the DPO e-mailed), aware two hours ago unless told."""
+    from breaches.services import breach_record
+    from ijinus_privacy import actors
+
+    aware_at = aware_at or timezone.now() - dt.timedelta(hours=2)
+    fields = {
+        "title": "Ordinateur portable perdu",
+        "discovered_at": aware_at - dt.timedelta(hours=1),
+        "discovered_by": "Service informatique",
+        "aware_at": aware_at,
+        "nature_confidentiality": True,
+        "description": "Un ordinateur portable non chiffré contenant un export du CRM a été perdu.",
+        "people_estimate": 120,
+        **overrides,
+    }
+    return breach_record(actor=actor or actors.system("tests"), **fields)
+
+
+def breach_assessed(found, severity: str = "medium", *, actor=None, **overrides):
+    from breaches.services import breach_assess
+    from ijinus_privacy import actors
+
+    inputs = {**ENISA_INPUTS[severity], "reasoning": "Données de contact, export non chiffré.", **overrides}
+    return breach_assess(breach=found, actor=actor or actors.system("tests"), **inputs)

@@ -81,6 +81,7 @@ SMALL = {
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "breaches.breach",  # the register of breaches: tens of rows
     "consents.controller",
     "consents.datacategory",
     "consents.notice",

@@ -19,6 +19,7 @@ from django.contrib.admin.options import ModelAdmin
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, reverse
 
+from breaches.admin_forms import ACTIONS as BREACH_ACTIONS
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.admin_forms import ACTIONS
 from requests_dsar.erasure.notifications import notifications_create_for
@@ -93,6 +94,7 @@ class World:
     notification: RecipientNotification
     archived: ArchivedSubject
     letter: Letter
+    breach: object
 
 
 @pytest.fixture
@@ -126,7 +128,16 @@ def world():
             archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             archive_until=dt.date(2031, 1, 1),
         )
-        yield World(users=users, dsar=dsar, job=job, notification=notification, archived=archived, letter=letter)
+        breach = sf.breach(actor=users["support"])
+        yield World(
+            users=users,
+            dsar=dsar,
+            job=job,
+            notification=notification,
+            archived=archived,
+            letter=letter,
+            breach=breach,
+        )
 
 
 def _only(statuses: dict[str, int | tuple[int, ...]], others: int = 403) -> dict:
@@ -148,8 +159,24 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
             )
         )
     act.append(Case(reverse("admin:requests_dsar_request_act", args=[dsar.pk, "no-such-action"]), _only({})))
+    breach_act = [Case(reverse("admin:breaches_breach_act", args=[world.breach.pk, "no-such-action"]), _only({}))]
+    for slug, form_class in BREACH_ACTIONS.items():
+        allowed = {role: users[role].has_perm(form_class.permission) for role in ROLES}
+        breach_act.append(
+            Case(
+                reverse("admin:breaches_breach_act", args=[world.breach.pk, slug]),
+                {role: 200 if ok else 403 for role, ok in allowed.items()},
+            )
+        )
+        breach_act.append(
+            Case(
+                reverse("admin:breaches_breach_act", args=[MISSING_ID, slug]),
+                {role: 404 if ok else 403 for role, ok in allowed.items()},
+            )
+        )
     return {
         "requests_dsar_request_act": act,
+        "breaches_breach_act": breach_act,
         "requests_dsar_request_erasure_plan": [
             Case(
                 reverse("admin:requests_dsar_request_erasure_plan", args=[dsar.pk]), _only({"dpo": 200, "support": 200})

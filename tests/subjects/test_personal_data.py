@@ -13,7 +13,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL_DATA_APPS = ("subjects", "consents", "requests_dsar", "retention")
+PERSONAL_DATA_APPS = ("subjects", "consents", "requests_dsar", "retention", "breaches")
 DATA_CATEGORIES = {
     "identity",
     "contact",

@@ -1,0 +1,1 @@
+"""The CNIL notification content of a breach (helper B)."""

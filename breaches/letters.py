@@ -1,0 +1,1 @@
+"""Art. 34 letters to the people affected and the public communication (helper B)."""
