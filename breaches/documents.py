@@ -258,7 +258,11 @@ def _kind(phases: list[NotificationPhase]) -> list[dict[str, Any]]:
         kind = _("Complementary notification (Art. 33(4)): give the reference of the initial notification")
     history = "\n".join(
         f"{phase.get_kind_display()} — {when(phase.submitted_at)}"
-        + (f" — {_('CNIL reference')} {phase.cnil_reference}" if phase.cnil_reference else "")
+        + (
+            " — " + _("CNIL reference %(reference)s") % {"reference": phase.cnil_reference}
+            if phase.cnil_reference
+            else ""
+        )
         for phase in phases
     )
     return [
@@ -271,7 +275,7 @@ def _data(breach: Breach) -> list[dict[str, Any]]:
     categories = list(breach.data_categories.order_by("code"))
     language = translation.get_language() or "fr"
     lines = [
-        f"{category_name(category, language)} ({_('sensitive data, Art. 9/10')})"
+        _("%(category)s (sensitive data, Art. 9/10)") % {"category": category_name(category, language)}
         if category.sensitive
         else category_name(category, language)
         for category in categories
@@ -369,7 +373,7 @@ def _information(breach: Breach, assessment: RiskAssessment | None) -> list[dict
             % {"sent": counts["post"]["sent"], "written": counts["post"]["written"]}
         )
     public = [
-        f"{when(item.published_at) or _('not published yet')} — {item.where or '—'}\n{item.justification}"
+        (when(item.published_at) or _("not published yet")) + f" — {item.where or '—'}\n{item.justification}"
         for item in breach.public_communications.order_by("id")
     ]
     informed = bool(letters) or any(item.published_at for item in breach.public_communications.all())
@@ -586,7 +590,7 @@ def register_entry(breach: Breach) -> dict[str, Any]:
             "letters_emailed": counts["email"]["sent"],
             "letters_posted": counts["post"]["sent"],
             "public_communications": SEPARATOR.join(
-                f"{when(c.published_at) or _('not published')} {c.where}".strip()
+                ((when(c.published_at) or _("not published")) + f" {c.where}").strip()
                 for c in breach.public_communications.all()
             ),
             "closed_at": when(breach.closed_at),
