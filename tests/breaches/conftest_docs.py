@@ -114,3 +114,32 @@ def pdf_text(content: bytes) -> str:
     """The text of a PDF, whitespace collapsed (lines wrap where the layout says)."""
     text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
     return " ".join(text.split())
+
+
+def document_url_cases(breach, users: dict, roles, case, missing_id: int) -> dict[str, list]:
+    """The document views' cases for tests/ijinus_privacy/test_admin_urls.py ``custom_cases``:
+    ``**document_url_cases(world.breach, users, ROLES, Case, MISSING_ID)`` (a breach with no letter)."""
+    from django.urls import reverse
+
+    def by_perm(perm: str, ok: int) -> dict[str, int]:
+        return {role: ok if users[role].has_perm(perm) else 403 for role in roles}
+
+    view, send, letters = "breaches.view_breach", "breaches.send_breach_letters", "breaches.view_breachletter"
+    cases = {}
+    for name, perm, ok in (
+        ("breaches_breach_cnil", view, 200),
+        ("breaches_breach_cnil_pdf", view, 200),
+        ("breaches_breach_letters_send", send, 200),
+        ("breaches_breach_letters", letters, 200),
+        ("breaches_breach_letters_postal", letters, 302),  # nothing to post: back to the letters page
+        ("breaches_breach_public_communication", send, 200),
+    ):
+        cases[name] = [
+            case(reverse(f"admin:{name}", args=[breach.pk]), by_perm(perm, ok)),
+            case(reverse(f"admin:{name}", args=[missing_id]), by_perm(perm, 404)),
+        ]
+    cases["breaches_breach_letter_pdf"] = [
+        case(reverse("admin:breaches_breach_letter_pdf", args=[breach.pk, missing_id]), by_perm(letters, 404)),
+        case(reverse("admin:breaches_breach_letter_pdf", args=[missing_id, missing_id]), by_perm(letters, 404)),
+    ]
+    return cases
