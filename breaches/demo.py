@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from consents.models import DataCategory, ProcessingActivity
 from subjects.models import DataSubject
 
-from . import deadlines, services
+from . import deadlines, letters, services
 from .models import Breach, NotificationPhase
 
 AFFECTED_IN_DEMO = 8
@@ -125,11 +125,5 @@ def seed_breaches(
         breach=phishing, subjects=reachable, actor=dpo, now=_at(aware_on + timedelta(days=3), 10)
     )
 
-    # --- MERGE POINT (helper B): the Art. 34 letters. ``breaches.letters`` is helper B's; check this call
-    # matches its ``send_letters`` signature once both branches are merged. ---
-    from . import letters
-
-    send_letters = getattr(letters, "send_letters", None)
-    if send_letters is not None:
-        send_letters(breach=phishing, actor=dpo)
+    letters.send_letters(breach=phishing, actor=dpo)  # the Art. 34 letters to the people who can be reached
     return [usb, phishing]

@@ -20,9 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone, translation
@@ -33,13 +32,13 @@ from ijinus_privacy import audit
 from ijinus_privacy.pdf import render_pdf
 from ijinus_privacy.spreadsheets import escape_formula
 
+from . import obligations
+from .deadlines import in_paris, notification_due
 from .models import Breach, BreachLetter, NotificationPhase, RiskAssessment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
-PARIS = ZoneInfo("Europe/Paris")
-NOTIFICATION_HOURS = 72  # Art. 33(1)
 TIME_FORMAT = "%d/%m/%Y %H:%M"
 # EU and EEA member states other than France (ISO 3166): a breach touching people there is cross-border.
 OTHER_EEA = frozenset(
@@ -120,17 +119,8 @@ def category_name(category, language: str) -> str:
 # --- small helpers (helper A's ``breaches.deadlines`` holds the same clock; unified at merge) -------------
 
 
-def paris(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(PARIS) if moment is not None else None
-
-
 def when(moment: datetime | None) -> str:
-    return paris(moment).strftime(TIME_FORMAT) if moment is not None else ""
-
-
-def notification_due(aware_at: datetime) -> datetime:
-    """``aware_at`` + 72 real hours, shown in Paris time (the same rule as ``breaches.deadlines``)."""
-    return paris(aware_at.astimezone(ZoneInfo("UTC")) + timedelta(hours=NOTIFICATION_HOURS))
+    return in_paris(moment).strftime(TIME_FORMAT) if moment is not None else ""
 
 
 def _yes_no(value: bool) -> str:
@@ -167,8 +157,7 @@ def _first_phase(breach: Breach) -> NotificationPhase | None:
 def is_late(breach: Breach, now: datetime | None = None) -> bool:
     """The first notification came (or would come now) after the 72 hours (Art. 33(1))."""
     first = _first_phase(breach)
-    moment = first.submitted_at if first is not None else (now or timezone.now())
-    return moment > notification_due(breach.aware_at)
+    return obligations.is_late(breach, first.submitted_at if first is not None else (now or timezone.now()))
 
 
 def letter_counts(breach: Breach) -> dict[str, Any]:
@@ -455,7 +444,7 @@ def notification_content(breach: Breach, *, now: datetime | None = None, languag
         "reference": breach.reference,
         "title": breach.title,
         "language": language,
-        "generated_at": paris(now).isoformat(timespec="seconds"),
+        "generated_at": in_paris(now).isoformat(timespec="seconds"),
         "to_complete": to_complete,
         "sections": sections,
     }
@@ -619,13 +608,13 @@ def register_export(*, fmt: str, actor: User | None, now: datetime | None = None
     """
     now = now or timezone.now()
     entries = [register_entry(breach) for breach in _register_breaches()]
-    stamp = paris(now).date().isoformat()
+    stamp = in_paris(now).date().isoformat()
     if fmt == "csv":
         result = (register_csv(entries).encode("utf-8-sig"), "text/csv; charset=utf-8", f"breach-register-{stamp}.csv")
     elif fmt == "pdf":
         context = {
             "controller": Controller.current(),
-            "generated_at": paris(now),
+            "generated_at": in_paris(now),
             "entries": entries,
             "notified_count": sum(1 for entry in entries if entry["phases"]),
             "open_count": sum(1 for entry in entries if entry["breach"].status != Breach.Status.CLOSED),

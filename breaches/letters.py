@@ -39,8 +39,10 @@ from ijinus_privacy.choices import Language
 from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.pdf import render_pdf
 
-from .documents import category_name, paris
-from .models import AffectedPerson, Breach, BreachLetter, BreachVersion, PublicCommunication, RiskAssessment
+from .deadlines import in_paris as paris
+from .documents import category_name
+from .models import AffectedPerson, Breach, BreachLetter, PublicCommunication, RiskAssessment
+from .services.breach import version_record
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -234,16 +236,9 @@ class Sent:
 
 
 def _version(breach: Breach, *, summary: str, before: dict[str, Any], after: dict[str, Any], actor, now) -> None:
-    """A version of the breach for a sending (helper A's ``version_write`` does the same for field changes)."""
-    last = breach.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    BreachVersion.objects.create(
-        breach=breach,
-        number=last + 1,
-        changed_at=now,
-        changed_by_username=actors.username(actor),
-        summary=summary[:300],
-        snapshot={"changed": sorted(after), "before": before, "after": after},
-    )
+    """A version of the breach for a sending: what the letters changed, before and after."""
+    snapshot = {"changed": sorted(after), "before": before, "after": after}
+    version_record(breach, snapshot=snapshot, summary=summary, actor=actor, now=now)
 
 
 def _letter_state(breach: Breach) -> dict[str, int]:

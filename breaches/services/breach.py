@@ -59,6 +59,14 @@ def version_write(
         }
     else:
         snapshot = {"changed": sorted(after), "before": {}, "after": after}
+    return version_record(breach, snapshot=snapshot, summary=summary, actor=actor, now=now)
+
+
+def version_record(
+    breach: Breach, *, snapshot: dict[str, Any], summary: str, actor: Any, now: datetime | None = None
+) -> BreachVersion:
+    """The next version of the breach, numbered after the last one: a field change (``version_write``)
+    or something done about the breach (letters sent, a public communication)."""
     last = breach.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return BreachVersion.objects.create(
         breach=breach,

@@ -25,13 +25,10 @@ NOTIFY_PERMISSION = "breaches.notify_breach"
 
 
 def document_content(breach: Breach) -> dict[str, Any]:
-    """The CNIL document as it stands (``breaches.documents``, when it builds one), else the breach's fields."""
-    from .. import documents
+    """The CNIL document as it stands when the phase is submitted (``breaches.documents``)."""
+    from .. import documents  # documents reads the phases: imported when used
 
-    build = getattr(documents, "notification_content", None)
-    if build is not None:
-        return build(breach)
-    return breach_state(breach)
+    return documents.notification_content(breach)
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from requests_dsar.letters import letter_send
 from requests_dsar.models import ChangeKind, ExportJob, Letter, RecipientNotification
 from retention.models import Action, ArchivedSubject, RetentionRule
 from tests import factories as sf
+from tests.breaches.conftest_docs import document_url_cases
 from tests.factories import (
     UserFactory,
     archivist_user,
@@ -242,6 +243,10 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
             )
         ],
         "app_list": [],  # checked in test_app_indexes
+        # A previewed import is confirmed or cancelled by POST only: a GET is refused to everyone.
+        "subjects_importjob_confirm": [Case(reverse("admin:subjects_importjob_confirm", args=[MISSING_ID]), _only({}))],
+        "subjects_importjob_cancel": [Case(reverse("admin:subjects_importjob_cancel", args=[MISSING_ID]), _only({}))],
+        **document_url_cases(world.breach, world.users, ROLES, Case, MISSING_ID),
     }
 
 
