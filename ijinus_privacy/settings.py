@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "requests_dsar",
     "retention",
     "breaches",
+    "connectors",
     "backoffice",
 ]
 

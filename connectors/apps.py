@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConnectorsConfig(AppConfig):
+    """Other systems: the HTTP API, the connected systems that hold personal data, webhooks."""
+
+    name = "connectors"
+    verbose_name = _("Connected systems")

@@ -1,0 +1,1 @@
+"""Models of the connected systems (DESIGN.md, layout: connectors/)."""
