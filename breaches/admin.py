@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import GuardedViewsMixin, ReadOnlyInline, adopt_created
+from ijinus_privacy.admin import ActionPagesMixin, ReadOnlyInline, adopt_created
 
 from . import dashboard, deadlines, obligations, services
 from .admin_forms import ACTIONS, BREACH_FIELDS, BreachForm
@@ -119,9 +116,11 @@ def _no_risk_ids():
 
 
 @admin.register(Breach)
-class BreachAdmin(BreachDocumentsAdminMixin, GuardedViewsMixin, admin.ModelAdmin):
+class BreachAdmin(BreachDocumentsAdminMixin, ActionPagesMixin, admin.ModelAdmin):
     form = BreachForm
     change_form_template = "admin/breaches/breach/change_form.html"
+    action_forms = ACTIONS
+    action_object_kwarg = "breach"
     list_display = ("reference_link", "title", "status", "aware_at_paris", "clock", "what_is_due")
     list_display_links = None
     list_filter = (
@@ -319,60 +318,9 @@ class BreachAdmin(BreachDocumentsAdminMixin, GuardedViewsMixin, admin.ModelAdmin
     # --- actions ------------------------------------------------------------------------------------
 
     def get_urls(self):
-        return [
-            self.guarded_path(
-                "<int:object_id>/act/<slug:action>/",
-                self.action_view,
-                name="breaches_breach_act",
-                allowed=self.has_action_permission,
-            ),
-            *super().get_urls(),
-        ]
-
-    def has_action_permission(self, request, *, action: str, **kwargs) -> bool:
-        form_class = ACTIONS.get(action)
-        return (
-            form_class is not None
-            and self.has_view_permission(request)
-            and request.user.has_perm(form_class.permission)
-        )
-
-    def action_view(self, request, object_id: int, action: str):
-        form_class = ACTIONS[action]  # known and permitted: checked by the guard before any lookup
-        breach = self.get_object(request, str(object_id))
-        if breach is None or not form_class.applies_to(breach):
-            raise Http404
-        change_url = reverse("admin:breaches_breach_change", args=[breach.pk])
-        form = form_class(request.POST or None, breach=breach)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = form.perform(request.user)
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
-            else:
-                text = result if isinstance(result, str | Promise) else _("Done.")
-                self.message_user(request, text, messages.SUCCESS)
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": form_class.title,
-            "form": form,
-            "breach": breach,
-            "opts": self.opts,
-            "change_url": change_url,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/breaches/breach/action.html", context)
+        return [*self.action_urls(), *super().get_urls()]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
-            context["breach_actions"] = [
-                (slug, form_class.title)
-                for slug, form_class in ACTIONS.items()
-                if request.user.has_perm(form_class.permission) and form_class.applies_to(obj)
-            ]
+            context["breach_actions"] = self.available_actions(request, obj)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

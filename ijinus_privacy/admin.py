@@ -1,10 +1,13 @@
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import update_wrapper
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, conditions
@@ -56,6 +59,91 @@ class GuardedViewsMixin:
             return view(request, *args, **kwargs)
 
         return path(route, self.admin_site.admin_view(update_wrapper(guarded, view)), name=name)
+
+
+class ActionPagesMixin(GuardedViewsMixin):
+    """One page per workflow step of an object, at ``<pk>/act/<slug>/`` (a request's decision, a
+    breach's risk assessment, ...), behind the guard: the step's permission is checked before the
+    object is read.
+
+    ``action_forms`` maps a slug to a form class with ``title``, ``permission``,
+    ``applies_to(obj)`` and ``perform(actor)`` (which calls a service); the form is built with the
+    object as the keyword ``action_object_kwarg``. A refusal from the service is shown on the form,
+    with what the user typed kept; success returns to the object's page with the service's message.
+    """
+
+    action_forms: Mapping[str, type] = {}
+    action_object_kwarg = "obj"
+
+    def action_url_name(self) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_act"
+
+    def action_urls(self) -> list[URLPattern]:
+        return [
+            self.guarded_path(
+                "<int:object_id>/act/<slug:action>/",
+                self.action_view,
+                name=self.action_url_name(),
+                allowed=self.has_action_permission,
+            )
+        ]
+
+    def has_action_permission(self, request, *, action: str, **kwargs) -> bool:
+        form_class = self.action_forms.get(action)
+        return (
+            form_class is not None
+            and self.has_view_permission(request)
+            and request.user.has_perm(form_class.permission)
+        )
+
+    def available_actions(self, request, obj) -> list[tuple[str, str]]:
+        """The steps this user may take on ``obj`` now: (slug, title), for the buttons."""
+        if obj is None or obj.pk is None:
+            return []
+        return [
+            (slug, form_class.title)
+            for slug, form_class in self.action_forms.items()
+            if request.user.has_perm(form_class.permission) and form_class.applies_to(obj)
+        ]
+
+    def action_succeeded(self, request, obj, result) -> None:
+        """Tell the user what the step did (a service may return the sentence to show)."""
+        text = result if isinstance(result, str | Promise) else _("Done.")
+        self.message_user(request, text, messages.SUCCESS)
+
+    def action_view(self, request, object_id: int, action: str):
+        form_class = self.action_forms[action]  # known and permitted: checked by the guard before any lookup
+        obj = self.get_object(request, str(object_id))
+        if obj is None or not form_class.applies_to(obj):
+            raise Http404
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        form = form_class(request.POST or None, **{self.action_object_kwarg: obj})
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = form.perform(request.user)
+            except PermissionDenied as error:
+                form.add_error(None, str(error) or _("You are not allowed to do this."))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
+            else:
+                self.action_succeeded(request, obj, result)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": form_class.title,
+            "form": form,
+            "object": obj,
+            "object_label": str(obj),
+            self.action_object_kwarg: obj,
+            "opts": self.opts,
+            "change_url": change_url,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/action_page.html", context)
 
 
 class ReadOnlyModelAdmin(ScaledAdminMixin, admin.ModelAdmin):

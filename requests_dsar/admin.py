@@ -3,16 +3,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from ijinus_privacy.admin import (
-    GuardedViewsMixin,
+    ActionPagesMixin,
     PersonalDataAdminMixin,
     ReadOnlyInline,
     ReadOnlyModelAdmin,
@@ -176,11 +174,13 @@ class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
 
 @admin.register(Request)
 class RequestAdmin(
-    RestrictionBannerMixin, PersonalDataAdminMixin, GuardedViewsMixin, ExportMixin, ScaledAdminMixin, admin.ModelAdmin
+    RestrictionBannerMixin, PersonalDataAdminMixin, ActionPagesMixin, ExportMixin, ScaledAdminMixin, admin.ModelAdmin
 ):
     """The request file; the subject's restriction banner shows on it too (RestrictionBannerMixin, R1.11.2)."""
 
     resource_classes = [RequestRegisterResource]
+    action_forms = ACTIONS
+    action_object_kwarg = "dsar"
     list_display = ("id", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
     list_filter = ("state", "channel", "identity_request_late")
     search_fields = ("=requester_email", "=subject__email")
@@ -304,14 +304,7 @@ class RequestAdmin(
         adopt_created(obj, created)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["dsar_actions"] = [
-            (slug, form_class.title)
-            for slug, form_class in ACTIONS.items()
-            if obj is not None
-            and obj.is_open
-            and request.user.has_perm(form_class.permission)
-            and form_class.applies_to(obj)
-        ]
+        context["dsar_actions"] = self.available_actions(request, obj) if obj is not None and obj.is_open else []
         context["erasure_asked"] = obj is not None and obj.items.filter(right=Right.ERASURE).exists()
         if obj is not None and obj.pk:
             rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
@@ -320,12 +313,7 @@ class RequestAdmin(
 
     def get_urls(self):
         return [
-            self.guarded_path(
-                "<int:object_id>/act/<slug:action>/",
-                self.action_view,
-                name="requests_dsar_request_act",
-                allowed=self.has_action_permission,
-            ),
+            *self.action_urls(),
             self.guarded_path(
                 "<int:object_id>/erasure-plan/", self.erasure_plan_view, name="requests_dsar_request_erasure_plan"
             ),
@@ -344,49 +332,17 @@ class RequestAdmin(
             *super().get_urls(),
         ]
 
-    def has_action_permission(self, request, *, action: str, **kwargs) -> bool:
-        form_class = ACTIONS.get(action)
-        return (
-            form_class is not None
-            and self.has_view_permission(request)
-            and request.user.has_perm(form_class.permission)
-        )
-
-    def action_view(self, request, object_id: int, action: str):
-        form_class = ACTIONS[action]  # known and permitted: checked by the guard before any lookup
-        dsar = self.get_object(request, str(object_id))
-        if dsar is None or not form_class.applies_to(dsar):
-            raise Http404
-        change_url = reverse("admin:requests_dsar_request_change", args=[dsar.pk])
-        form = form_class(request.POST or None, dsar=dsar)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = form.perform(request.user)
-            except (ValidationError, PermissionDenied) as error:
-                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.message_user(request, text, messages.ERROR)
-            else:
-                if getattr(result, "late", False):
-                    self.message_user(
-                        request,
-                        _(
-                            "Information was asked more than 3 working days after receipt: the clock pause may "
-                            "not hold (R1.4.2). The request is flagged."
-                        ),
-                        messages.WARNING,
-                    )
-                text = result if isinstance(result, str | Promise) else _("Done.")
-                self.message_user(request, text, messages.SUCCESS)
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": form_class.title,
-            "form": form,
-            "dsar": dsar,
-            "opts": self.opts,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)
+    def action_succeeded(self, request, obj, result) -> None:
+        if getattr(result, "late", False):
+            self.message_user(
+                request,
+                _(
+                    "Information was asked more than 3 working days after receipt: the clock pause may "
+                    "not hold (R1.4.2). The request is flagged."
+                ),
+                messages.WARNING,
+            )
+        super().action_succeeded(request, obj, result)
 
     def erasure_plan_view(self, request, object_id: int):
         """The erasure plan (R1.10.3) before the DPO's approval; the approval form executes it."""

@@ -356,8 +356,8 @@ class RecipientNotificationAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Notification impossible or disproportionate (Art. 19)"),
             "form": form,
-            "dsar": notification,
+            "object_label": str(notification),
             "opts": self.opts,
             "change_url": change_url,
         }
-        return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)
+        return TemplateResponse(request, "admin/action_page.html", context)
