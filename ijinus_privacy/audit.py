@@ -26,6 +26,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from ijinus_privacy import actors
+from ijinus_privacy.bulk import bulk_insert
 
 from .models import AuditEvent
 
@@ -130,10 +131,10 @@ def record_many(events: Iterable[dict], *, batch_size: int = 1000) -> int:
         previous = event.hash
         pending.append(event)
         if len(pending) == batch_size:
-            AuditEvent.objects.bulk_create(pending)
+            bulk_insert(AuditEvent, pending)
             count += len(pending)
             pending = []
-    AuditEvent.objects.bulk_create(pending)
+    bulk_insert(AuditEvent, pending)
     return count + len(pending)
 
 

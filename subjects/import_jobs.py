@@ -336,13 +336,15 @@ class _Tally:
         self.sample: list[dict] = []
         self._digest = hashlib.sha256()
 
-    def add(self, result, *, offset: int) -> None:
-        for row in result.rows:
-            number = offset + (getattr(row, "number", None) or 0)
-            changes = list(getattr(row, "changes", []) or [])
-            if row.import_type == RowResult.IMPORT_TYPE_NEW:
+    def add(self, result, resource: AuditedResource, *, offset: int) -> None:
+        """Count the rows ``resource.validate_dataset`` checked: new, changed (column by column), unchanged."""
+        for (number, _row, instance), changes in zip(result.checked_instances, result.checked_changes, strict=True):
+            number += offset
+            if instance.pk is None:
+                import_type = RowResult.IMPORT_TYPE_NEW
                 self.new += 1
-            elif row.import_type == RowResult.IMPORT_TYPE_UPDATE:
+            elif changes:
+                import_type = RowResult.IMPORT_TYPE_UPDATE
                 self.changed += 1
                 for change in changes:
                     self.columns[change.column] = self.columns.get(change.column, 0) + 1
@@ -350,16 +352,15 @@ class _Tally:
                     self.sample.append(
                         {
                             "row": number,
-                            "object_id": row.object_id,
-                            "label": getattr(row, "preview_label", ""),
+                            "object_id": instance.pk,
+                            "label": resource.preview_label(instance),
                             "changes": [[change.column, change.old, change.new] for change in changes],
                         }
                     )
-            elif row.import_type == RowResult.IMPORT_TYPE_SKIP:
-                self.unchanged += 1
             else:
-                continue
-            payload = [number, row.import_type, [[change.column, change.new] for change in changes]]
+                import_type = RowResult.IMPORT_TYPE_SKIP
+                self.unchanged += 1
+            payload = [number, import_type, [[change.column, change.new] for change in changes]]
             self._digest.update(json.dumps(payload, default=str).encode())
             self._digest.update(b"\n")
 
@@ -379,9 +380,10 @@ class _ChangedSincePreview(Exception):
 
 
 def _check_all(job: ImportJob, content: bytes, actor, *, write: bool) -> _Tally:
-    """Run the library's import on every batch, in ONE transaction: without writing (the preview) or
-    writing (the confirmed changes). A refused row stops the writing; the remaining batches are
-    still checked so every reason is reported at once; then everything rolls back."""
+    """Check every batch and work out its changes, in ONE transaction: without writing (the preview)
+    or writing them (the confirmed changes, ``write_checked``: the rows checked are the rows
+    written, each read once). A refused row stops the writing; the remaining batches are still
+    checked so every reason is reported at once; then everything rolls back."""
     errors: list[str] = []
     refused = 0
     first_seen: dict[tuple, int] = {}
@@ -392,16 +394,15 @@ def _check_all(job: ImportJob, content: bytes, actor, *, write: bool) -> _Tally:
             for offset, dataset in _batches(job, content):
                 duplicates = _duplicates(job.kind, dataset, offset=offset, first_seen=first_seen)
                 resource = RESOURCES[job.kind](actor=actor)  # one per batch: no state carried along
-                if errors or duplicates:
-                    result = resource.validate_dataset(dataset)
-                else:
-                    result = resource.import_data(dataset, dry_run=not write)
+                result = resource.validate_dataset(dataset)
                 batch_errors = _row_errors(result, offset=offset) + duplicates
                 if batch_errors:
                     errors += batch_errors
                     refused += max(1, len(result.invalid_rows) + len(duplicates))
                 else:
-                    tally.add(result, offset=offset)
+                    tally.add(result, resource, offset=offset)
+                    if write and not errors:
+                        resource.write_checked(result, actor=actor)
                 progress(checked=offset + len(dataset), created=tally.written if write else 0, refused=refused)
                 checked = offset + len(dataset)
             if errors:
