@@ -216,7 +216,7 @@ class MailchimpServer(FakeSystem):
         member_id, delete_permanent = match.group(1), match.group(2)
         member = self.members.get(member_id)
         if member is None:
-            return 404, {"title": "Resource Not Found", "status": 404, "detail": "The requested resource could not be found."}
+            return 404, {"title": "Resource Not Found", "status": 404, "detail": "The resource could not be found."}
         if delete_permanent and method == "POST":
             del self.members[member_id]
             self.deleted_permanently.add(member_id)

@@ -117,7 +117,8 @@ def test_a_503_is_retried_with_the_same_idempotency_key(ijitrack_server, django_
 
     request = _erase(request, dpo, django_capture_on_commit_callbacks)
     task = ConnectorTask.objects.get(request=request)
-    assert (task.state, task.attempts, task.last_error) == ("waiting", 1, "HTTP 503: POST answered 503 (forced_by_test)")
+    assert (task.state, task.attempts) == ("waiting", 1)
+    assert task.last_error == "HTTP 503: POST answered 503 (forced_by_test)"
     first_wait = task.next_attempt_at - task.started_at
 
     task = task_run(task_id=task.pk, now=task.next_attempt_at)
