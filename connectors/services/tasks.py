@@ -62,6 +62,7 @@ ACTIONS_BY_CHANGE: dict[str, tuple[str, ...]] = {
     connected.RECTIFICATION: (Action.RECTIFY,),
     connected.ACCESS: (Action.COLLECT,),
     connected.PORTABILITY: (Action.COLLECT,),
+    connected.SUPPRESSION: (Action.SUPPRESS,),
 }
 # The rights a task must be settled for before they are granted.
 RIGHTS_BY_ACTION: dict[str, frozenset[str]] = {
