@@ -271,7 +271,7 @@ def task_run(*, task_id: int, now: datetime | None = None) -> ConnectorTask | No
     except PermanentError as error:
         return _record_error(task_id, error, permanent=True, now=now)
     except Exception as error:  # a bug or an unexpected answer: kept by class name only (no message)
-        logger.exception("connector task %s: unexpected %s", task_id, type(error).__name__)
+        logger.warning("connector task %s: unexpected %s", task_id, type(error).__name__)  # no traceback: it may quote data
         return _record_error(task_id, TransientError(f"unexpected error ({type(error).__name__})"), False, now=now)
     if isinstance(result, CollectedData):
         return _record_done(task_id, Outcome.done(), collected=result, now=now)
