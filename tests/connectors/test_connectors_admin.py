@@ -106,3 +106,26 @@ def test_the_task_list_filters_and_retries(client, waiting_task, ijitrack_server
     waiting_task.refresh_from_db()
     assert waiting_task.state == ConnectorTask.State.DONE
     assert ijitrack_server.accounts == {}
+
+
+def test_erasing_from_the_plan_says_the_request_waits_for_the_connected_systems(
+    client, django_capture_on_commit_callbacks
+):
+    dpo = dpo_user()
+    client.force_login(dpo)
+    subject = client_to_erase()
+    ijitrack_system(closed_port())
+    request = erasure_request(subject, actor=dpo)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:requests_dsar_request_erasure_plan", args=[request.pk]),
+            {"ground": "17_1_a", "justification": "Demande fondée", "confirm": "on"},
+            follow=True,
+        )
+
+    text = response.content.decode()
+    assert "decide the request once each of them confirmed" in text
+    assert "Plateforme ijitrack" in text
+    request.refresh_from_db()
+    assert request.state == "awaiting_decision"
