@@ -113,6 +113,22 @@ def _task_state(task: ConnectorTask) -> str:
     return f"{task.get_state_display()}: {detail}" if detail else str(task.get_state_display())
 
 
+class SystemFilter(admin.SimpleListFilter):
+    """By connected system: the choices come from the few systems, never from the tasks' table."""
+
+    title = _("connected system")
+    parameter_name = "system"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in ConnectedSystem.objects.order_by("name").values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(system_id=int(value))
+        return queryset
+
+
 @admin.register(ConnectorTask)
 class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = (
@@ -126,7 +142,7 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
         "remote_ref",
         "last_error",
     )
-    list_filter = ("system", "state", "action")
+    list_filter = (SystemFilter, "state", "action")
     list_select_related = ("system", "request")
     search_number_fields = ("subject_ref", "request_id")
     search_help_text = _("A subject or request number (123 or n° 123).")

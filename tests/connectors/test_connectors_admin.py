@@ -129,3 +129,14 @@ def test_erasing_from_the_plan_says_the_request_waits_for_the_connected_systems(
     assert "Plateforme ijitrack" in text
     request.refresh_from_db()
     assert request.state == "awaiting_decision"
+
+
+def test_the_task_list_filters_by_system(client, waiting_task):
+    client.force_login(dpo_user())
+    changelist = reverse("admin:connectors_connectortask_changelist")
+
+    shown = client.get(changelist, {"system": waiting_task.system_id}).content.decode()
+    other = client.get(changelist, {"system": waiting_task.system_id + 1}).content.decode()
+
+    assert f">{waiting_task.pk}<" in shown
+    assert f">{waiting_task.pk}<" not in other
