@@ -1,1 +1,5 @@
-"""Models of the connected systems (DESIGN.md, layout: connectors/)."""
+"""connectors: the connected systems and their tasks (``systems``)."""
+
+from .systems import Action, ConnectedSystem, ConnectedSystemQuerySet, ConnectorTask, ConnectorTaskQuerySet
+
+__all__ = ["Action", "ConnectedSystem", "ConnectedSystemQuerySet", "ConnectorTask", "ConnectorTaskQuerySet"]
