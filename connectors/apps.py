@@ -7,3 +7,6 @@ class ConnectorsConfig(AppConfig):
 
     name = "connectors"
     verbose_name = _("Connected systems")
+
+    def ready(self) -> None:
+        from . import admin_webhooks, webhooks  # noqa: F401  (the webhook kind and its deliveries' admin)
