@@ -9,4 +9,22 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Connected systems")
 
     def ready(self) -> None:
-        from . import admin_webhooks, webhooks  # noqa: F401  (the webhook kind and its deliveries' admin)
+        from ijinus_privacy.personal_data import registry as sources
+        from requests_dsar import connected
+
+        from . import admin_webhooks, emailing, ijitrack, webhooks  # noqa: F401  (admin_webhooks: its admin)
+        from .contract import registry as connectors
+        from .services import completion_gate, notification_carry, tasks_for_change
+        from .sources import ConnectedSystemsSource
+
+        connectors.register(ijitrack.IjitrackConnector)
+        connectors.register(emailing.EmailingConnector)
+        connectors.register(webhooks.WebhookConnector)
+        # Rights carried out here are carried out in every active connected system too; a request
+        # is granted only once each of them confirmed or the DPO waived it; Art. 19 notifications
+        # to a recipient that is a connected system go through its connector.
+        connected.register_listener(tasks_for_change)
+        connected.register_completion_gate(completion_gate)
+        connected.register_notification_carrier(notification_carry)
+        # The data collected from the connected systems is part of the access export (Art. 15).
+        sources.register(ConnectedSystemsSource())

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit
 
-from .contract import Connector, Outcome, PermanentError, TransientError, registry
+from .contract import Connector, Outcome, PermanentError, TransientError
 from .models import ConnectedSystem, ConnectorTask
 from .models.webhooks import REDACTED, WebhookDelivery
 
@@ -125,9 +125,18 @@ def _redacted(payload: dict[str, Any]) -> dict[str, Any]:
     return stored
 
 
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list | tuple):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [] if value is None or isinstance(value, bool | int) else [str(value)]
+
+
 def _redact_text(text: str, identifiers: dict[str, Any]) -> str:
-    for value in identifiers.values():
-        for form in {str(value), str(value).lower()}:
+    """The receiver's answer without any identifier it may echo (the e-mail, a name to rectify...)."""
+    for value in sorted(set(_leaves(identifiers)), key=len, reverse=True):
+        for form in {value, value.lower()}:
             if len(form) >= 3:
                 text = text.replace(form, REDACTED)
     return text
@@ -261,7 +270,6 @@ def send(
     return delivery, response
 
 
-@registry.register
 class WebhookConnector(Connector):
     """The ``webhook`` kind: every change action is one signed event; nothing is collected."""
 

@@ -26,6 +26,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *(f"{app}.*" for app in PERSONAL_DATA_APPS),
         # Breaches (Art. 33-34): the DPO assesses, notifies the CNIL, writes to the people, closes.
         "breaches.*",
+        # Connected systems (issue 15): the DPO manages them, retries or waives their tasks.
+        "connectors.*_connectedsystem",
+        "connectors.*_connectortask",
+        "connectors.*_webhookdelivery",  # webhook deliveries: read, redeliver (connectors.webhooks)
         "ijinus_privacy.view_auditevent",
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",
@@ -50,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # A suspected breach is recorded by whoever hears of it first; only the DPO assesses, notifies, closes.
         "breaches.view_breach",
         "breaches.add_breach",
+        # What the connected systems did for a request: seen, never retried, waived or configured.
+        "connectors.view_connectortask",
         "-*.delete_*",
         "-*.approve_*",
         "-*.decide_*",

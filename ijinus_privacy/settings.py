@@ -350,6 +350,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # T9 and dead workers: jobs whose worker stopped are restarted, jobs the queue missed published
     # again (ijinus_privacy/jobs.py).
+    # Connected systems (issue 15): connector tasks now due, or published while the broker was
+    # down, or left running by a dead worker, are published again (connectors.services.tasks).
+    "connectors-tasks-sweep": {
+        "task": "connectors.tasks.connector_tasks_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
     "jobs-recover": {
         "task": "ijinus_privacy.tasks.jobs_recover_task",
         "schedule": crontab(minute="*"),

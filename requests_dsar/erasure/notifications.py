@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ijinus_privacy import actors, audit
 from subjects.models import DataSubject
 
+from .. import connected
 from ..models import ChangeKind, DisclosureLog, RecipientNotification, Request
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ def notifications_create_for(
             subject_id=subject.pk,
             fields=["recipient", "change_kind"],
         )
+        # A recipient that is a connected system is told through its connector (Art. 19).
+        connected.notification_carried(notification, actor)
         created.append(notification)
     return created
 
@@ -180,9 +183,10 @@ def notify_recipients_of_change(
     restriction made in the subjects app, in the same transaction (R1.12.2)."""
     from django.contrib.auth import get_user_model
 
-    notifications_create_for(
-        subject=DataSubject.objects.get(pk=subject_id),
-        change_kind=change_kind,
-        request=Request.objects.filter(pk=request_id).first() if request_id else None,
-        actor=get_user_model().objects.filter(pk=actor_id).first() if actor_id else None,
-    )
+    subject = DataSubject.objects.get(pk=subject_id)
+    request = Request.objects.filter(pk=request_id).first() if request_id else None
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    if change_kind in (connected.RECTIFICATION, connected.RESTRICTION):
+        # The connected systems rectify or restrict their own copy (one task per system).
+        connected.right_carried_out(change=change_kind, subject=subject, request=request, actor=actor)
+    notifications_create_for(subject=subject, change_kind=change_kind, request=request, actor=actor)

@@ -42,6 +42,7 @@ from retention.services import archive_access_reason
 from subjects.disposal import dispose_subjects
 from subjects.models import DataSubject
 
+from .. import connected
 from ..models import (
     ChangeKind,
     ErasureGround,
@@ -50,9 +51,11 @@ from ..models import (
     ErasureTombstone,
     Letter,
     Request,
+    RequestEvent,
     Right,
     State,
 )
+from ..services.timeline import record_event
 from .notifications import notifications_create_for, recipients_notified
 from .plan import KEEP_EXCEPTIONS, ErasurePlan, erasure_plan
 
@@ -136,6 +139,8 @@ def erasure_execute(*, request: Request, ground: str, justification: str, actor:
             for kept in plan.kept_records
         ]
     )
+    # The connected systems queue their own erasure while the person's identifiers are still here.
+    connected.right_carried_out(change=connected.ERASURE, subject=subject, request=request, actor=actor)
     notifications = notifications_create_for(
         subject=subject, change_kind=ChangeKind.ERASURE, request=request, actor=actor
     )
@@ -175,7 +180,18 @@ def erasure_execute(*, request: Request, ground: str, justification: str, actor:
 
     if request.state == State.IN_PROGRESS:
         request_transition(request=request, to_state=State.AWAITING_DECISION, reason=_("Erasure plan"), actor=actor)
-    request_decide(request=request, justification=justification, actor=actor, send_refusal_letter=False)
+    pending_elsewhere = connected.completion_pending(request, set(request.items.values_list("right", flat=True)))
+    if pending_elsewhere:
+        # Erased here; the connected systems confirm later. The request stays open until every one
+        # confirmed or the DPO waived it, then the DPO decides (request_decide).
+        record_event(
+            request=request,
+            kind=RequestEvent.Kind.WARNING,
+            actor=actor,
+            reason=_("Erased here; waiting for the connected systems before the request can be completed."),
+        )
+    else:
+        request_decide(request=request, justification=justification, actor=actor, send_refusal_letter=False)
     request.refresh_from_db()
     from ..letters import letter_send
 

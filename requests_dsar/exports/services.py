@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ijinus_privacy import actors, audit, jobs, storage
 from subjects.models import DataSubject
 
+from .. import connected
 from ..models import ExportJob, Request, RequestEvent, Right
 from . import content, render
 
@@ -94,7 +95,32 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
         queued.append(job)
         audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"queued:{kind}")
     _record_queued(request, queued, actor)
+    # The connected systems collect what they hold (Art. 15): the export is built again once they answered.
+    rights = set(request.items.values_list("right", flat=True))
+    for change in (connected.ACCESS, connected.PORTABILITY):
+        if change in rights:
+            connected.right_carried_out(change=change, subject=request.subject, request=request, actor=actor)
     return queued
+
+
+@transaction.atomic
+def export_jobs_rebuild(*, request: Request, reason: str, actor: User | None) -> list[ExportJob]:
+    """Build again the request's exports that are built but not yet approved: new data arrived
+    (a connected system answered after the build). A job being built or already sent is left alone."""
+    if actor is not None and not actor.has_perm("requests_dsar.change_request"):
+        raise PermissionDenied(_("You may not start exports."))
+    if not request.is_open:
+        return []
+    jobs = list(
+        ExportJob.objects.live()
+        .select_for_update()
+        .filter(request=request, status=ExportJob.Status.DONE, approved_at__isnull=True, sent_at__isnull=True)
+    )
+    for job in jobs:
+        _reset(job)
+        audit.record(action=audit.Action.EXPORT, actor=actor, obj=job, reason=f"rebuilt:{job.kind}:{reason}"[:200])
+    _record_queued(request, jobs, actor)
+    return jobs
 
 
 def _reset(job: ExportJob) -> None:

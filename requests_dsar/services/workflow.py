@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit
 
-from .. import deadlines
+from .. import connected, deadlines
 from ..models import (
     DPO_ONLY_STATES,
     GROUNDS_BY_RIGHT,
@@ -305,6 +305,12 @@ def request_decide(
     missing = missing_fulfilment(request=request, items=[item for item in items if item.pk not in refused_ids])
     if missing:
         raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
+    granted = [item for item in items if item.pk not in refused_ids]
+    pending = connected.completion_pending(request, {item.right for item in granted}) if granted else []
+    if pending:
+        raise ValidationError(
+            [_("A right cannot be granted before every connected system confirmed it or the DPO waived it:"), *pending]
+        )
     if refused_ids and len(refused_ids) == len(items):
         to_state = State.REFUSED
     elif refused_ids:
