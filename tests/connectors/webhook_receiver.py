@@ -56,7 +56,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 valid = verify(receiver.secret, self.headers.get("X-Ijinus-Signature", ""), body)
                 receiver.received.append(Received(self.path, dict(self.headers), body, valid))
