@@ -21,6 +21,33 @@ from .models import ConnectedSystem
 from .models.webhooks import WebhookDelivery
 
 
+class SystemFilter(admin.SimpleListFilter):
+    """The webhook systems (a few rows), not the DISTINCT systems of a table that grows."""
+
+    title = _("connected system")
+    parameter_name = "system__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [
+            (system.pk, system.name)
+            for system in ConnectedSystem.objects.filter(kind=ConnectedSystem.Kind.WEBHOOK).order_by("name")
+        ]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(system_id=self.value()) if self.value() else queryset
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    title = _("event type")
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return [(f"subject.{action}", f"subject.{action}") for action in webhooks.EVENT_ACTIONS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = (
@@ -34,7 +61,7 @@ class WebhookDeliveryAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
         "error",
         "task_link",
     )
-    list_filter = ("outcome", "event_type", "system")
+    list_filter = ("outcome", EventTypeFilter, SystemFilter)
     list_select_related = ("system", "task")
     ordering = ("-sent_at", "-id")
     actions = ["redeliver"]

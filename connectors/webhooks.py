@@ -57,6 +57,7 @@ EXCERPT_LENGTH = 500
 READ_LIMIT = 64 * 1024
 USER_AGENT = "IJINUS-Privacy-Webhooks/1"
 JOB = "webhooks"
+EVENT_ACTIONS = ("erase", "anonymise", "restrict", "rectify", "suppress")  # a webhook collects nothing
 
 
 def replay_window() -> int:

@@ -310,6 +310,8 @@ class ConsentEvent(models.Model):
         _("reference in the e-mailing tool"),
         max_length=100,
         blank=True,
+        default="",
+        db_default="",  # rows inserted by raw SQL (bench, bulk loads) get "" too
         help_text=_("The member or contact id of the tool the proof was imported from (Art. 7(1) GDPR)."),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
