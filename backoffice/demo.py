@@ -72,6 +72,7 @@ def _remove_orphan_exports(*, after: int) -> None:
 
 def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     from breaches.demo import seed_breaches
+    from connectors.demo import seed_connected_systems
     from consents.demo import seed_consents
     from requests_dsar.demo import seed_requests
     from retention.demo import seed_retention
@@ -88,4 +89,5 @@ def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     consent_events = seed_consents(subject_ids=subject_ids, today=today, seed=seed, actor=staff["support"])
     seed_retention(subject_ids=subject_ids, today=today, actor=staff["dpo"])
     seed_breaches(subject_ids=subject_ids, today=today, dpo=staff["dpo"], support=staff["support"])
+    seed_connected_systems(dpo=staff["dpo"])
     return DemoSummary(subjects=created, requests=len(requests), consent_events=consent_events)

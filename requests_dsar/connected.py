@@ -5,9 +5,10 @@ a floor above (``connectors``), which this app must not import. Three registries
 upper app in its ``AppConfig.ready()``, carry what they need down here:
 
 * **listeners** hear that a right is being carried out for a request (an erasure, a restriction,
-  a rectification, an access or portability export): ``right_carried_out`` is called inside the
-  writing transaction, *before* the person's data is disposed of here, so a listener can read the
-  identifiers the other systems need and queue its own work (one task per connected system);
+  a rectification, an access or portability export, marketing by e-mail stopped):
+  ``right_carried_out`` is called inside the writing transaction, *before* the person's data is
+  disposed of here, so a listener can read the identifiers the other systems need and queue its
+  own work (one task per connected system);
 * **completion gates** say what is still pending elsewhere: ``request_decide`` refuses to grant a
   right while a gate names something (the request stays open, the DPO sees which systems are
   pending and may retry or waive them with a reason);
@@ -30,10 +31,14 @@ if TYPE_CHECKING:
 
     from .models import RecipientNotification, Request
 
-# What was carried out: the Art. 19 change kinds (``ChangeKind``) and the exports.
+# What was carried out: the Art. 19 change kinds (``ChangeKind``), the exports, and marketing by
+# e-mail stopped (an objection to direct marketing or a withdrawal of the newsletter consent).
 ERASURE, RESTRICTION, RECTIFICATION = "erasure", "restriction", "rectification"
 ACCESS, PORTABILITY = "access", "portability"
-CHANGES = (ERASURE, RESTRICTION, RECTIFICATION, ACCESS, PORTABILITY)
+SUPPRESSION = "suppression"
+CHANGES = (ERASURE, RESTRICTION, RECTIFICATION, ACCESS, PORTABILITY, SUPPRESSION)
+# The consent channels whose stop the e-mailing tool must hear of ("all" and "*" mean every channel).
+SUPPRESSED_CHANNELS = ("all", "*", "newsletter_email")
 
 
 @dataclass(frozen=True)

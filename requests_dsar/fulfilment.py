@@ -20,6 +20,7 @@ from ijinus_privacy import actors
 from ijinus_privacy.choices import ContactChannel
 from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
 
+from . import connected
 from .models import Request, Right
 from .services import request_add_note
 from .services.objection import objection_decide, objection_record
@@ -159,6 +160,8 @@ def withdrawal_from_request(*, request: Request, channel: str, actor: User | Non
         staff_reference=f"request #{request.pk}",
         actor=actor,
     )
+    if channel in connected.SUPPRESSED_CHANNELS:  # the e-mailing tool unsubscribes the person too
+        connected.right_carried_out(change=connected.SUPPRESSION, subject=request.subject, request=request, actor=actor)
     request_add_note(
         request=request,
         text=_("Consent withdrawn on channel %(channel)s (event #%(id)s).") % {"channel": channel, "id": event.pk},

@@ -62,6 +62,7 @@ ACTIONS_BY_CHANGE: dict[str, tuple[str, ...]] = {
     connected.RECTIFICATION: (Action.RECTIFY,),
     connected.ACCESS: (Action.COLLECT,),
     connected.PORTABILITY: (Action.COLLECT,),
+    connected.SUPPRESSION: (Action.SUPPRESS,),
 }
 # The rights a task must be settled for before they are granted.
 RIGHTS_BY_ACTION: dict[str, frozenset[str]] = {
@@ -269,8 +270,9 @@ def task_run(*, task_id: int, now: datetime | None = None) -> ConnectorTask | No
         return _record_error(task_id, error, permanent=False, now=now)
     except PermanentError as error:
         return _record_error(task_id, error, permanent=True, now=now)
-    except Exception as error:  # a bug or an unexpected answer: kept by class name only (no message)
-        logger.exception("connector task %s: unexpected %s", task_id, type(error).__name__)
+    except Exception as error:  # a bug or an unexpected answer: kept by class name only (no message,
+        # no traceback: either may quote the person's data)
+        logger.warning("connector task %s: unexpected %s", task_id, type(error).__name__)
         return _record_error(task_id, TransientError(f"unexpected error ({type(error).__name__})"), False, now=now)
     if isinstance(result, CollectedData):
         return _record_done(task_id, Outcome.done(), collected=result, now=now)

@@ -99,6 +99,16 @@ def erasure_plan_view(model_admin: admin.ModelAdmin, request, object_id: int):
                     % {"id": result.record.pk, "n": result.record.notifications},
                     messages.SUCCESS,
                 )
+                dsar.refresh_from_db()
+                if dsar.is_open:  # the connected systems have not all confirmed yet (requests_dsar.connected)
+                    model_admin.message_user(
+                        request,
+                        _(
+                            "The connected systems carry the erasure out in the background: decide the request "
+                            "once each of them confirmed or you waived it (see its connected systems)."
+                        ),
+                        messages.WARNING,
+                    )
                 return HttpResponseRedirect(change_url)
     # The plan shows what is held about the person, source by source: an audited view (R5.1.1).
     audit.record(

@@ -25,6 +25,7 @@ from ijinus_privacy import actors, audit
 from subjects.models import DataSubject, Objection, Restriction
 from subjects.services.restriction import MANAGE_PERMISSION, restriction_lift, restriction_place
 
+from .. import connected
 from ..models import Request
 
 if TYPE_CHECKING:
@@ -79,6 +80,10 @@ def _stop_marketing(objection: Objection, *, actor: User | None) -> None:
 
     reference = f"objection #{objection.pk}"
     subject = objection.subject
+    if objection.channel in connected.SUPPRESSED_CHANNELS:  # the e-mailing tool unsubscribes the person too
+        connected.right_carried_out(
+            change=connected.SUPPRESSION, subject=subject, request=objection.request, actor=actor
+        )
     if objection.channel == Objection.ALL_CHANNELS:
         marketing_objection_record(
             subject=subject, actor=actor, staff_reference=reference, collection_point=ConsentEvent.CollectionPoint.STAFF

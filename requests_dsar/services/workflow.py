@@ -303,14 +303,16 @@ def request_decide(
             )
         refused_ids.add(refusal.item.pk)
     missing = missing_fulfilment(request=request, items=[item for item in items if item.pk not in refused_ids])
-    if missing:
-        raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
     granted = [item for item in items if item.pk not in refused_ids]
     pending = connected.completion_pending(request, {item.right for item in granted}) if granted else []
-    if pending:
-        raise ValidationError(
-            [_("A right cannot be granted before every connected system confirmed it or the DPO waived it:"), *pending]
-        )
+    if missing or pending:
+        messages = [_("A right cannot be granted before it is carried out. Missing:"), *missing] if missing else []
+        if pending:
+            messages += [
+                _("A right cannot be granted before every connected system confirmed it or the DPO waived it:"),
+                *pending,
+            ]
+        raise ValidationError(messages)
     if refused_ids and len(refused_ids) == len(items):
         to_state = State.REFUSED
     elif refused_ids:

@@ -20,6 +20,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, reverse
 
 from breaches.admin_forms import ACTIONS as BREACH_ACTIONS
+from connectors.models import ConnectedSystem, ConnectorTask
 from ijinus_privacy.models import AuditEvent
 from requests_dsar.admin_forms import ACTIONS
 from requests_dsar.erasure.notifications import notifications_create_for
@@ -96,6 +97,7 @@ class World:
     archived: ArchivedSubject
     letter: Letter
     breach: object
+    connector_task: object
 
 
 @pytest.fixture
@@ -130,6 +132,10 @@ def world():
             archive_until=dt.date(2031, 1, 1),
         )
         breach = sf.breach(actor=users["support"])
+        system = ConnectedSystem.objects.create(name="ijitrack", kind="ijitrack", base_url="https://ijitrack.example")
+        connector_task = ConnectorTask.objects.create(
+            request=dsar, subject_ref=person.pk, system=system, action="erase"
+        )
         yield World(
             users=users,
             dsar=dsar,
@@ -138,6 +144,7 @@ def world():
             archived=archived,
             letter=letter,
             breach=breach,
+            connector_task=connector_task,
         )
 
 
@@ -222,6 +229,10 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
                 reverse("admin:retention_archivedsubject_consult", args=[world.archived.pk]), _only({"archivist": 200})
             ),
             Case(reverse("admin:retention_archivedsubject_consult", args=[MISSING_ID]), _only({"archivist": 404})),
+        ],
+        "connectors_connectortask_waive": [
+            Case(reverse("admin:connectors_connectortask_waive", args=[world.connector_task.pk]), _only({"dpo": 200})),
+            Case(reverse("admin:connectors_connectortask_waive", args=[MISSING_ID]), _only({"dpo": 404})),
         ],
         "consents_consentevent_import": [Case(reverse("admin:consents_consentevent_import"), _only({"dpo": 200}))],
         "consents_consentevent_audience": [Case(reverse("admin:consents_consentevent_audience"), _only({"dpo": 200}))],

@@ -50,9 +50,15 @@ class Command(BaseCommand):
             messages = error.messages if isinstance(error, ValidationError) else [str(error)]
             raise CommandError("; ".join(messages)) from None
         record = result.record
+        record.request.refresh_from_db()
+        outcome = (
+            "completed"
+            if not record.request.is_open
+            else "awaiting the connected systems' confirmation (decide it once they confirmed)"
+        )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Erased: erasure record #{record.pk}, request #{record.request_id} completed, "
+                f"Erased: erasure record #{record.pk}, request #{record.request_id} {outcome}, "
                 f"{len(record.kept)} kept group(s), {record.notifications} recipient notification(s)."
             )
         )

@@ -1,0 +1,1 @@
+from . import admin_systems  # noqa: F401  (connected systems and their tasks)
