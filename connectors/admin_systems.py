@@ -10,10 +10,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import GuardedViewsMixin, ReadOnlyInline, ReadOnlyModelAdmin, adopt_created
@@ -113,6 +113,22 @@ def _task_state(task: ConnectorTask) -> str:
     return f"{task.get_state_display()}: {detail}" if detail else str(task.get_state_display())
 
 
+class SystemFilter(admin.SimpleListFilter):
+    """By connected system: the choices come from the few systems, never from the tasks' table."""
+
+    title = _("connected system")
+    parameter_name = "system"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in ConnectedSystem.objects.order_by("name").values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(system_id=int(value))
+        return queryset
+
+
 @admin.register(ConnectorTask)
 class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     list_display = (
@@ -126,7 +142,7 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
         "remote_ref",
         "last_error",
     )
-    list_filter = ("system", "state", "action")
+    list_filter = (SystemFilter, "state", "action")
     list_select_related = ("system", "request")
     search_number_fields = ("subject_ref", "request_id")
     search_help_text = _("A subject or request number (123 or n° 123).")
@@ -186,6 +202,12 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     def get_urls(self):
         return [
             self.guarded_path(
+                "<int:object_id>/retry/",
+                self.retry_view,
+                name="connectors_connectortask_retry",
+                permission="connectors.retry_connectortask",
+            ),
+            self.guarded_path(
                 "<int:object_id>/waive/",
                 self.waive_view,
                 name="connectors_connectortask_waive",
@@ -193,6 +215,24 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def retry_view(self, request, object_id: int):
+        """POST only (the button on the request's page): try the task again now, then go back."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        task = self.get_object(request, str(object_id))
+        if task is None:
+            raise Http404
+        try:
+            services.task_retry(task=task, actor=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text, messages.ERROR)
+        else:
+            self.message_user(request, _("%(n)s task(s) queued again.") % {"n": 1}, messages.SUCCESS)
+        if task.request_id is not None:
+            return HttpResponseRedirect(reverse("admin:requests_dsar_request_change", args=[task.request_id]))
+        return HttpResponseRedirect(reverse("admin:connectors_connectortask_change", args=[task.pk]))
 
     def waive_view(self, request, object_id: int):
         task = self.get_object(request, str(object_id))
@@ -247,12 +287,17 @@ class ConnectorTaskInline(ReadOnlyInline):
     def dpo_actions(self, task: ConnectorTask) -> str:
         if task.state not in (ConnectorTask.State.FAILED, ConnectorTask.State.WAITING):
             return "—"
-        url = reverse("admin:connectors_connectortask_waive", args=[task.pk]) + "?back=request"
-        changelist = reverse("admin:connectors_connectortask_changelist") + f"?request__id__exact={task.request_id}"
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            [(url, _("waive with a reason")), (changelist, _("retry from the task list"))],
+        waive = reverse("admin:connectors_connectortask_waive", args=[task.pk]) + "?back=request"
+        retry = reverse("admin:connectors_connectortask_retry", args=[task.pk])
+        # A button of the request's own form, posted to the retry view (forms cannot nest): the view
+        # reads nothing of the request form but its CSRF token.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>{}</button>'
+            ' · <a href="{}">{}</a>',
+            retry,
+            _("retry now"),
+            waive,
+            _("waive with a reason"),
         )
 
 

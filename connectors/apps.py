@@ -9,6 +9,9 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Connected systems")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from consents.models import ConsentEvent
         from ijinus_privacy.personal_data import registry as sources
         from requests_dsar import connected
 
@@ -28,3 +31,7 @@ class ConnectorsConfig(AppConfig):
         connected.register_notification_carrier(notification_carry)
         # The data collected from the connected systems is part of the access export (Art. 15).
         sources.register(ConnectedSystemsSource())
+        # An unsubscription outside any request (the one-click link, the consent admin) too.
+        from .receivers import consent_event_saved
+
+        post_save.connect(consent_event_saved, sender=ConsentEvent, dispatch_uid="connectors_unsubscription_sync")

@@ -129,3 +129,35 @@ def test_erasing_from_the_plan_says_the_request_waits_for_the_connected_systems(
     assert "Plateforme ijitrack" in text
     request.refresh_from_db()
     assert request.state == "awaiting_decision"
+
+
+def test_the_task_list_filters_by_system(client, waiting_task):
+    client.force_login(dpo_user())
+    changelist = reverse("admin:connectors_connectortask_changelist")
+
+    shown = client.get(changelist, {"system": waiting_task.system_id}).content.decode()
+    other = client.get(changelist, {"system": waiting_task.system_id + 1}).content.decode()
+
+    assert f">{waiting_task.pk}<" in shown
+    assert f">{waiting_task.pk}<" not in other
+
+
+def test_the_dpo_retries_from_the_request_page(
+    client, waiting_task, ijitrack_server, django_capture_on_commit_callbacks
+):
+    client.force_login(dpo_user())
+    ijitrack_server.add_account("melisande.q-brunehaut@exemple.fr")
+    ConnectedSystem.objects.update(base_url=ijitrack_server.url)
+    page = client.get(reverse("admin:requests_dsar_request_change", args=[waiting_task.request_id])).content.decode()
+    retry = reverse("admin:connectors_connectortask_retry", args=[waiting_task.pk])
+    assert f'formaction="{retry}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:requests_dsar_request_change", args=[waiting_task.request_id])
+    waiting_task.refresh_from_db()
+    assert waiting_task.state == ConnectorTask.State.DONE
+    client.force_login(support_user())
+    assert client.post(retry).status_code == 403

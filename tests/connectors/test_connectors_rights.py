@@ -116,3 +116,40 @@ def test_withdrawing_the_newsletter_consent_unsubscribes_a_known_member_and_igno
     task = ConnectorTask.objects.get(request=request)
     assert (task.action, task.state) == (Action.SUPPRESS, ConnectorTask.State.DONE)
     assert task.remote_ref.endswith("(not a member)")
+
+
+def test_the_one_click_unsubscribe_link_unsubscribes_the_member_in_the_emailing_tool(
+    client, mailchimp_server, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from consents.unsubscribe import unsubscribe_token
+    from tests.factories import give
+
+    person = DataSubjectFactory(consumer=True, admitted=True, email="Gwenaelle.Kerouac@Exemple.fr")
+    give(person)
+    member = mailchimp_server.add_member(person.email)
+    mailchimp_system(mailchimp_server.url)
+    token = unsubscribe_token(subject_id=person.pk, channel=Channel.NEWSLETTER_EMAIL)
+    with translation.override("fr"):
+        url = reverse("consents_public:unsubscribe", kwargs={"token": token})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+
+    assert response.status_code == 200
+    task = ConnectorTask.objects.get()
+    assert (task.action, task.state, task.request) == (Action.SUPPRESS, ConnectorTask.State.DONE, None)
+    assert mailchimp_server.members[member]["status"] == "unsubscribed"
+
+
+def test_a_withdrawal_for_a_request_makes_one_task_only(mailchimp_server, django_capture_on_commit_callbacks):
+    request, dpo = _awaiting(Right.CONSENT_WITHDRAWAL)
+    mailchimp_server.add_member(request.subject.email)
+    mailchimp_system(mailchimp_server.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fulfilment.withdrawal_from_request(request=request, channel=Channel.NEWSLETTER_EMAIL, actor=dpo)
+
+    assert list(ConnectorTask.objects.values_list("request_id", "action")) == [(request.pk, Action.SUPPRESS)]

@@ -61,6 +61,7 @@ LARGE = {
     "consents.marketingbasis",
     "consents.suppression",
     "consents.registerversion",
+    "connectors.connectortask",  # one row per request and connected system
     "ijinus_privacy.auditevent",
     "ijinus_privacy.outboxmessage",
     "requests_dsar.request",
@@ -83,6 +84,7 @@ SMALL = {
     "axes.accessfailurelog",
     "axes.accesslog",
     "breaches.breach",  # the register of breaches: tens of rows
+    "connectors.connectedsystem",  # a handful of systems
     "consents.controller",
     "consents.datacategory",
     "consents.notice",

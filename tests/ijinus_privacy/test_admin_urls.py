@@ -230,6 +230,10 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
             ),
             Case(reverse("admin:retention_archivedsubject_consult", args=[MISSING_ID]), _only({"archivist": 404})),
         ],
+        "connectors_connectortask_retry": [  # POST only: a GET is refused to those allowed too
+            Case(reverse("admin:connectors_connectortask_retry", args=[world.connector_task.pk]), _only({"dpo": 405})),
+            Case(reverse("admin:connectors_connectortask_retry", args=[MISSING_ID]), _only({"dpo": 405})),
+        ],
         "connectors_connectortask_waive": [
             Case(reverse("admin:connectors_connectortask_waive", args=[world.connector_task.pk]), _only({"dpo": 200})),
             Case(reverse("admin:connectors_connectortask_waive", args=[MISSING_ID]), _only({"dpo": 404})),
