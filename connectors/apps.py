@@ -15,13 +15,14 @@ class ConnectorsConfig(AppConfig):
         from ijinus_privacy.personal_data import registry as sources
         from requests_dsar import connected
 
-        from . import emailing, ijitrack
+        from . import admin_webhooks, emailing, ijitrack, webhooks  # noqa: F401  (admin_webhooks: its admin)
         from .contract import registry as connectors
         from .services import completion_gate, notification_carry, tasks_for_change
         from .sources import ConnectedSystemsSource
 
         connectors.register(ijitrack.IjitrackConnector)
         connectors.register(emailing.EmailingConnector)
+        connectors.register(webhooks.WebhookConnector)
         # Rights carried out here are carried out in every active connected system too; a request
         # is granted only once each of them confirmed or the DPO waived it; Art. 19 notifications
         # to a recipient that is a connected system go through its connector.

@@ -305,8 +305,8 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                dataset = uploads.read_upload(upload, columns=imports.FILE_COLUMNS)
-            except uploads.UploadRefused as refusal:  # size, format, NUL byte, columns, rows (issue 12)
+                layout, dataset = imports.read_export(upload)
+            except uploads.UploadRefused as refusal:  # size, format, NUL byte, layout, columns, rows (issues 12, 15)
                 self.message_user(request, refusal.message, messages.ERROR)
                 return self._page(request, "admin/consents/import.html", {"form": form})
             report = imports.import_consent_proofs(
@@ -314,13 +314,18 @@ class ConsentEventAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Guarded
                 notice=form.cleaned_data["notice"],
                 batch_reference=form.cleaned_data["batch_reference"],
                 actor=request.user,
+                layout=layout,
             )
+            recognised = _("Layout recognised: %(layout)s.") % {"layout": report.layout}
             if report.errors:
-                self.message_user(request, _("Nothing was imported: fix the rows below."), messages.ERROR)
+                self.message_user(
+                    request, f"{recognised} {_('Nothing was imported: fix the rows below.')}", messages.ERROR
+                )
             else:
                 self.message_user(
                     request,
-                    _("%(events)d consents imported, %(new)d new subjects, %(skipped)d already on record.")
+                    f"{recognised} "
+                    + _("%(events)d consents imported, %(new)d new subjects, %(skipped)d already on record.")
                     % {"events": report.events, "new": report.created_subjects, "skipped": report.skipped},
                     messages.SUCCESS,
                 )

@@ -46,6 +46,8 @@ PROOF_COLUMNS = (
     ("entered_by", "entered_by"),
     ("staff_reference", "staff_reference"),
     ("ip_address", "ip_address"),
+    ("confirmation_ip_address", "confirmation_ip_address"),
+    ("tool_reference", "tool_reference"),
     ("recorded_at_utc", "recorded_at"),
 )
 AUDIENCE_COLUMNS = ("subject", "email", "phone", "first_names", "last_name", "organisation", "language")

@@ -36,6 +36,8 @@ class ConsentSource(ModelSource):
                 "language",
                 "entered_by",
                 "ip_address",
+                "confirmation_ip_address",
+                "tool_reference",
             ),
         ),
         Part(MarketingBasis, ("channel", "basis", "product_family", "opt_out_offered", "informed_on", "job_function")),

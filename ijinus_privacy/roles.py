@@ -29,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # Connected systems (issue 15): the DPO manages them, retries or waives their tasks.
         "connectors.*_connectedsystem",
         "connectors.*_connectortask",
+        "connectors.*_webhookdelivery",  # webhook deliveries: read, redeliver (connectors.webhooks)
         "ijinus_privacy.view_auditevent",
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",

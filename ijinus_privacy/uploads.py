@@ -40,10 +40,15 @@ class UploadRefused(Exception):
 
 @dataclass(frozen=True)
 class Columns:
-    """The columns an import knows; ``required`` must be present."""
+    """The columns an import knows; ``required`` must be present.
+
+    ``others_ignored``: columns the import does not know are read past instead of refused (a tool's
+    own export, whose extra columns are never stored; ``consents.imports`` names them).
+    """
 
     expected: tuple[str, ...]
     required: tuple[str, ...] = ()
+    others_ignored: bool = False
 
 
 def is_xlsx(file_name: str) -> bool:
@@ -86,8 +91,8 @@ def _csv_lines(stream: IO[bytes]) -> Iterator[str]:
         yield text
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list]]:
-    reader = csv.reader(_csv_lines(stream), strict=True)
+def _csv_rows(stream: IO[bytes], delimiter: str = ",") -> Iterator[tuple[int, list]]:
+    reader = csv.reader(_csv_lines(stream), strict=True, delimiter=delimiter)
     while True:
         try:
             values = next(reader)
@@ -134,7 +139,7 @@ def _blank(values: list) -> bool:
 def check_columns(headers: list[str], columns: Columns) -> None:
     """Refuse unknown, missing or repeated columns, naming them and listing the expected ones."""
     expected = ", ".join(columns.expected)
-    if len(headers) == 1 and ";" in headers[0]:
+    if len(headers) == 1 and ";" in headers[0] and columns.expected:
         raise UploadRefused(
             _(
                 "The columns are separated by semicolons; save the file as CSV with commas. "
@@ -143,7 +148,9 @@ def check_columns(headers: list[str], columns: Columns) -> None:
             % {"expected": expected}
         )
     repeated = sorted({name for name in headers if headers.count(name) > 1})
-    unknown = [name or _("(no name)") for name in headers if name not in columns.expected]
+    unknown = (
+        [] if columns.others_ignored else [name or _("(no name)") for name in headers if name not in columns.expected]
+    )
     missing = [name for name in columns.required if name not in headers]
     problems = []
     if unknown:
@@ -159,13 +166,14 @@ def check_columns(headers: list[str], columns: Columns) -> None:
         )
 
 
-def iter_rows(stream: IO[bytes], *, xlsx: bool, columns: Columns) -> Iterator[list]:
+def iter_rows(stream: IO[bytes], *, xlsx: bool, columns: Columns, delimiter: str = ",") -> Iterator[list]:
     """Yield the header (lower-cased, stripped), then each non-blank data row, checking as it goes.
 
     Raises ``UploadRefused`` at the first problem, so a caller writing as it reads must do so
     inside a transaction it rolls back (the background import checks everything first).
+    ``delimiter``: a CSV's separator (a tool's own export may use semicolons; our templates never do).
     """
-    rows = _xlsx_rows(stream) if xlsx else _csv_rows(stream)
+    rows = _xlsx_rows(stream) if xlsx else _csv_rows(stream, delimiter)
     header = next((values for _line, values in rows if not _blank(values)), None)
     if header is None:
         raise UploadRefused(_("The file is empty."))
@@ -190,19 +198,19 @@ def iter_rows(stream: IO[bytes], *, xlsx: bool, columns: Columns) -> Iterator[li
         raise UploadRefused(_("The file has its column names but no rows."))
 
 
-def read_header(stream: IO[bytes], *, xlsx: bool, columns: Columns) -> list[str]:
+def read_header(stream: IO[bytes], *, xlsx: bool, columns: Columns, delimiter: str = ",") -> list[str]:
     """Check the start of a file (format, columns) without reading the rest."""
-    return next(iter_rows(stream, xlsx=xlsx, columns=columns))
+    return next(iter_rows(stream, xlsx=xlsx, columns=columns, delimiter=delimiter))
 
 
-def read_dataset(stream: IO[bytes], *, xlsx: bool, columns: Columns) -> tablib.Dataset:
+def read_dataset(stream: IO[bytes], *, xlsx: bool, columns: Columns, delimiter: str = ",") -> tablib.Dataset:
     """The whole (small) file as a table, every check passed."""
-    rows = iter_rows(stream, xlsx=xlsx, columns=columns)
+    rows = iter_rows(stream, xlsx=xlsx, columns=columns, delimiter=delimiter)
     headers = next(rows)
     return tablib.Dataset(*rows, headers=headers)
 
 
-def read_upload(upload, *, columns: Columns, xlsx: bool | None = None) -> tablib.Dataset:
+def read_upload(upload, *, columns: Columns, xlsx: bool | None = None, delimiter: str = ",") -> tablib.Dataset:
     """An uploaded file (Django ``UploadedFile``) as a table: size first, then the streaming checks.
 
     ``xlsx``: the format the user chose; by default, the file name's extension.
@@ -210,7 +218,12 @@ def read_upload(upload, *, columns: Columns, xlsx: bool | None = None) -> tablib
     check_size(upload.size)
     upload.seek(0)
     try:
-        return read_dataset(binary(upload), xlsx=is_xlsx(upload.name) if xlsx is None else xlsx, columns=columns)
+        return read_dataset(
+            binary(upload),
+            xlsx=is_xlsx(upload.name) if xlsx is None else xlsx,
+            columns=columns,
+            delimiter=delimiter,
+        )
     finally:
         upload.seek(0)
 

@@ -300,6 +300,20 @@ class ConsentEvent(models.Model):
     ip_address = models.GenericIPAddressField(
         _("IP address"), null=True, blank=True, help_text=_("Optional; kept as long as the proof (R2.1.7, R2.9).")
     )
+    confirmation_ip_address = models.GenericIPAddressField(
+        _("confirmation IP address"),
+        null=True,
+        blank=True,
+        help_text=_("Double opt-in: the address the confirmation link was opened from (Art. 7(1) GDPR)."),
+    )
+    tool_reference = models.CharField(
+        _("reference in the e-mailing tool"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",  # rows inserted by raw SQL (bench, bulk loads) get "" too
+        help_text=_("The member or contact id of the tool the proof was imported from (Art. 7(1) GDPR)."),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ConsentEventQuerySet.as_manager()

@@ -54,6 +54,8 @@ EVENT_PROOF_FIELDS = [
     "entered_by",
     "staff_reference",
     "ip_address",
+    "confirmation_ip_address",
+    "tool_reference",
 ]
 
 
@@ -143,6 +145,8 @@ def consent_record(
     interface_version: str = "",
     staff_reference: str = "",
     ip_address: str | None = None,
+    confirmation_ip_address: str | None = None,
+    tool_reference: str = "",
 ) -> ConsentEvent:
     """Append one consent event with its proof (R2.1); refuse it when a proof field is missing (R2.2).
 
@@ -170,6 +174,8 @@ def consent_record(
         staff_member=actors.staff_or_none(actor) if entered_by == ConsentEvent.EnteredBy.STAFF else None,
         staff_reference=staff_reference,
         ip_address=ip_address or None,
+        confirmation_ip_address=confirmation_ip_address or None,
+        tool_reference=tool_reference,
     )
     event.full_clean()
     event.save()
@@ -216,6 +222,8 @@ def subject_create_with_consent(*, fields: Mapping[str, Any], consent: ConsentEv
         collection_detail=consent.collection_detail,
         interface_version=consent.interface_version,
         ip_address=consent.ip_address,
+        confirmation_ip_address=consent.confirmation_ip_address,
+        tool_reference=consent.tool_reference,
     )
     return subject
 

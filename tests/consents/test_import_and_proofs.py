@@ -188,13 +188,13 @@ def test_admin_import_refuses_a_nul_byte_naming_its_line_and_writes_nothing(clie
     assert not DataSubject.objects.exists()
 
 
-def test_admin_import_names_unknown_and_missing_columns(client):
-    content = b"Email Address,OPTIN_TIME\nx@example.fr,2025-03-01 10:00:00\n"
+def test_admin_import_names_unknown_and_missing_columns_of_the_template(client):
+    content = b"email,telephone,optin_ip\nx@example.fr,0102030405,192.0.2.1\n"
 
     message = _messages(_admin_import(client, content))
 
-    assert "unknown columns: email address" in message
-    assert "missing columns: email)" in message
+    assert "unknown columns: telephone" in message
+    assert "missing columns: optin_time)" in message
     assert "Expected columns: email, first_names, last_name, optin_time" in message
     assert not ConsentEvent.objects.exists()
 

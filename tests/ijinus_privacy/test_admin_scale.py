@@ -57,6 +57,7 @@ LARGE = {
     "subjects.postmortemdirective",
     "subjects.deathrecord",
     "consents.consentevent",
+    "connectors.webhookdelivery",  # one row per attempt to every processor, kept as proof
     "consents.marketingbasis",
     "consents.suppression",
     "consents.registerversion",

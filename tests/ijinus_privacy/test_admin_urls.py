@@ -261,6 +261,10 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         # A previewed import is confirmed or cancelled by POST only: a GET is refused to everyone.
         "subjects_importjob_confirm": [Case(reverse("admin:subjects_importjob_confirm", args=[MISSING_ID]), _only({}))],
         "subjects_importjob_cancel": [Case(reverse("admin:subjects_importjob_cancel", args=[MISSING_ID]), _only({}))],
+        # A webhook system's signing secret (connectors.webhooks): the DPO only; GET shows no secret.
+        "connectors_webhookdelivery_secret": [
+            Case(reverse("admin:connectors_webhookdelivery_secret", args=[MISSING_ID]), _only({"dpo": 404}))
+        ],
         **document_url_cases(world.breach, world.users, ROLES, Case, MISSING_ID),
     }
 
