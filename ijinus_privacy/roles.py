@@ -26,6 +26,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *(f"{app}.*" for app in PERSONAL_DATA_APPS),
         # Breaches (Art. 33-34): the DPO assesses, notifies the CNIL, writes to the people, closes.
         "breaches.*",
+        # API clients of the connected systems: the DPO issues and revokes their keys (never edits or deletes).
+        "connectors.view_apiclient",
+        "connectors.issue_apiclient",
+        "connectors.revoke_apiclient",
         "ijinus_privacy.view_auditevent",
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",

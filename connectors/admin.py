@@ -1,0 +1,3 @@
+from .admin_api import ApiClientAdmin
+
+__all__ = ["ApiClientAdmin"]
