@@ -45,7 +45,7 @@ def _new_key() -> tuple[str, str]:
 
 
 def key_prefix_of(key: str) -> str:
-    parts = key.split("_")
+    parts = key.split("_", 2)
     return parts[1] if len(parts) == 3 and parts[0] == KEY_PREFIX else ""
 
 

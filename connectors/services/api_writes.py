@@ -237,7 +237,13 @@ def api_request_log(
     reference = ApiRequestReference(reference=_new_reference(), request=request, client=client)
     reference.full_clean()
     reference.save()
-    audit.record(action=audit.Action.CREATE, actor=actor, obj=reference, fields=["reference", "request", "client"])
+    audit.record(
+        action=audit.Action.CREATE,
+        actor=actor,
+        obj=reference,
+        subject_id=request.subject_id,
+        fields=["reference", "request", "client"],
+    )
     request.refresh_from_db()
     if check is not None:
         check.refresh_from_db()
