@@ -26,13 +26,15 @@ def test_the_dpo_issues_a_key_shown_once_that_then_works(client):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     key = response.context["key"]
-    assert key.startswith("ijp_") and key in response.content.decode()
+    assert key.startswith("ijp_")
+    assert key in response.content.decode()
     api_client = ApiClient.objects.get(name="emailing")
     assert api_client.scopes == ["consents:read"]
     assert api_client.created_by_username == "dpo"
     change = client.get(reverse("admin:connectors_apiclient_change", args=[api_client.pk])).content.decode()
     listing = client.get(reverse("admin:connectors_apiclient_changelist")).content.decode()
-    assert key not in change and key not in listing
+    assert key not in change
+    assert key not in listing
     assert api_client.key_prefix in listing
     assert Api(key).post("marketable/", CHECK).status_code == 200
     assert AuditEvent.objects.filter(object_type="connectors.apiclient", reason="API key issued").exists()
@@ -65,7 +67,7 @@ def test_the_dpo_revokes_a_key_and_it_stops_working(client):
 
 
 def test_customer_service_neither_sees_issues_nor_revokes_keys(client):
-    api_client, key = issue()
+    api_client, _key = issue()
     client.force_login(support_user())
 
     pages = [
@@ -85,6 +87,7 @@ def test_customer_service_neither_sees_issues_nor_revokes_keys(client):
 def test_the_dpo_role_holds_the_key_permissions_and_nobody_edits_or_deletes_clients():
     dpo = dpo_user()
 
-    assert dpo.has_perm("connectors.issue_apiclient") and dpo.has_perm("connectors.revoke_apiclient")
+    assert dpo.has_perm("connectors.issue_apiclient")
+    assert dpo.has_perm("connectors.revoke_apiclient")
     assert not dpo.has_perm("connectors.change_apiclient")
     assert not dpo.has_perm("connectors.delete_apiclient")

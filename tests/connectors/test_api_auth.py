@@ -117,7 +117,7 @@ def test_every_call_is_audited_with_the_client_route_and_status_and_no_personal_
     api.post("marketable/", {"email": "not an e-mail", "channel": "newsletter_email"})
     api.get("requests/R-AAAA-BBBB-CCCC-DDDD/")
 
-    events = AuditEvent.objects.filter(reason__startswith="API POST ") | AuditEvent.objects.filter(object_type="connectors.apiclient", object_id=str(client.pk), reason__startswith="API GET ").order_by("id")
+    events = AuditEvent.objects.filter(reason__regex=r"^API (GET|POST) ").order_by("id")
     assert [(e.actor_username, e.action, e.reason) for e in events] == [
         ("system:api:website", "view", "API POST /api/v1/marketable/ -> 200"),
         ("system:api:website", "view", "API POST /api/v1/marketable/ -> 400"),

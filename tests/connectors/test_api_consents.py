@@ -120,7 +120,9 @@ def test_missing_proof_gets_field_errors_in_english_and_french_and_writes_nothin
         "staff_reference": ["Staff entering a choice record how the person expressed it (R2.1.2)."],
         "confirmed_at": ["A double opt-in needs the confirmation time (R2.1.3)."],
     }
-    assert french.json()["notice"] == ["La version de la mention affichée est obligatoire pour prouver un choix (R2.1.4)."]
+    assert french.json()["notice"] == [
+        "La version de la mention affichée est obligatoire pour prouver un choix (R2.1.4)."
+    ]
     assert not DataSubject.objects.exists()
     assert not ConsentEvent.objects.exists()
 

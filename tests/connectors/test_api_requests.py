@@ -132,7 +132,8 @@ def test_the_status_says_the_state_the_due_date_and_what_is_expected_and_nothing
     assert french.json()["expected_label"] == (
         "Suivez le lien que nous vous avons envoyé par e-mail pour confirmer votre identité."
     )
-    assert "exemple.fr" not in response.content.decode() and "Camille" not in response.content.decode()
+    assert "exemple.fr" not in response.content.decode()
+    assert "Camille" not in response.content.decode()
 
 
 def test_an_unknown_reference_is_404(api):
