@@ -82,6 +82,7 @@ SMALL = {
     "axes.accessfailurelog",
     "axes.accesslog",
     "breaches.breach",  # the register of breaches: tens of rows
+    "connectors.apiclient",  # the API clients: one per connected system
     "consents.controller",
     "consents.datacategory",
     "consents.notice",
