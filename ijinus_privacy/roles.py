@@ -30,6 +30,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "connectors.*_connectedsystem",
         "connectors.*_connectortask",
         "connectors.*_webhookdelivery",  # webhook deliveries: read, redeliver (connectors.webhooks)
+        # API clients of the connected systems: the DPO issues and revokes their keys (never edits or deletes).
+        "connectors.view_apiclient",
+        "connectors.issue_apiclient",
+        "connectors.revoke_apiclient",
         "ijinus_privacy.view_auditevent",
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",

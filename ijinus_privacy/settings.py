@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ijinus_privacy",
     "subjects",
     "consents",
@@ -233,6 +236,33 @@ OUTBOX_SENDING_STALE_SECONDS = 15 * 60
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+
+# The HTTP API (/api/v1/, connectors.api): JSON only, no session or browsable pages; each view
+# names its key authentication, scope and throttle. API_RATE_LIMIT is each key's default limit
+# ("<calls>/<second|minute|hour|day>"), counted in the shared cache; a client may have its own.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"api_client": API_RATE_LIMIT},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IJINUS Privacy API",
+    "DESCRIPTION": "Consents, data-subject requests and marketing state for IJINUS's own systems (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Django 6 built-in Content Security Policy: strict, same-origin only.
 SECURE_CSP = {

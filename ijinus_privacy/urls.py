@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    # The HTTP API of the connected systems (JSON, API keys, no language prefix: Accept-Language).
+    path("api/v1/", include("connectors.api.urls")),
 ]
 # Public pages, French and English (/fr/privacy/..., /en/privacy/...; no login).
 urlpatterns += i18n_patterns(

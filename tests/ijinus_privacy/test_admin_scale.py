@@ -85,6 +85,7 @@ SMALL = {
     "axes.accesslog",
     "breaches.breach",  # the register of breaches: tens of rows
     "connectors.connectedsystem",  # a handful of systems
+    "connectors.apiclient",  # the API clients: one per connected system
     "consents.controller",
     "consents.datacategory",
     "consents.notice",
