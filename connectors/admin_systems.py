@@ -258,11 +258,11 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Waive: %(system)s, %(action)s") % {"system": task.system, "action": task.get_action_display()},
             "form": form,
-            "dsar": task,
+            "object_label": str(task),
             "opts": self.opts,
             "change_url": change_url,
         }
-        return TemplateResponse(request, "admin/requests_dsar/request/action.html", context)
+        return TemplateResponse(request, "admin/action_page.html", context)
 
 
 class ConnectorTaskInline(ReadOnlyInline):
