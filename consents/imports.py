@@ -396,9 +396,7 @@ def _admission_errors(checked: list[tuple[int, dict]]) -> list[tuple[int, str]]:
     The tool's opt-in is entered by staff through this import, so it never counts as the person's
     own new consent (``subjects.admission``); they sign up again themselves.
     """
-    known = set(
-        DataSubject.objects.filter(email__in=[row["email"] for _n, row in checked]).values_list("email", flat=True)
-    )
+    known = set(DataSubject.objects.with_emails(row["email"] for _n, row in checked).values_list("email", flat=True))
     new = [(number, row) for number, row in checked if row["email"] not in known]
     errors = []
     for position, refusals in admission_refusals([(row["email"], "") for _number, row in new]).items():
@@ -463,9 +461,7 @@ def import_consent_proofs(
 
 
 def _write(rows: list[dict], *, notice: Notice, batch_reference: str, actor, report: ImportReport) -> None:
-    existing = {
-        subject.email: subject for subject in DataSubject.objects.filter(email__in=[row["email"] for row in rows])
-    }
+    existing = {subject.email: subject for subject in DataSubject.objects.with_emails(row["email"] for row in rows)}
     for row in rows:
         subject = existing.get(row["email"])
         if subject is None:

