@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -93,7 +94,8 @@ class ActionForm(forms.Form):
 
     def done(self, text, *, late: bool = False, **values) -> Done:
         """The success message, naming the request: "Identity verified for request #12"."""
-        return Done(message=text % {"request": str(self.dsar), **values}, late=late)
+        reference = _("request #%(id)s") % {"id": self.dsar.pk}  # inside a sentence: "for request #12"
+        return Done(message=capfirst(text % {"request": reference, **values}), late=late)
 
 
 @dataclass(frozen=True)
