@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from import_export.admin import ExportMixin
 
 from ijinus_privacy.admin import (
@@ -81,8 +80,8 @@ class IdentityCheckInline(ReadOnlyInline):
     )
     readonly_fields = fields
 
-    # "method" alone is also a payment's method in the catalogue ("moyen de paiement"): a context of its own.
-    @admin.display(description=pgettext_lazy("identity check", "method"))
+    # Not "method": that msgid is a payment's method in the catalogue ("moyen de paiement").
+    @admin.display(description=_("verification method"))
     def verification_method(self, obj: IdentityCheck) -> str:
         return obj.get_method_display()
 

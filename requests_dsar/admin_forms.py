@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from consents.models import MARKETING_CHANNELS
 from consents.models import Channel as ConsentChannel
@@ -171,7 +170,7 @@ class IdentityStartForm(ActionForm):
     permission = "requests_dsar.verify_identity"
     doubt_reason = forms.CharField(label=_("Reasonable doubt (R1.5.1)"), widget=forms.Textarea)
     method = forms.ChoiceField(
-        label=pgettext_lazy("identity check", "Verification method, in order of preference (R1.5.2)"),
+        label=_("Verification method, in order of preference (R1.5.2)"),
         choices=IdentityCheck.Method.choices,
         widget=forms.RadioSelect,
     )
