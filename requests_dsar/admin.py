@@ -275,7 +275,7 @@ class RequestAdmin(
     )
     fieldsets = (
         (
-            _("Requester"),
+            None,  # the section's own title (SECTIONS) says it
             {
                 "fields": (
                     "subject",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.utils import timezone
@@ -83,6 +84,11 @@ class ActionForm(forms.Form):
     def __init__(self, *args, dsar: Request, **kwargs):
         self.dsar = dsar
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the admin's own widgets: calendar, short text areas
+            if isinstance(field, forms.DateField):
+                field.widget = AdminDateWidget()
+            elif isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.update({"rows": 3, "cols": 60})
 
     def perform(self, actor) -> Done:
         raise NotImplementedError
