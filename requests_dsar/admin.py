@@ -435,7 +435,7 @@ class RequestAdmin(
         url = ""
         if step.action and request.user.has_perm(self.action_forms[step.action].permission):
             url = reverse("admin:requests_dsar_request_act", args=[obj.pk, step.action])
-        return {"text": f"{step.title}: {step.hint}", "url": url, "title": step.title}
+        return {"text": step.hint if url else f"{step.title}: {step.hint}", "url": url, "title": step.title}
 
     def get_urls(self):
         return [
