@@ -551,14 +551,17 @@ class ExportSendForm(ActionForm):
         )
     )
 
-    def perform(self, actor) -> str:
+    def perform(self, actor):
         jobs = export_services.export_approve_and_send(request=self.dsar, actor=actor)
         if any(job.redaction_count for job in jobs):
-            return _(
+            text = _(
                 "Download link queued for e-mail; the Exports section shows when it left. Some third-party data "
                 "was redacted: this is a partial refusal to record with its reasons (R1.6.4)."
             )
-        return _("Download link queued for e-mail; the Exports section shows when it left.")
+        else:
+            text = _("Download link queued for e-mail; the Exports section shows when it left.")
+        # Art. 12(3): the answer is complete once the link has left; the page then offers to close.
+        return Done(message=f"{text} {_('Next step: close the request once the e-mail has left.')}")
 
 
 class RectificationForm(ActionForm):
