@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, conditions
@@ -106,9 +107,21 @@ class ActionPagesMixin(GuardedViewsMixin):
             if request.user.has_perm(form_class.permission) and form_class.applies_to(obj)
         ]
 
-    def action_succeeded(self, request, obj, result) -> None:
-        """Tell the user what the step did (a service may return the sentence to show)."""
-        text = result if isinstance(result, str | Promise) else _("Done.")
+    def action_facts(self, request, obj) -> list[tuple[str, str]]:
+        """What the action page shows of the object above the form (a reference, a person's name)."""
+        return [(capfirst(self.opts.verbose_name), str(obj))]
+
+    def action_first_step(self, request, obj, action: str) -> dict | None:
+        """What must be done before ``action`` can succeed on ``obj``: ``{"text", "url", "title"}``
+        (``url`` may be empty), shown above the form and with a refusal; ``None`` when nothing is."""
+        return None
+
+    def action_succeeded(self, request, obj, result, *, title: str = "") -> None:
+        """Tell the user what the step did: the sentence the form returns (a string, or an object
+        with a ``message``), else which step was done on which object."""
+        text = getattr(result, "message", result)
+        if not isinstance(text, str | Promise):
+            text = _("“%(step)s” done for %(object)s.") % {"step": title, "object": obj}
         self.message_user(request, text, messages.SUCCESS)
 
     def action_view(self, request, object_id: int, action: str):
@@ -130,8 +143,9 @@ class ActionPagesMixin(GuardedViewsMixin):
                 else:
                     form.add_error(None, error.messages)
             else:
-                self.action_succeeded(request, obj, result)
+                self.action_succeeded(request, obj, result, title=form_class.title)
                 return HttpResponseRedirect(change_url)
+        facts = [*self.action_facts(request, obj), *(form.facts() if hasattr(form, "facts") else [])]
         context = {
             **self.admin_site.each_context(request),
             "title": form_class.title,
@@ -142,8 +156,23 @@ class ActionPagesMixin(GuardedViewsMixin):
             "opts": self.opts,
             "change_url": change_url,
             "media": self.media + form.media,
+            "facts": facts,
+            "first_step": self.action_first_step(request, obj, action),
+            "form_sections": _form_sections(form),
         }
         return TemplateResponse(request, "admin/action_page.html", context)
+
+
+def _form_sections(form) -> list[tuple[str, str, list]]:
+    """The form's fields in titled groups when the form declares ``sections`` ((title, names,
+    description), ...); otherwise one untitled group of every field."""
+    sections = getattr(form, "sections", None)
+    if not sections:
+        return [("", "", list(form))]
+    return [
+        (title, description, [form[name] for name in names if name in form.fields])
+        for title, names, description in sections
+    ]
 
 
 class ReadOnlyModelAdmin(ScaledAdminMixin, admin.ModelAdmin):

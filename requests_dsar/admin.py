@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from ijinus_privacy.models import OutboxMessage
 from subjects.rights_admin import RestrictionBannerMixin
 
 from . import (
+    casefile,
     dashboard,
     rights_admin,  # noqa: F401  (registers the admins of objections and post-mortem directives)
     services,
@@ -66,7 +69,7 @@ class PauseInline(ReadOnlyInline):
 class IdentityCheckInline(ReadOnlyInline):
     model = IdentityCheck
     fields = (
-        "method",
+        "verification_method",
         "status",
         "doubt_reason",
         "document_type",
@@ -76,6 +79,11 @@ class IdentityCheckInline(ReadOnlyInline):
         "attempts",
     )
     readonly_fields = fields
+
+    # Not "method": that msgid is a payment's method in the catalogue ("moyen de paiement").
+    @admin.display(description=_("verification method"))
+    def verification_method(self, obj: IdentityCheck) -> str:
+        return obj.get_method_display()
 
 
 class ExtensionInline(ReadOnlyInline):
@@ -172,6 +180,59 @@ class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
         return _export_sent_at(obj)
 
 
+# The sections of the request's page, in order; fieldsets and inlines go to one of them by name or model.
+SECTIONS = (
+    ("requester", _("Requester")),
+    ("rights", _("Rights and decisions")),
+    ("documents", _("Documents: letters and exports")),
+    ("history", _("History: the timeline and the deadlines")),
+)
+FIELDSET_SECTIONS = ("requester", "requester", "history")  # Requester, Receipt, Deadlines
+INLINE_SECTIONS = {
+    IdentityCheck: "requester",
+    RequestItem: "rights",
+    Decision: "rights",
+    Letter: "documents",
+    ExportJob: "documents",
+    RequestEvent: "history",
+    ClockPause: "history",
+    Extension: "history",
+}
+# What staff may still add to a closed or refused request.
+CLOSED_ACTIONS = frozenset({"note", "letter"})
+
+
+def _owner(obj: Request) -> str | None:
+    """The request's owner, where the model has one (the triage inbox's); ``None`` otherwise."""
+    if not any(field.name == "owner" for field in Request._meta.concrete_fields):
+        return None
+    owner = getattr(obj, "owner", None)
+    return owner.get_username() if owner is not None else "—"
+
+
+def _sections(adminform, inline_formsets) -> list[dict]:
+    """Group the page's fieldsets and inlines into the case file's sections. An inline with no row
+    shows only its name; a section with nothing in it is closed. Inlines of other apps (connected
+    systems) go with the rights."""
+    sections = {
+        key: {"key": key, "title": title, "fieldsets": [], "inlines": [], "empty_names": [], "rows": 0}
+        for key, title in SECTIONS
+    }
+    for index, fieldset in enumerate(adminform or []):
+        key = FIELDSET_SECTIONS[index] if index < len(FIELDSET_SECTIONS) else "requester"
+        sections[key]["fieldsets"].append((index, fieldset))
+    for inline in inline_formsets:
+        section = sections[INLINE_SECTIONS.get(inline.opts.model, "rights")]
+        rows = len(inline.formset.forms)
+        section["inlines"].append((inline, rows))
+        section["rows"] += rows
+        if not rows:
+            section["empty_names"].append(inline.opts.verbose_name_plural)
+    for section in sections.values():
+        section["empty"] = not section["fieldsets"] and not section["rows"]
+    return list(sections.values())
+
+
 @admin.register(Request)
 class RequestAdmin(
     RestrictionBannerMixin, PersonalDataAdminMixin, ActionPagesMixin, ExportMixin, ScaledAdminMixin, admin.ModelAdmin
@@ -181,15 +242,24 @@ class RequestAdmin(
     resource_classes = [RequestRegisterResource]
     action_forms = ACTIONS
     action_object_kwarg = "dsar"
-    list_display = ("id", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
+    list_display = ("id", "person", "received_on", "channel", "state", "due_on", "days_left", "identity_request_late")
     list_filter = ("state", "channel", "identity_request_late")
-    search_fields = ("=requester_email", "=subject__email")
+    # Names: each word anywhere in the person's names (trigram indexes on PostgreSQL, subjects
+    # migration 0007) or in the requester's name while no person is linked.
+    search_fields = (
+        "=requester_email",
+        "=subject__email",
+        "subject__last_name",
+        "subject__first_names",
+        "requester_name",
+    )
     search_number_fields = ("id", "subject_id")
-    search_help_text = _("A request or subject number (123 or n° 123), or an e-mail address.")
-    list_select_related = False  # the list shows no column of the subject: no join
+    search_help_text = _("A request or subject number (123 or n° 123), an e-mail address, or a name.")
+    list_select_related = ("subject",)  # the person's name, in the same query
     autocomplete_fields = ("subject",)
     ordering = ("due_on", "id")
     change_form_template = "admin/requests_dsar/request/change_form.html"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
     readonly_fields = (
         "received_on",
         "channel",
@@ -205,11 +275,7 @@ class RequestAdmin(
     )
     fieldsets = (
         (
-            _("Receipt (R1.1)"),
-            {"fields": ("received_on", "channel", "state", "oral_summary")},
-        ),
-        (
-            _("Requester (R1.5.5)"),
+            None,  # the section's own title (SECTIONS) says it
             {
                 "fields": (
                     "subject",
@@ -224,8 +290,13 @@ class RequestAdmin(
             },
         ),
         (
-            _("Deadlines (R1.2-R1.4)"),
+            _("Receipt"),
+            {"fields": ("received_on", "channel", "state", "oral_summary")},
+        ),
+        (
+            _("Deadlines (Art. 12(3))"),
             {
+                "classes": ("collapse",),  # the due date and days left are in the summary
                 "fields": (
                     "first_due_on",
                     "ceiling_due_on",
@@ -235,7 +306,7 @@ class RequestAdmin(
                     "fee_amount",
                     "closed_on",
                     "created_at",
-                )
+                ),
             },
         ),
     )
@@ -254,6 +325,17 @@ class RequestAdmin(
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the request file is evidence (Art. 5(2)); an erasure anonymises it, never deletes it
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A closed or refused request is read-only: what may still be added (a note, a late letter)
+        # goes through its action pages (CLOSED_ACTIONS).
+        if obj is not None and obj.pk is not None and not obj.is_open:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description=_("person"), ordering="subject__last_name")
+    def person(self, obj: Request) -> str:
+        return casefile.person_name(obj)
 
     def has_export_permission(self, request) -> bool:
         # The register export holds no requester detail (resources.py): both roles may take it.
@@ -304,12 +386,56 @@ class RequestAdmin(
         adopt_created(obj, created)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["dsar_actions"] = self.available_actions(request, obj) if obj is not None and obj.is_open else []
-        context["erasure_asked"] = obj is not None and obj.items.filter(right=Right.ERASURE).exists()
         if obj is not None and obj.pk:
-            rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
-            context["dsar_summary"] = rows[0] if rows else None
+            context.update(self.casefile_context(request, context, obj))
+            context["show_save_and_add_another"] = False
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def casefile_context(self, request, context, obj: Request) -> dict:
+        """The summary on top (person, rights, state, due date, owner, the one next step) and the
+        sections below it, each holding its fieldsets and inlines."""
+        actions = self.available_actions(request, obj)
+        if not obj.is_open:
+            actions = [(slug, title) for slug, title in actions if slug in CLOSED_ACTIONS]
+        step = casefile.next_step(obj)
+        step_url = ""
+        if step is not None and step.action:
+            if step.action == "erasure-plan":
+                allowed = request.user.has_perm("requests_dsar.decide_request")
+                url = reverse("admin:requests_dsar_request_erasure_plan", args=[obj.pk])
+            else:
+                allowed = step.action in dict(actions)
+                url = reverse("admin:requests_dsar_request_act", args=[obj.pk, step.action])
+            step_url = url if allowed else ""
+        rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
+        return {
+            "dsar_actions": [(slug, title) for slug, title in actions if slug != (step.action if step else "")],
+            "erasure_asked": any(item.right == Right.ERASURE for item in obj.items.all()),
+            "dsar_summary": rows[0] if rows else None,
+            "dsar_person": casefile.person_name(obj),
+            "dsar_person_email": casefile.person_email(obj),
+            "dsar_owner": _owner(obj),
+            "next_step": step,
+            "next_step_url": step_url,
+            "casefile_sections": _sections(context.get("adminform"), context.get("inline_admin_formsets", [])),
+        }
+
+    def action_facts(self, request, obj: Request) -> list[tuple[str, str]]:
+        return [
+            (_("Request"), str(obj)),
+            (_("Person"), casefile.person_label(obj)),
+            (_("Rights asked"), ", ".join(str(item.get_right_display()) for item in obj.items.all())),
+            (_("State"), obj.get_state_display()),
+        ]
+
+    def action_first_step(self, request, obj: Request, action: str) -> dict | None:
+        step = casefile.first_step(obj, action)
+        if step is None:
+            return None
+        url = ""
+        if step.action and request.user.has_perm(self.action_forms[step.action].permission):
+            url = reverse("admin:requests_dsar_request_act", args=[obj.pk, step.action])
+        return {"text": step.hint if url else f"{step.title}: {step.hint}", "url": url, "title": step.title}
 
     def get_urls(self):
         return [
@@ -332,7 +458,7 @@ class RequestAdmin(
             *super().get_urls(),
         ]
 
-    def action_succeeded(self, request, obj, result) -> None:
+    def action_succeeded(self, request, obj, result, *, title: str = "") -> None:
         if getattr(result, "late", False):
             self.message_user(
                 request,
@@ -342,10 +468,22 @@ class RequestAdmin(
                 ),
                 messages.WARNING,
             )
-        super().action_succeeded(request, obj, result)
+        super().action_succeeded(request, obj, result, title=title)
 
     def erasure_plan_view(self, request, object_id: int):
-        """The erasure plan (R1.10.3) before the DPO's approval; the approval form executes it."""
+        """The erasure plan (R1.10.3) before the DPO's approval; the approval form executes it.
+
+        Before identity is verified (or while the clock is paused) the approval is refused with what
+        to do first, linked to that step."""
+        dsar = self.get_object(request, str(object_id))
+        first = self.action_first_step(request, dsar, "erasure-plan") if dsar is not None and dsar.is_open else None
+        if first is not None:
+            text = first["text"]
+            if first["url"]:
+                text = format_html('{} <a href="{}">{}</a>', text, first["url"], first["title"])
+            self.message_user(request, text, messages.ERROR if request.method == "POST" else messages.WARNING)
+            if request.method == "POST":
+                return HttpResponseRedirect(request.path)
         return erasure_plan_view(self, request, object_id)
 
     def letter_pdf_view(self, request, object_id: int, letter_id: int):

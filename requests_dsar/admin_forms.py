@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import MARKETING_CHANNELS
 from consents.models import Channel as ConsentChannel
-from ijinus_privacy.choices import Language
+from ijinus_privacy.choices import ContactChannel, Language
 from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectification, Restriction
 from subjects.services.rectification import RECTIFY_PERMISSION
 from subjects.services.restriction import MANAGE_PERMISSION as RESTRICTION_PERMISSION
@@ -79,9 +84,32 @@ class ActionForm(forms.Form):
     def __init__(self, *args, dsar: Request, **kwargs):
         self.dsar = dsar
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the admin's own widgets: calendar, short text areas
+            if isinstance(field, forms.DateField):
+                field.widget = AdminDateWidget()
+            elif isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.update({"rows": 3, "cols": 60})
 
-    def perform(self, actor) -> str:
+    def perform(self, actor) -> Done:
         raise NotImplementedError
+
+    def facts(self) -> list[tuple[str, str]]:
+        """Lines shown above the form, beside the request and the person (a number to call...)."""
+        return []
+
+    def done(self, text, *, late: bool = False, **values) -> Done:
+        """The success message, naming the request: "Identity verified for request #12"."""
+        reference = _("request #%(id)s") % {"id": self.dsar.pk}  # inside a sentence: "for request #12"
+        return Done(message=capfirst(text % {"request": reference, **values}), late=late)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, in a sentence; ``late``: information asked more than 3 working days after
+    receipt (R1.4.2), which the admin adds as a warning."""
+
+    message: str
+    late: bool = False
 
 
 class NoteForm(ActionForm):
@@ -90,7 +118,7 @@ class NoteForm(ActionForm):
 
     def perform(self, actor) -> str:
         services.request_add_note(request=self.dsar, text=self.cleaned_data["text"], actor=actor)
-        return _("Note added.")
+        return self.done(_("Note added to %(request)s."))
 
 
 class TransitionForm(ActionForm):
@@ -108,7 +136,8 @@ class TransitionForm(ActionForm):
         services.request_transition(
             request=self.dsar, to_state=self.cleaned_data["to_state"], reason=self.cleaned_data["reason"], actor=actor
         )
-        return _("State changed.")
+        self.dsar.refresh_from_db()
+        return self.done(_("%(request)s is now “%(state)s”."), state=self.dsar.get_state_display())
 
 
 class AskInformationForm(ActionForm):
@@ -125,7 +154,7 @@ class AskInformationForm(ActionForm):
         )
         if self.cleaned_data["send_letter"]:
             letter_send(request=self.dsar, kind=Letter.Kind.CLARIFICATION_REQUEST, actor=actor)
-        return result
+        return self.done(_("Clarification asked for %(request)s: the clock is paused."), late=result.late)
 
 
 class InformationReceivedForm(ActionForm):
@@ -136,21 +165,39 @@ class InformationReceivedForm(ActionForm):
         request = services.request_information_received(
             request=self.dsar, actor=actor, received_on=self.cleaned_data["received_on"]
         )
-        return _("Clock resumed; due on %(due)s.") % {"due": request.due_on.isoformat()}
+        return self.done(
+            _("Information received for %(request)s: the clock resumes; due on %(due)s."),
+            due=date_format(request.due_on, "SHORT_DATE_FORMAT"),
+        )
 
 
 class IdentityStartForm(ActionForm):
     title = _("Verify identity (R1.5)")
     permission = "requests_dsar.verify_identity"
     doubt_reason = forms.CharField(label=_("Reasonable doubt (R1.5.1)"), widget=forms.Textarea)
-    method = forms.ChoiceField(label=_("Method, in order of preference (R1.5.2)"), choices=IdentityCheck.Method.choices)
+    method = forms.ChoiceField(
+        label=_("Verification method, in order of preference (R1.5.2)"),
+        choices=IdentityCheck.Method.choices,
+        widget=forms.RadioSelect,
+    )
     document_justification = forms.CharField(
         label=_("DPO justification for a document check (R1.5.3)"), widget=forms.Textarea, required=False
     )
     asked_on = forms.DateField(label=_("Asked on"), initial=timezone.localdate)
 
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        self.fields["method"].initial = default_identity_method(dsar)
+
+    def facts(self) -> list[tuple[str, str]]:
+        subject = self.dsar.subject if self.dsar.subject_id else None
+        return [
+            (_("E-mail on file"), (subject.email if subject else "") or "—"),
+            (_("Phone on file"), (subject.phone if subject else "") or "—"),
+        ]
+
     def perform(self, actor):
-        return services.identity_check_start(
+        started = services.identity_check_start(
             request=self.dsar,
             method=self.cleaned_data["method"],
             doubt_reason=self.cleaned_data["doubt_reason"],
@@ -158,6 +205,38 @@ class IdentityStartForm(ActionForm):
             asked_on=self.cleaned_data["asked_on"],
             actor=actor,
         )
+        texts = {
+            IdentityCheck.Method.PLATFORM_SESSION: _("Identity verified for %(request)s (authenticated session)."),
+            IdentityCheck.Method.EMAIL_LINK: _(
+                "Identity check started for %(request)s: a one-time link was e-mailed to the address on file; "
+                "the clock is paused until it is followed."
+            ),
+            IdentityCheck.Method.PHONE_CALLBACK: _(
+                "Identity check started for %(request)s: call the number on file, then record the callback."
+            ),
+            IdentityCheck.Method.DOCUMENT: _(
+                "Identity check started for %(request)s: record the document checked once it is seen."
+            ),
+        }
+        return self.done(texts[started.check.method], late=started.late)
+
+
+def default_identity_method(dsar: Request) -> str:
+    """The method staff would pick first for this channel (R1.5.2): a callback for a phone request,
+    the session for a platform ticket, a one-time link to the address on file otherwise; never the
+    authenticated session for a request that did not come through it."""
+    subject = dsar.subject if dsar.subject_id else None
+    has_phone, has_email = bool(subject and subject.phone), bool(subject and subject.email)
+    method = IdentityCheck.Method
+    if dsar.channel == ContactChannel.PLATFORM_TICKET:
+        return method.PLATFORM_SESSION
+    if dsar.channel == ContactChannel.PHONE and (has_phone or not has_email):
+        return method.PHONE_CALLBACK
+    if has_email:
+        return method.EMAIL_LINK
+    if has_phone:
+        return method.PHONE_CALLBACK
+    return method.DOCUMENT
 
 
 class IdentityDocumentForm(ActionForm):
@@ -182,7 +261,7 @@ class IdentityDocumentForm(ActionForm):
             copy_received_and_deleted=self.cleaned_data["copy_received_and_deleted"],
             actor=actor,
         )
-        return _("Identity verified; any copy received must now be deleted (R1.5.3).")
+        return self.done(_("Identity verified for %(request)s; any copy received must now be deleted (R1.5.3)."))
 
 
 class IdentityCallbackForm(ActionForm):
@@ -204,14 +283,22 @@ class IdentityCallbackForm(ActionForm):
         self.fields["check"].queryset = dsar.identity_checks.filter(
             method=IdentityCheck.Method.PHONE_CALLBACK, status=IdentityCheck.Status.PENDING
         )
+        pending = list(self.fields["check"].queryset[:2])
+        if len(pending) == 1:
+            self.fields["check"].initial = pending[0].pk
 
-    def perform(self, actor) -> str:
+    def facts(self) -> list[tuple[str, str]]:
+        # The number already on file, never one the requester gives now (R1.5.2).
+        subject = self.dsar.subject if self.dsar.subject_id else None
+        return [(_("Number to call (on file)"), (subject.phone if subject else "") or _("no number on file"))]
+
+    def perform(self, actor):
         check = services.identity_check_record_callback(
             check=self.cleaned_data["check"], confirmed=bool(self.cleaned_data["confirmed"]), actor=actor
         )
         if check.status == IdentityCheck.Status.VERIFIED:
-            return _("Identity verified by callback; the clock resumes.")
-        return _("Callback recorded: identity not confirmed.")
+            return self.done(_("Identity verified for %(request)s by callback; the clock resumes."))
+        return self.done(_("Callback recorded for %(request)s: identity not confirmed."))
 
 
 class ExtendForm(ActionForm):
@@ -231,18 +318,35 @@ class ExtendForm(ActionForm):
             explanation=self.cleaned_data["explanation"],
             actor=actor,
         )
-        return _("Extended; the notice was sent.")
+        return self.done(_("%(request)s extended by two months; the notice was sent to the requester."))
 
 
 class DecideForm(ActionForm):
+    """The DPO's answer: grant, grant in part or refuse. The reasons and a ground are asked for the
+    rights refused only (Art. 12(4)); a grant needs the rights carried out (R1.6.3)."""
+
     title = _("DPO decision")
     permission = "requests_dsar.decide_request"
+    GRANT, PART, REFUSE = "grant", "part", "refuse"
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (GRANT, _("Grant: every right asked is carried out")),
+            (PART, _("Grant in part: refuse some of the rights asked")),
+            (REFUSE, _("Refuse every right asked")),
+        ],
+        initial=GRANT,
+        widget=forms.RadioSelect,
+        required=False,  # inferred from the grounds chosen when left empty
+    )
     justification = forms.CharField(
-        label=_("Reasons"),
+        label=_("Reasons for the refusal, sent to the requester"),
         widget=forms.Textarea,
+        required=False,
         help_text=_(
-            "Refusal grounds are read narrowly (§175); a one-year interval is never excessive (§185); effort, "
-            "tone, no stated reason or an intent to sue do not make a request excessive (§§188-189)."
+            "Required for a refusal (Art. 12(4)). Refusal grounds are read narrowly (§175); a one-year interval is "
+            "never excessive (§185); effort, tone, no stated reason or an intent to sue do not make a request "
+            "excessive (§§188-189)."
         ),
     )
 
@@ -250,37 +354,93 @@ class DecideForm(ActionForm):
         super().__init__(*args, dsar=dsar, **kwargs)
         self.items = list(dsar.items.all())
         labels = dict(RefusalGround.choices)
+        self.refusable = []
         for item in self.items:
             grounds = GROUNDS_BY_RIGHT.get(item.right, frozenset())
+            if not grounds:
+                continue  # Art. 21(2)-(3), Art. 7(3): no ground may be selected (R1.6.5)
+            self.refusable.append(item)
             self.fields[f"ground_{item.pk}"] = forms.ChoiceField(
-                label=_("Refuse “%(right)s” on the ground") % {"right": item.get_right_display()},
-                choices=[("", _("— grant —"))] + [(g, labels[g]) for g in RefusalGround.values if g in grounds],
+                label=_("Ground for refusing “%(right)s”") % {"right": item.get_right_display()},
+                choices=[("", _("— not refused —"))] + [(g, labels[g]) for g in RefusalGround.values if g in grounds],
                 required=False,
             )
-            self.fields[f"why_{item.pk}"] = forms.CharField(label=_("Why"), required=False)
+            self.fields[f"why_{item.pk}"] = forms.CharField(
+                label=_("Reasons for this right, if they differ"), required=False
+            )
+        if len(self.items) < 2:
+            self.fields["outcome"].choices = [
+                choice for choice in self.fields["outcome"].choices if choice[0] != self.PART
+            ]
+
+    @property
+    def sections(self) -> list[tuple[str, list[str], str]]:
+        refusal_fields = [name for item in self.refusable for name in (f"ground_{item.pk}", f"why_{item.pk}")]
+        sections = [(_("Decision"), ["outcome"], "")]
+        if refusal_fields:
+            sections.append(
+                (
+                    _("Only for a refusal, in full or in part"),
+                    ["justification", *refusal_fields],
+                    _("Leave empty when every right is granted."),
+                )
+            )
+        else:
+            sections.append((_("Only for a refusal"), ["justification"], ""))
+        return sections
 
     def clean(self):
         cleaned = super().clean()
-        granted = [item for item in self.items if not cleaned.get(f"ground_{item.pk}")]
-        missing = services.missing_fulfilment(request=self.dsar, items=granted)
-        if missing:
-            raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
+        refused = [item for item in self.refusable if cleaned.get(f"ground_{item.pk}")]
+        outcome = cleaned.get("outcome") or (
+            self.GRANT if not refused else self.REFUSE if len(refused) == len(self.items) else self.PART
+        )
+        cleaned["outcome"] = outcome
+        if outcome == self.GRANT:
+            for item in self.refusable:
+                cleaned[f"ground_{item.pk}"] = ""
+            refused = []
+        elif outcome == self.REFUSE:
+            unrefusable = [item for item in self.items if item not in self.refusable]
+            if unrefusable:
+                raise ValidationError(
+                    _("“%(right)s” cannot be refused: no refusal ground exists for it (R1.6.5).")
+                    % {"right": unrefusable[0].get_right_display()}
+                )
+            for item in self.refusable:
+                if not cleaned.get(f"ground_{item.pk}"):
+                    self.add_error(f"ground_{item.pk}", _("Choose the ground for refusing this right."))
+        elif outcome == self.PART:
+            if not refused:
+                raise ValidationError(_("Choose the ground of at least one right refused."))
+            if len(refused) == len(self.items):
+                raise ValidationError(_("Every right is refused: choose “Refuse every right asked”."))
+        if outcome in (self.PART, self.REFUSE) and not (cleaned.get("justification") or "").strip():
+            self.add_error("justification", _("Write the reasons for the refusal (Art. 12(4))."))
+        if not self.errors:
+            granted = [item for item in self.items if item not in refused]
+            missing = services.missing_fulfilment(request=self.dsar, items=granted)
+            if missing:
+                raise ValidationError([_("A right cannot be granted before it is carried out. Missing:"), *missing])
         return cleaned
 
-    def perform(self, actor) -> str:
+    def perform(self, actor):
         refusals = [
             services.ItemRefusal(
                 item=item,
                 ground=self.cleaned_data[f"ground_{item.pk}"],
                 justification=self.cleaned_data[f"why_{item.pk}"],
             )
-            for item in self.items
+            for item in self.refusable
             if self.cleaned_data.get(f"ground_{item.pk}")
         ]
+        justification = self.cleaned_data["justification"].strip()
+        if not refusals and not justification:
+            justification = str(_("Granted: every right asked has been carried out."))
         request = services.request_decide(
-            request=self.dsar, refusals=refusals, justification=self.cleaned_data["justification"], actor=actor
+            request=self.dsar, refusals=refusals, justification=justification, actor=actor
         )
-        return _("Decision recorded: %(state)s.") % {"state": request.get_state_display()}
+        return self.done(_("Decision recorded for %(request)s: %(state)s."), state=request.get_state_display())
 
 
 class CloseUnverifiedForm(ActionForm):
@@ -290,7 +450,7 @@ class CloseUnverifiedForm(ActionForm):
 
     def perform(self, actor) -> str:
         services.request_close_unverified(request=self.dsar, reason=self.cleaned_data["reason"], actor=actor)
-        return _("Request closed.")
+        return self.done(_("%(request)s closed: identity never verified."))
 
 
 class CloseWithdrawnForm(ActionForm):
@@ -302,7 +462,7 @@ class CloseWithdrawnForm(ActionForm):
         services.request_transition(
             request=self.dsar, to_state=State.WITHDRAWN, reason=self.cleaned_data["reason"], actor=actor
         )
-        return _("Request closed as withdrawn.")
+        return self.done(_("%(request)s closed as withdrawn."))
 
 
 class FeeForm(ActionForm):
@@ -323,7 +483,7 @@ class FeeForm(ActionForm):
             justification=self.cleaned_data["justification"],
             actor=actor,
         )
-        return _("Fee recorded.")
+        return self.done(_("Fee recorded for %(request)s; the fee notice was sent to the requester."))
 
 
 class LetterForm(ActionForm):
@@ -343,12 +503,18 @@ class LetterForm(ActionForm):
         self.fields["language"].initial = dsar.language
 
     def perform(self, actor) -> str:
-        letter_send(
+        letter = letter_send(
             request=self.dsar, kind=self.cleaned_data["kind"], language=self.cleaned_data["language"], actor=actor
         )
         if self.dsar.contact_email:
-            return _("Letter kept as PDF; its e-mail is queued.")
-        return _("Letter sent and kept as PDF.")
+            return self.done(
+                _("“%(letter)s” written for %(request)s and kept as PDF; its e-mail is queued."),
+                letter=letter.get_kind_display(),
+            )
+        return self.done(
+            _("“%(letter)s” written for %(request)s and kept as PDF: no e-mail address, post it."),
+            letter=letter.get_kind_display(),
+        )
 
 
 class ExportBuildForm(ActionForm):
@@ -385,14 +551,17 @@ class ExportSendForm(ActionForm):
         )
     )
 
-    def perform(self, actor) -> str:
+    def perform(self, actor):
         jobs = export_services.export_approve_and_send(request=self.dsar, actor=actor)
         if any(job.redaction_count for job in jobs):
-            return _(
+            text = _(
                 "Download link queued for e-mail; the Exports section shows when it left. Some third-party data "
                 "was redacted: this is a partial refusal to record with its reasons (R1.6.4)."
             )
-        return _("Download link queued for e-mail; the Exports section shows when it left.")
+        else:
+            text = _("Download link queued for e-mail; the Exports section shows when it left.")
+        # Art. 12(3): the answer is complete once the link has left; the page then offers to close.
+        return Done(message=f"{text} {_('Next step: close the request once the e-mail has left.')}")
 
 
 class RectificationForm(ActionForm):
@@ -447,7 +616,7 @@ class ObjectionForm(ActionForm):
             processing=self.cleaned_data["processing"],
             actor=actor,
         )
-        return _("Objection recorded.")
+        return self.done(_("Objection recorded for %(request)s."))
 
 
 class ObjectionDecideForm(ActionForm):
@@ -484,7 +653,7 @@ class ObjectionDecideForm(ActionForm):
             notice=self.cleaned_data["notice"],
             actor=actor,
         )
-        return _("Objection decided.")
+        return self.done(_("Objection decided for %(request)s."))
 
 
 class WithdrawalForm(ActionForm):
@@ -495,7 +664,7 @@ class WithdrawalForm(ActionForm):
 
     def perform(self, actor) -> str:
         fulfilment.withdrawal_from_request(request=self.dsar, channel=self.cleaned_data["channel"], actor=actor)
-        return _("Withdrawal recorded.")
+        return self.done(_("Withdrawal of consent recorded for %(request)s."))
 
 
 class PostMortemForm(ActionForm):
@@ -521,7 +690,7 @@ class PostMortemForm(ActionForm):
             fulfilment.post_mortem_from_request(
                 request=self.dsar, died_on=data["died_on"], evidence_type=data["evidence_type"], actor=actor
             )
-            return _("Death recorded.")
+            return self.done(_("Death recorded for %(request)s."))
         fulfilment.post_mortem_from_request(
             request=self.dsar,
             kind=data["kind"],
@@ -532,7 +701,7 @@ class PostMortemForm(ActionForm):
             specific_consent=data["specific_consent"],
             actor=actor,
         )
-        return _("Directive registered.")
+        return self.done(_("Post-mortem directive registered for %(request)s."))
 
 
 ACTIONS: dict[str, type[ActionForm]] = {

@@ -270,6 +270,13 @@ def missing_fulfilment(*, request: Request, items: Iterable[RequestItem]) -> lis
     return missing
 
 
+# The states a request goes through, from where it is, to reach the DPO's decision.
+_TO_DECISION: dict[str, tuple[str, ...]] = {
+    State.RECEIVED: (State.IN_PROGRESS, State.AWAITING_DECISION),
+    State.IN_PROGRESS: (State.AWAITING_DECISION,),
+}
+
+
 @dataclass(frozen=True)
 class ItemRefusal:
     item: RequestItem
@@ -286,10 +293,26 @@ def request_decide(
     actor: User | None,
     send_refusal_letter: bool = True,
 ) -> Request:
-    """The DPO's answer: grant everything, or refuse some or all rights on allowed grounds (R1.6.3-5)."""
+    """The DPO's answer: grant everything, or refuse some or all rights on allowed grounds (R1.6.3-5).
+
+    A request still received or in progress is moved to "awaiting DPO decision" first, each step
+    recorded on the timeline and in the audit trail: the DPO decides without changing the state by
+    hand. A request whose clock is paused waits for the requester: the refusal says what to do first.
+    """
     actors.require(actor, "requests_dsar.decide_request")
     if not justification.strip():
         raise ValidationError(_("Write the reasons for the decision: the burden of proof is on IJINUS (R1.6.3)."))
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if request.state == State.AWAITING_INFO:
+        raise ValidationError(
+            _(
+                "The clock is paused while the requester is asked for identity or clarification: record the "
+                "outcome of the identity check or the information received first (or close the request as "
+                "unverified)."
+            )
+        )
+    if not request.is_open:
+        raise ValidationError(_("This request is already closed: add a note or send a letter instead."))
     refusals = list(refusals)
     items = list(request.items.all())
     refused_ids = set()
@@ -319,6 +342,10 @@ def request_decide(
         to_state = State.PARTLY_REFUSED
     else:
         to_state = State.COMPLETED
+    for step in _TO_DECISION.get(request.state, ()):
+        request = request_transition(
+            request=request, to_state=step, reason=_("Moved on for the DPO's decision"), actor=actor
+        )
     request_transition(request=request, to_state=to_state, reason=justification, actor=actor)
     request.refresh_from_db()
     for item in items:
