@@ -63,8 +63,12 @@ def _show_on_form(form, error: ValidationError) -> None:
 def request_form(request):
     form = PublicRequestForm(request.POST or None)
     if request.method == "POST":
-        if _rate_limited(request, "submit"):
-            return render(request, "requests_dsar/public/rate_limited.html", status=429)
+        # Only a valid submission counts against the hourly budget: a typo costs the person nothing.
+        if form.is_valid() and _rate_limited(request, "submit"):
+            # The form again, as typed (never in a URL): nothing is lost while the person waits.
+            return render(
+                request, "requests_dsar/public/request_form.html", {"form": form, "limited": True}, status=429
+            )
         if form.is_valid():
             try:
                 if not form.cleaned_data["website"]:

@@ -22,11 +22,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit, outbox, storage
+from ijinus_privacy.email_text import html_to_text
 from ijinus_privacy.models import OutboxMessage
+from ijinus_privacy.public_url import public_url
 
 from ..models import ExportJob, Request, RequestEvent
 
@@ -62,7 +63,7 @@ def export_link_url(job: ExportJob, *, language: str = "fr") -> str:
     """The signed download link, in the requester's language (/privacy/... or /en/privacy/...)."""
     with translation.override(language):
         path = reverse("requests_dsar_public:export_download", args=[export_link_token(job)])
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    return public_url(path)
 
 
 def _language(request: Request | None, job: ExportJob) -> str:
@@ -74,7 +75,7 @@ def _render(*, template: str, context: dict, language: str) -> tuple[str, str]:
     """The e-mail's HTML and plain-text bodies."""
     with translation.override(language):
         html = render_to_string(template, context)
-    return html, strip_tags(html)
+    return html, html_to_text(html)
 
 
 def export_links_enqueue(*, request: Request, jobs: list[ExportJob], actor: User | None) -> OutboxMessage:
