@@ -190,7 +190,7 @@ def export_request_from_token(token: str) -> Request:
 
 def export_files(request: Request) -> list[ExportJob]:
     """The files the request's download page offers, in a stable order."""
-    return list(_delivered(request.pk).order_by("kind", "id"))
+    return list(_delivered(request.pk).order_by("id"))  # in the order they were built: the PDF first
 
 
 def _code_hash(job: ExportJob, code: str) -> str:
