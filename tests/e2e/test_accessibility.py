@@ -74,6 +74,23 @@ def test_the_public_request_form(live_server, page, path):
     assert blocking_violations(page) == []
 
 
+def test_the_public_request_form_on_a_phone_after_the_hourly_limit(live_server, browser_page, settings):
+    settings.DSAR_PUBLIC_RATE_LIMIT = 0  # the next valid submission is over the limit
+    context = browser_page.context.browser.new_context(
+        bypass_csp=True, viewport={"width": 390, "height": 844}, locale="fr-FR"
+    )
+    phone = context.new_page()
+    phone.goto(live_server.url + "/privacy/request/")
+    phone.check("input[value=access]")
+    phone.fill("#id_email", "yvette.le-goff@exemple.fr")
+    phone.click("button[type=submit]")
+
+    assert phone.input_value("#id_email") == "yvette.le-goff@exemple.fr"
+    assert phone.locator("[role=alert]").count() == 1
+    assert blocking_violations(phone) == []
+    context.close()
+
+
 def test_the_download_page_before_and_after_the_code(live_server, page, exported):
     _dsar, link = exported
     page.goto(live_server.url + link)
