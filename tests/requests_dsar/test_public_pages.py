@@ -215,3 +215,24 @@ def test_in_production_links_always_use_public_base_url(
     body = mailoutbox[-1].body
     assert "attacker.example" not in body
     assert "\nhttps://privacy.ijinus.example/privacy/request/confirm/" in body
+
+
+def test_plain_text_never_runs_list_items_and_links_together():
+    from ijinus_privacy.email_text import html_to_text
+
+    html = (
+        "<p>Vos fichiers&nbsp;:</p><ul>"
+        '<li>Copie de vos données, PDF : <a href="https://privacy.ijinus.example/privacy/export/a8oA1Q/">'
+        "https://privacy.ijinus.example/privacy/export/a8oA1Q/</a></li>"
+        '<li>Copie de vos données, JSON : <a href="https://privacy.ijinus.example/privacy/export/b9pB2R/">ici</a></li>'
+        "</ul><p>IJINUS SAS</p>"
+    )
+
+    lines = html_to_text(html).splitlines()
+
+    assert "8oA1Q/Copie" not in html_to_text(html)
+    assert "- Copie de vos données, PDF :" in lines
+    assert "https://privacy.ijinus.example/privacy/export/a8oA1Q/" in lines
+    assert "- Copie de vos données, JSON : ici" in lines
+    assert "https://privacy.ijinus.example/privacy/export/b9pB2R/" in lines
+    assert lines[-1] == "IJINUS SAS"
