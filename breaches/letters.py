@@ -30,12 +30,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from consents.models import Controller
 from ijinus_privacy import actors, audit, conditions, outbox, storage
 from ijinus_privacy.choices import Language
+from ijinus_privacy.email_text import html_to_text
 from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.pdf import render_pdf
 
@@ -278,7 +278,7 @@ def _write(breach: Breach, link: AffectedPerson, *, channel: str, advice: dict[s
             object_id=letter.pk,
             to=[person.email],
             subject=SUBJECT_LINES[language].format(reference=breach.reference),
-            body=strip_tags(html),
+            body=html_to_text(html),
             html=html,
             attachments=[outbox.Attachment(f"{breach.reference}.pdf", pdf, "application/pdf")],
             subject_id=person.pk,

@@ -10,10 +10,11 @@ the body ``List-Unsubscribe=One-Click`` (RFC 8058, sent by mail clients from the
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import translation
+
+from ijinus_privacy.public_url import public_url
 
 from .models import MARKETING_CHANNELS
 
@@ -39,4 +40,4 @@ def unsubscribe_url(*, subject_id: int, channel: str, language: str = "fr") -> s
     token = unsubscribe_token(subject_id=subject_id, channel=channel)
     with translation.override("en" if language == "en" else "fr"):  # /en/privacy/... or /privacy/...
         path = reverse("consents_public:unsubscribe", kwargs={"token": token})
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    return public_url(path)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ijinus_privacy.middleware.LocaleMiddleware",  # admin: Accept-Language; public: URL
     "django.middleware.common.CommonMiddleware",
+    "ijinus_privacy.public_url.CurrentRequestMiddleware",  # e-mailed links in development (public_url.py)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -485,7 +486,15 @@ IMPORT_BATCH_ROWS = 1000
 # The site's public address (https://privacy.ijinus.com), the start of every e-mailed link: web-form
 # confirmation, identity check, export download, unsubscribe. Required in production (deploy check
 # ijinus_privacy.E012: set, https, not localhost).
+# In development an e-mail built while serving a page takes that page's address instead (links work
+# whatever address runserver listens on: ijinus_privacy/public_url.py); the setting serves workers.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="" if PRODUCTION else "http://localhost:8000")
+PUBLIC_BASE_URL_FROM_REQUEST = not PRODUCTION
+if PRODUCTION and not PUBLIC_BASE_URL:
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must be set when DJANGO_DEBUG=false (production mode): it is the site's public "
+        "https address (e.g. https://privacy.ijinus.com) that starts every link e-mailed to people."
+    )
 # R1.2.2: add Good Friday and 26 December (Alsace-Moselle) to the deadline calendar.
 DSAR_ALSACE_MOSELLE_HOLIDAYS = env.bool("DSAR_ALSACE_MOSELLE_HOLIDAYS", default=False)
 FISCAL_YEAR_END_MONTH = env.int("FISCAL_YEAR_END_MONTH", default=12)  # accounting keeps (C. com. L.123-22)

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit, outbox, storage
+from ijinus_privacy.email_text import html_to_text
 from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.pdf import render_pdf
+from ijinus_privacy.public_url import public_url
 
 from .models import IdentityCheck, Letter, Request, RequestEvent
 
@@ -130,7 +131,7 @@ def letter_send(
             object_id=letter.pk,
             to=[recipient],
             subject=SUBJECT_LINES[lang][kind].format(id=request.pk),
-            body=strip_tags(html),
+            body=html_to_text(html),
             html=html,
             attachments=[outbox.Attachment(f"request-{request.pk}.pdf", pdf, "application/pdf")],
             subject_id=request.subject_id,
@@ -184,10 +185,6 @@ def letter_pdf_read(*, letter: Letter, actor: User) -> bytes:
         return storage.read(letter.pdf.name)
 
 
-def public_url(path: str) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
-
-
 def identity_link_send(*, check: IdentityCheck, token: str) -> OutboxMessage:
     """Queue the one-time identity link to the address already on file (R1.5.2(2))."""
     request = check.request
@@ -200,7 +197,7 @@ def identity_link_send(*, check: IdentityCheck, token: str) -> OutboxMessage:
         object_id=check.pk,
         to=[request.subject.email],
         subject=SUBJECT_LINES[lang][Letter.Kind.IDENTITY_REQUEST].format(id=request.pk),
-        body=strip_tags(html),
+        body=html_to_text(html),
         html=html,
         subject_id=request.subject_id,
     )

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit, outbox
 from ijinus_privacy.choices import ContactChannel
+from ijinus_privacy.email_text import html_to_text
 from ijinus_privacy.identifiers import normalise_email
+from ijinus_privacy.public_url import public_url
 
 from .models import Right, WebSubmission
 from .services import RightAsked, request_log
@@ -65,7 +66,7 @@ def web_submission_create(
     submission.save()
     token = signing.dumps({"id": submission.pk, "n": nonce}, salt=SALT)
     with translation.override(submission.language):
-        link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("requests_dsar_public:confirm", args=[token])
+        link = public_url(reverse("requests_dsar_public:confirm", args=[token]))
         html = render_to_string("requests_dsar/public/confirmation_email.html", {"link": link})
         subject = _("Confirm your personal-data request")
     outbox.outbox_enqueue(
@@ -73,7 +74,7 @@ def web_submission_create(
         object_id=submission.pk,
         to=[submission.email],
         subject=str(subject),
-        body=strip_tags(html),
+        body=html_to_text(html),
         html=html,
     )
     audit.record(

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 
@@ -63,8 +63,12 @@ def _show_on_form(form, error: ValidationError) -> None:
 def request_form(request):
     form = PublicRequestForm(request.POST or None)
     if request.method == "POST":
-        if _rate_limited(request, "submit"):
-            return render(request, "requests_dsar/public/rate_limited.html", status=429)
+        # Only a valid submission counts against the hourly budget: a typo costs the person nothing.
+        if form.is_valid() and _rate_limited(request, "submit"):
+            # The form again, as typed (never in a URL): nothing is lost while the person waits.
+            return render(
+                request, "requests_dsar/public/request_form.html", {"form": form, "limited": True}, status=429
+            )
         if form.is_valid():
             try:
                 if not form.cleaned_data["website"]:
@@ -122,32 +126,68 @@ def _export_link_error(request, error: ValidationError):
     return render(request, "requests_dsar/public/export_link_error.html", {"message": error.messages[0]}, status=status)
 
 
+OPENED_SESSION_KEY = "requests_dsar.export_opened"
+
+
+def _opened(request, dsar) -> list[int]:
+    """The files a right code opened in this browser session for this request, while the grant lasts."""
+    grant = request.session.get(OPENED_SESSION_KEY, {}).get(str(dsar.pk))
+    if not grant or grant["until"] < time.time():
+        return []
+    return [int(job_id) for job_id in grant["jobs"]]
+
+
+def _open(request, dsar, job_ids: list[int]) -> None:
+    request.session.cycle_key()  # a new session id once the code is right (no fixation)
+    grants = {
+        key: grant
+        for key, grant in request.session.get(OPENED_SESSION_KEY, {}).items()
+        if grant["until"] >= time.time()
+    }
+    grants[str(dsar.pk)] = {"jobs": job_ids, "until": time.time() + settings.EXPORT_CODE_VALIDITY_MINUTES * 60}
+    request.session[OPENED_SESSION_KEY] = grants
+
+
 @never_cache
 @allow_methods("GET", "POST")
 def export_download(request, token: str):
-    """The signed link of an approved export (R1.7.4): a one-time code by e-mail, then the file."""
+    """The signed link of a request's approved exports (R1.7.4): one code by e-mail opens all its files."""
     try:
-        job = delivery.export_job_from_token(token)
+        dsar = delivery.export_request_from_token(token)
     except delivery.ExportLinkError as error:
         return _export_link_error(request, error)
-    context = {"job": job, "code_sent": bool(job.code_hash)}
+    status = 200
+    message = ""
     if request.method == "POST":
-        # Codes are limited per export (sends and wrong attempts); the address limit curbs e-mail floods.
-        sending = request.POST.get("action") == "send_code"
-        if sending and _rate_limited(request, "export-code"):
-            return render(request, "requests_dsar/public/rate_limited.html", status=429)
+        action = request.POST.get("action")
         try:
-            if sending:
-                delivery.export_code_send(job=job)
-                context["code_sent"] = True
-            else:
-                job, content = delivery.export_download_by_code(job_id=job.pk, code=request.POST.get("code", ""))
+            if action == "send_code":
+                # Codes are limited per request (sends and wrong attempts); the address limit curbs e-mail floods.
+                if _rate_limited(request, "export-code"):
+                    return render(request, "requests_dsar/public/rate_limited.html", status=429)
+                delivery.export_code_send(request=dsar)
+            elif action == "code":
+                _open(request, dsar, delivery.export_code_check(request=dsar, code=request.POST.get("code", "")))
+                return redirect(request.path)  # the files, on a page that a reload does not post again
+            elif action == "download":
+                try:
+                    job_id = int(request.POST.get("file", ""))
+                except ValueError:
+                    job_id = 0
+                job, content = delivery.export_download(request=dsar, job_id=job_id, opened=_opened(request, dsar))
                 response = HttpResponse(content, content_type=job.content_type)
                 response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
                 return response
         except delivery.ExportLinkError as error:
             if error.code != "code":
                 return _export_link_error(request, error)
-            job.refresh_from_db()
-            context.update(message=error.messages[0], code_sent=bool(job.code_hash))
-    return render(request, "requests_dsar/public/export_download.html", context)
+            message = error.messages[0]
+            status = 403 if action == "download" else 200
+    opened = _opened(request, dsar)
+    context = {
+        "files": delivery.export_files(dsar),
+        "opened": opened,
+        "code_sent": not opened and delivery.export_code_pending(dsar),
+        "message": message,
+    }
+    return render(request, "requests_dsar/public/export_download.html", context, status=status)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ijinus_privacy import actors, audit
 from ijinus_privacy.outbox import outbox_enqueue
+from ijinus_privacy.public_url import public_url
 
 from .. import deadlines
 from ..models import Breach, RiskAssessment
@@ -29,7 +30,7 @@ TIME_FORMAT = "%d/%m/%Y %H:%M (%Z)"
 
 
 def _link(breach: Breach) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("admin:breaches_breach_change", args=[breach.pk])
+    return public_url(reverse("admin:breaches_breach_change", args=[breach.pk]))
 
 
 def _times(breach: Breach, now: datetime) -> list[str]:

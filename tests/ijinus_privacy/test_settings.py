@@ -119,11 +119,18 @@ def test_rate_limits_use_a_cache_shared_by_every_process():
     assert cache_backend({}) == f"django.core.cache.backends.filebased.FileBasedCache {ROOT / 'var' / 'cache'}"
 
 
-@pytest.mark.parametrize("url", [None, "http://localhost:8000", "https://127.0.0.1", "http://privacy.ijinus.example"])
-def test_deploy_checks_require_the_public_https_address_of_e_mailed_links(url):
+def test_production_without_public_base_url_fails_at_start_with_a_clear_message():
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != "PUBLIC_BASE_URL"}
-    if url is not None:
-        env["PUBLIC_BASE_URL"] = url
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL must be set" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8000", "https://127.0.0.1", "http://privacy.ijinus.example"])
+def test_deploy_checks_require_the_public_https_address_of_e_mailed_links(url):
+    env = {**PRODUCTION_ENV, "PUBLIC_BASE_URL": url}
 
     result = run(["manage.py", "check", "--deploy"], env)
 

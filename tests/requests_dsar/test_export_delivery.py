@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ def test_nothing_is_sent_before_the_dpo_approves(built, mailoutbox):
     assert job.sent_at is None
     assert mailoutbox == []
     with pytest.raises(delivery.ExportLinkError):
-        delivery.export_job_from_token(delivery.export_link_token(job))
+        delivery.export_request_from_token(delivery.export_link_token(built))
 
 
 def test_the_dpo_approval_e_mails_a_signed_link_without_personal_data_in_subject_or_url(sent, mailoutbox):
@@ -75,7 +76,7 @@ def test_the_dpo_approval_e_mails_a_signed_link_without_personal_data_in_subject
     assert job.sent_at is not None
 
 
-def test_a_valid_link_and_the_right_code_download_the_file_once_audited(
+def test_a_valid_link_and_the_right_code_download_the_file_audited(
     client, sent, mailoutbox, django_capture_on_commit_callbacks
 ):
     page = client.get(sent)
@@ -86,7 +87,10 @@ def test_a_valid_link_and_the_right_code_download_the_file_once_audited(
     assert mailoutbox[-1].to == ["lena.morvan@exemple.fr"]
     code = _code(mailoutbox)
 
-    response = client.post(sent, {"action": "download", "code": code}, REMOTE_ADDR="198.51.100.4")
+    opened = client.post(sent, {"action": "code", "code": code}, REMOTE_ADDR="198.51.100.4")
+    assert opened.status_code == 302
+    job = ExportJob.objects.get()
+    response = client.post(sent, {"action": "download", "file": job.pk}, REMOTE_ADDR="198.51.100.4")
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
@@ -94,47 +98,55 @@ def test_a_valid_link_and_the_right_code_download_the_file_once_audited(
     assert AuditEvent.objects.filter(
         action="download", object_type="requests_dsar.exportjob", reason="subject"
     ).exists()
-    # the code was spent
-    again = client.post(sent, {"action": "download", "code": code}, REMOTE_ADDR="198.51.100.4")
-    assert again.status_code == 200
-    assert "attachment" not in again.get("Content-Disposition", "")
+    # the code was spent: typed again in another browser, it opens nothing
+    again = Client().post(sent, {"action": "code", "code": code}, REMOTE_ADDR="198.51.100.4")
+    assert again.status_code == 200  # the page again, with its message, not the way to the files
+    assert "a expiré ou a déjà été utilisé" in again.text
+
+
+def test_without_the_code_no_file_is_served(client, sent):
+    job = ExportJob.objects.get()
+
+    response = client.post(sent, {"action": "download", "file": job.pk}, REMOTE_ADDR="198.51.100.4")
+
+    assert response.status_code == 403
+    assert "Content-Disposition" not in response
+    assert ExportJob.objects.get().download_count == 0
 
 
 def test_a_wrong_code_is_refused_and_counted(client, sent, mailoutbox, django_capture_on_commit_callbacks):
     _ask_code(client, sent, django_capture_on_commit_callbacks)
     wrong = "000000" if _code(mailoutbox) != "000000" else "111111"
 
-    response = client.post(sent, {"action": "download", "code": wrong}, REMOTE_ADDR="198.51.100.4")
+    response = client.post(sent, {"action": "code", "code": wrong}, REMOTE_ADDR="198.51.100.4")
 
     assert response.status_code == 200
-    assert "Content-Disposition" not in response
+    assert "Ce code n&#x27;est pas valide." in response.text
     assert ExportJob.objects.get().code_attempts == 1
 
 
-def test_too_many_wrong_codes_void_the_code(sent, mailoutbox, django_capture_on_commit_callbacks):
-    job = ExportJob.objects.get()
+def test_too_many_wrong_codes_void_the_code(built, sent, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        delivery.export_code_send(job=job)
+        delivery.export_code_send(request=built)
     right = _code(mailoutbox)
     wrong = "000000" if right != "000000" else "111111"
 
     for _attempt in range(5):
         with pytest.raises(delivery.ExportLinkError):
-            delivery.export_download_by_code(job_id=job.pk, code=wrong)
+            delivery.export_code_check(request=built, code=wrong)
 
     with pytest.raises(delivery.ExportLinkError):
-        delivery.export_download_by_code(job_id=job.pk, code=right)  # even the right one is now void
+        delivery.export_code_check(request=built, code=right)  # even the right one is now void
     assert ExportJob.objects.get().download_count == 0
 
 
-def test_an_expired_code_is_refused(sent, mailoutbox, django_capture_on_commit_callbacks):
-    job = ExportJob.objects.get()
+def test_an_expired_code_is_refused(built, sent, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        delivery.export_code_send(job=job)
-    ExportJob.objects.filter(pk=job.pk).update(code_expires_at=timezone.now() - timedelta(seconds=1))
+        delivery.export_code_send(request=built)
+    ExportJob.objects.update(code_expires_at=timezone.now() - timedelta(seconds=1))
 
     with pytest.raises(delivery.ExportLinkError):
-        delivery.export_download_by_code(job_id=job.pk, code=_code(mailoutbox))
+        delivery.export_code_check(request=built, code=_code(mailoutbox))
 
 
 def test_an_expired_link_gets_a_clear_page(client, sent, settings):

@@ -128,7 +128,7 @@ def test_approve_and_send_with_the_server_refusing_queues_the_link_and_sends_it_
     assert job.sent_at is not None
     assert job.expires_at > job.sent_at
     assert _link_sent_events(built) == 1
-    assert delivery.export_job_from_token(delivery.export_link_token(job)) == job
+    assert delivery.export_request_from_token(delivery.export_link_token(built)) == built
 
 
 def test_approve_and_send_with_a_silent_server_never_waits_on_it_in_the_web_request(
@@ -205,7 +205,8 @@ def test_send_me_a_code_with_the_server_down_spends_no_code_and_the_code_arrives
     job.refresh_from_db()
     assert job.codes_sent == 1
     code = re.search(r"\b(\d{6})\b", sink.received[0][1].get_body(("plain",)).get_content()).group(1)
-    download = client.post(link, {"action": "download", "code": code}, REMOTE_ADDR="198.51.100.4")
+    assert client.post(link, {"action": "code", "code": code}, REMOTE_ADDR="198.51.100.4").status_code == 302
+    download = client.post(link, {"action": "download", "file": job.pk}, REMOTE_ADDR="198.51.100.4")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
 

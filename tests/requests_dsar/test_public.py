@@ -23,6 +23,7 @@ from tests.factories import DataSubjectFactory
 pytestmark = pytest.mark.django_db
 
 FORM_URL = "/privacy/request/"
+VALID = {"rights": ["access"], "email": "claire.martin@exemple.fr", "name": "Claire Martin", "details": ""}
 
 
 @pytest.fixture(autouse=True)
@@ -148,7 +149,7 @@ def test_submissions_are_rate_limited_per_address(client, settings):
     assert _submit(client).status_code == 200
 
     assert _submit(client).status_code == 429
-    assert client.post(FORM_URL, {}, REMOTE_ADDR="198.51.100.1").status_code == 200
+    assert client.post(FORM_URL, VALID, REMOTE_ADDR="198.51.100.1").status_code == 200
 
 
 def test_expired_submissions_are_purged(client, django_capture_on_commit_callbacks):
@@ -166,12 +167,12 @@ NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 def test_the_hourly_budget_is_shared_by_server_processes_and_survives_a_restart(client, settings):
     """Another process (another gunicorn worker, or the server after a restart) sees the same count."""
     for _ in range(settings.DSAR_PUBLIC_RATE_LIMIT):
-        assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.60").status_code == 200
+        assert client.post(FORM_URL, VALID, REMOTE_ADDR="203.0.113.60").status_code == 200
     other_process = (
         "import django, time_machine; django.setup(); from django.test import Client; "
         f"time_machine.travel({NOW.timestamp()}, tick=False).start(); "
         "c = Client(HTTP_ACCEPT_LANGUAGE='en'); "
-        "print(c.post('/privacy/request/', {}, REMOTE_ADDR='203.0.113.60').status_code, "
+        f"print(c.post('/privacy/request/', {VALID!r}, REMOTE_ADDR='203.0.113.60').status_code, "
         "c.post('/privacy/request/', {}, REMOTE_ADDR='203.0.113.61').status_code)"
     )
     env = {
@@ -200,7 +201,7 @@ def test_behind_the_proxy_each_visitor_has_their_own_budget(client, settings):
     settings.DSAR_PUBLIC_RATE_LIMIT = 2
 
     def post(forwarded):
-        return client.post(FORM_URL, {}, REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": forwarded})
+        return client.post(FORM_URL, VALID, REMOTE_ADDR="10.0.0.2", headers={"x-forwarded-for": forwarded})
 
     assert post("203.0.113.7").status_code == 200
     assert post("203.0.113.7").status_code == 200
@@ -213,8 +214,8 @@ def test_behind_the_proxy_each_visitor_has_their_own_budget(client, settings):
 def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_limit(client, settings):
     settings.DSAR_PUBLIC_RATE_LIMIT = 1
 
-    assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7").status_code == 200
-    response = client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7", headers={"x-forwarded-for": "198.51.100.9"})
+    assert client.post(FORM_URL, VALID, REMOTE_ADDR="203.0.113.7").status_code == 200
+    response = client.post(FORM_URL, VALID, REMOTE_ADDR="203.0.113.7", headers={"x-forwarded-for": "198.51.100.9"})
 
     assert response.status_code == 429
 
@@ -222,11 +223,11 @@ def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_l
 def test_the_budget_starts_again_the_next_hour(client, settings):
     settings.DSAR_PUBLIC_RATE_LIMIT = 1
     with time_machine.travel(NOW, tick=False):
-        client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7")
-        assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7").status_code == 429
+        client.post(FORM_URL, VALID, REMOTE_ADDR="203.0.113.7")
+        assert client.post(FORM_URL, VALID, REMOTE_ADDR="203.0.113.7").status_code == 429
 
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        assert client.post(FORM_URL, {}, REMOTE_ADDR="203.0.113.7").status_code == 200
+        assert client.post(FORM_URL, VALID, REMOTE_ADDR="203.0.113.7").status_code == 200
 
 
 def test_an_unreachable_cache_server_does_not_break_the_form(client):
