@@ -26,9 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
-
 from django.db import models
+from django.utils import timezone
 
 from .models import AuditCheckpoint, AuditEvent
 from .outbox import outbox_enqueue

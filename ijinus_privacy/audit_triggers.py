@@ -18,7 +18,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 TABLE = "ijinus_privacy_auditevent"
 CHECKPOINT_TABLE = "ijinus_privacy_auditcheckpoint"
 _LIVE_LINK = "actor_id"  # the one column the chain does not cover
-_COVERED = f"(SELECT COALESCE(MAX(last_event_id), 0) FROM {CHECKPOINT_TABLE})"
+_COVERED = "(SELECT COALESCE(MAX(last_event_id), 0) FROM ijinus_privacy_auditcheckpoint)"
 
 
 def _postgres_install(*, with_checkpoints: bool) -> list[str]:
@@ -45,9 +45,9 @@ def _postgres_install(*, with_checkpoints: bool) -> list[str]:
     END
     $$ LANGUAGE plpgsql
     """,
-    f"""CREATE TRIGGER ijinus_audit_append_only_row BEFORE UPDATE OR DELETE ON {TABLE}
+        f"""CREATE TRIGGER ijinus_audit_append_only_row BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION ijinus_audit_append_only()""",
-    f"""CREATE TRIGGER ijinus_audit_append_only_truncate BEFORE TRUNCATE ON {TABLE}
+        f"""CREATE TRIGGER ijinus_audit_append_only_truncate BEFORE TRUNCATE ON {TABLE}
         FOR EACH STATEMENT EXECUTE FUNCTION ijinus_audit_append_only()""",
     ]
     if with_checkpoints:
