@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "connectors.issue_apiclient",
         "connectors.revoke_apiclient",
         "ijinus_privacy.view_auditevent",
+        "ijinus_privacy.view_auditcheckpoint",  # the purged periods of the trail (R5.1.3)
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",
         "ijinus_privacy.retry_outboxmessage",
