@@ -41,6 +41,9 @@ def demo_staff() -> dict[str, AbstractBaseUser]:
             user = user_model(username=username, is_staff=True)
             user.set_unusable_password()
             user.save()
+        if username == "dpo" and not user.get_full_name():
+            user.first_name, user.last_name = "Anne", "Kerouac"  # the register names the DPO who validates
+            user.save(update_fields=["first_name", "last_name"])
         user.groups.add(Group.objects.get(name=role))
         staff[username] = user_model.objects.get(pk=user.pk)  # fresh permission cache
     return staff
@@ -73,12 +76,14 @@ def _remove_orphan_exports(*, after: int) -> None:
 def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     from breaches.demo import seed_breaches
     from connectors.demo import seed_connected_systems
-    from consents.demo import seed_consents
+    from consents.demo import seed_consents, seed_register
+    from ijinus_privacy.demo import purge_audit_history, seed_audit_history
     from requests_dsar.demo import seed_requests
     from retention.demo import seed_retention
     from subjects.demo import seed_demo
     from subjects.models import DataSubject
 
+    seed_audit_history(today=today)  # first, so the trail starts with an earlier period (R5.1.3)
     before = DataSubject.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     created = seed_demo(subjects=subjects, seed=seed, today=today)
     subject_ids = list(DataSubject.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
@@ -90,4 +95,6 @@ def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     seed_retention(subject_ids=subject_ids, today=today, actor=staff["dpo"])
     seed_breaches(subject_ids=subject_ids, today=today, dpo=staff["dpo"], support=staff["support"])
     seed_connected_systems(dpo=staff["dpo"])
+    seed_register(dpo=staff["dpo"])  # the DPO's validation of the complete register entries (R3.1.1)
+    purge_audit_history(today=today)  # the earlier period purged behind its signed checkpoint (R5.1.3)
     return DemoSummary(subjects=created, requests=len(requests), consent_events=consent_events)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,14 @@ class ProcessingActivityForm(forms.ModelForm):
         model = ProcessingActivity
         fields = ("code", *services.ACTIVITY_SCALAR_FIELDS, *services.ACTIVITY_M2M)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields and self.instance.status != ProcessingActivity.Status.VALIDATED:
+            # Validation is the DPO's step ("Validate (DPO)"), which records who and when.
+            self.fields["status"].choices = [
+                choice for choice in self.fields["status"].choices if choice[0] != ProcessingActivity.Status.VALIDATED
+            ]
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None and cleaned.get("status") == ProcessingActivity.Status.VALIDATED:
@@ -150,6 +159,7 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
         "code",
         "name",
         "status",
+        "validation",
         "legal_bases",
         "completeness",
         "has_open_questions",
@@ -167,15 +177,33 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
     )
     search_fields = ("code", "name", "name_fr", "purposes__description")
     filter_horizontal = ("subject_categories", "recipients", "security_measures")
-    readonly_fields = ("version", "created_at", "updated_at", "completeness_report", "version_history")
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "completeness_report",
+        "version_history",
+        "validation",
+        "processors_named",
+        "transfers_documented",
+    )
+    actions = ("validate_entries",)
     show_full_result_count = False
     fieldsets = (
-        (None, {"fields": ("code", "name", "name_fr", "description", "status", "completeness_report")}),
+        (None, {"fields": ("code", "name", "name_fr", "description", "status", "validation", "completeness_report")}),
         (_("Controller (Art. 30(1)(a))"), {"fields": ("controller_role", "joint_controllers")}),
         (_("Data subjects and data (Art. 30(1)(c))"), {"fields": ("subject_categories", "sensitive_data")}),
         (
             _("Recipients and transfers (Art. 30(1)(d)-(e))"),
-            {"fields": ("recipients", "transfers_outside_eu", "transfer_notes")},
+            {
+                "fields": (
+                    "recipients",
+                    "processors_named",
+                    "transfers_outside_eu",
+                    "transfers_documented",
+                    "transfer_notes",
+                )
+            },
         ),
         (_("Retention (Art. 30(1)(f))"), {"fields": ("retention",)}),
         (_("Security (Art. 30(1)(g))"), {"fields": ("security_measures", "security_notes")}),
@@ -196,6 +224,69 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "code"] if obj is not None else fields
+
+    @admin.display(description=_("DPO validation (Art. 39(1)(b))"))
+    def validation(self, obj: ProcessingActivity) -> str:
+        if obj.pk is None or obj.validated_at is None:
+            return _("not validated")
+        return _("validated by %(name)s on %(date)s") % {
+            "name": obj.validated_by_name,
+            "date": timezone.localtime(obj.validated_at).strftime("%Y-%m-%d %H:%M"),
+        }
+
+    @admin.display(description=_("processors (Art. 28)"))
+    def processors_named(self, obj: ProcessingActivity) -> str:
+        processors = obj.processors() if obj.pk else []
+        if not processors:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{} — {}{}</div>",
+            (
+                (
+                    r.name,
+                    r.company_name or _("company not named yet"),
+                    f" ({r.country})" if r.country else "",
+                )
+                for r in processors
+            ),
+        )
+
+    @admin.display(description=_("transfers outside the EU/EEA (Art. 44-46)"))
+    def transfers_documented(self, obj: ProcessingActivity) -> str:
+        transfers = obj.transfer_recipients() if obj.pk else []
+        if not transfers:
+            return _("none")
+        return format_html_join(
+            "",
+            "<div>{} — {}: {}</div>",
+            (
+                (
+                    r.name,
+                    r.country or "?",
+                    ("; ".join(r.transfer_gaps()) and _("missing: %(gaps)s") % {"gaps": "; ".join(r.transfer_gaps())})
+                    or r.get_transfer_mechanism_display(),
+                )
+                for r in transfers
+            ),
+        )
+
+    @admin.action(description=_("Validate the selected entries (DPO)"), permissions=["validate"])
+    def validate_entries(self, request, queryset):
+        done = 0
+        for activity in queryset:
+            try:
+                services.activity_validate(activity=activity, actor=request.user)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{activity.code}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(
+                request, _("%(count)s entry(ies) validated by the DPO.") % {"count": done}, messages.SUCCESS
+            )
+
+    def has_validate_permission(self, request) -> bool:
+        return request.user.has_perm("consents.validate_processingactivity")
 
     @admin.display(description=_("legal bases"))
     def legal_bases(self, obj: ProcessingActivity) -> str:
@@ -345,10 +436,12 @@ class RecipientAdmin(ReferenceAdmin):
     list_display = (
         "code",
         "name",
+        "company_name",
         "kind",
         "country",
         "transfer_mechanism",
         "dpa_signed_on",
+        "tia_date",
         "tia_reference",
         "gap_count",
     )

@@ -164,3 +164,16 @@ def _marketing_bases(*, subject_ids: list[int], rng: random.Random, actor: Abstr
             job_function=person.job_title,
             actor=actor,
         )
+
+
+def seed_register(*, dpo: AbstractBaseUser) -> list[str]:
+    """The DPO validates the register entries that are complete (Art. 30(1), R3.1.1): the demo shows
+    who validated them and when, beside the entries still to review. Returns the validated codes."""
+    from .models import ProcessingActivity
+
+    validated = []
+    for activity in ProcessingActivity.objects.with_register().filter(status=ProcessingActivity.Status.TO_REVIEW):
+        if activity.is_complete:
+            services.activity_validate(activity=activity, actor=dpo)
+            validated.append(activity.code)
+    return validated

@@ -30,6 +30,8 @@ CSV_COLUMNS = (
     "name_fr",
     "status",
     "version",
+    "validated_by",
+    "validated_at",
     "controller",
     "ijinus_role",
     "joint_controllers",
@@ -39,8 +41,10 @@ CSV_COLUMNS = (
     "data_categories_and_retention",
     "sensitive_data",
     "recipients",
+    "processors",
     "transfers_outside_eu",
     "transfers",
+    "transfer_gaps",
     "transfer_notes",
     "retention",
     "security_measures",
@@ -80,8 +84,14 @@ def _transfer_text(recipient) -> str:
     if recipient.scc_reference:
         parts.append(f"SCC: {recipient.scc_reference}")
     if recipient.tia_reference:
-        parts.append(f"TIA: {recipient.tia_reference}")
+        tia_date = f" ({recipient.tia_date.isoformat()})" if recipient.tia_date else ""
+        parts.append(f"TIA: {recipient.tia_reference}{tia_date}")
     return " — ".join(parts)
+
+
+def _processor_text(recipient) -> str:
+    company = recipient.company_name or "company not named yet"
+    return f"{recipient.name}: {company} ({recipient.country or '?'})"
 
 
 def activity_row(activity: ProcessingActivity, controller: Controller | None) -> dict[str, str]:
@@ -92,6 +102,8 @@ def activity_row(activity: ProcessingActivity, controller: Controller | None) ->
         "name_fr": activity.name_fr,
         "status": activity.get_status_display(),
         "version": str(activity.version),
+        "validated_by": activity.validated_by_name,
+        "validated_at": activity.validated_at.isoformat(timespec="seconds") if activity.validated_at else "",
         "controller": controller.name if controller else "",
         "ijinus_role": activity.get_controller_role_display(),
         "joint_controllers": activity.joint_controllers,
@@ -104,8 +116,12 @@ def activity_row(activity: ProcessingActivity, controller: Controller | None) ->
         ),
         "sensitive_data": "yes" if activity.sensitive_data else "no",
         "recipients": SEPARATOR.join(_recipient_text(r) for r in activity.recipients.all()),
+        "processors": SEPARATOR.join(_processor_text(r) for r in activity.processors()),
         "transfers_outside_eu": activity.get_transfers_outside_eu_display() if activity.transfers_outside_eu else "",
         "transfers": SEPARATOR.join(_transfer_text(r) for r in activity.transfer_recipients()),
+        "transfer_gaps": SEPARATOR.join(
+            f"{name}: {', '.join(gaps)}" for name, gaps in activity.transfer_gaps().items()
+        ),
         "transfer_notes": activity.transfer_notes,
         "retention": activity.retention,
         "security_measures": SEPARATOR.join(m.name for m in activity.security_measures.all()),
@@ -142,6 +158,7 @@ def register_context(activities=None) -> dict[str, Any]:
             "purposes": list(activity.purposes.all()),
             "data_links": list(activity.data_category_links.all()),
             "transfers": activity.transfer_recipients(),
+            "processors": activity.processors(),
             "missing": activity.missing_fields(),
             "gaps": activity.accountability_gaps(),
             "questions": [line for line in activity.open_questions.splitlines() if line.strip()],

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit, conditions
 from .admin_scale import ScaledAdminMixin
-from .models import AuditEvent, OutboxMessage
+from .models import AuditCheckpoint, AuditEvent, OutboxMessage
 
 
 def adopt_created(obj: models.Model, created: models.Model) -> None:
@@ -266,6 +266,14 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
         return ", ".join(obj.fields)
 
 
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyModelAdmin):
+    """The purged periods of the audit trail (R5.1.3): where each purge ended, signed."""
+
+    list_display = ("id", "created_at", "cutoff", "first_event_id", "last_event_id", "purged_count", "key_id")
+    readonly_fields = [field.name for field in AuditCheckpoint._meta.fields]
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyModelAdmin):
     """What left and what did not, for the DPO (view permission: DPO only, ``roles.py``).
@@ -304,3 +312,7 @@ class OutboxMessageAdmin(ReadOnlyModelAdmin):
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("ijinus_privacy.retry_outboxmessage")
+
+
+# Staff accounts (R5.2.1, R5.2.4): the administrator's page, without the keys to escalate.
+from . import staff_admin  # noqa: E402, F401

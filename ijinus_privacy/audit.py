@@ -9,6 +9,10 @@ Events written before the chain was keyed have ``key_id`` "" and a plain SHA-256
 before, but only at the start of the chain: an unkeyed event after a keyed one is a rewrite. The
 removal of the latest events leaves a chain that still links up; the daily anchor published
 outside the database (``audit_anchors``) catches it.
+
+Old events are purged after ``AUDIT_RETENTION_MONTHS`` (R5.1.3, ``audit_retention``) behind signed
+checkpoints: ``verify_chain`` checks each checkpoint's signature, that each starts where the one
+before ended, and that the remaining chain starts where the last one ends.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from django.utils import timezone
 from ijinus_privacy import actors
 from ijinus_privacy.bulk import bulk_insert
 
-from .models import AuditEvent
+from .models import AuditCheckpoint, AuditEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -63,6 +67,41 @@ def _event_digest(event: AuditEvent, *, key: bytes | None) -> str:
     if key is None:
         return hashlib.sha256(_event_payload(event)).hexdigest()
     return hmac.new(key, _event_payload(event), hashlib.sha256).hexdigest()
+
+
+def _checkpoint_payload(checkpoint: AuditCheckpoint) -> bytes:
+    payload = {
+        "kind": "audit-checkpoint",
+        "created": checkpoint.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "cutoff": checkpoint.cutoff.astimezone(UTC).isoformat(timespec="microseconds"),
+        "first_prev": checkpoint.first_prev_hash,
+        "first_id": checkpoint.first_event_id,
+        "last_id": checkpoint.last_event_id,
+        "last": checkpoint.last_hash,
+        "count": checkpoint.purged_count,
+        "key": checkpoint.key_id,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def checkpoint_sign(checkpoint: AuditCheckpoint) -> None:
+    """Sign a checkpoint with the current audit key, as the events are (HMAC-SHA256)."""
+    checkpoint.key_id, key = _current_key()
+    checkpoint.signature = hmac.new(key, _checkpoint_payload(checkpoint), hashlib.sha256).hexdigest()
+
+
+def checkpoint_signature_valid(checkpoint: AuditCheckpoint) -> bool | None:
+    """True when the signature matches, False when it does not, None when its key is not configured."""
+    key = settings.AUDIT_HMAC_KEYS.get(checkpoint.key_id)
+    if key is None:
+        return None
+    expected = hmac.new(key.encode(), _checkpoint_payload(checkpoint), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, checkpoint.signature)
+
+
+def purged_total() -> int:
+    """How many events all the checkpoints account for."""
+    return AuditCheckpoint.objects.aggregate(total=models.Sum("purged_count"))["total"] or 0
 
 
 def _current_key() -> tuple[str, bytes]:
@@ -143,7 +182,11 @@ def _chain_end() -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    if last is not None:
+        return last
+    # Every event was purged: the chain goes on from where the last checkpoint ends (R5.1.3).
+    return AuditCheckpoint.objects.order_by("-id").values_list("last_hash", flat=True).first() or GENESIS_HASH
 
 
 def _event(
@@ -188,10 +231,41 @@ class ChainBreak:
     key_missing: bool = False  # the event names a key the settings no longer hold: it cannot be checked
 
 
-def verify_chain(*, chunk_size: int = 5000) -> ChainBreak | None:
-    """Walk the chain in id order; return the first broken link, or None when intact."""
-    keys = {key_id: key.encode() for key_id, key in settings.AUDIT_HMAC_KEYS.items()}
+def _checkpoints_break() -> tuple[str, ChainBreak | None]:
+    """Check the checkpoints in order; return the hash the remaining chain must start from, or a break."""
     expected_prev = GENESIS_HASH
+    for checkpoint in AuditCheckpoint.objects.order_by("id"):
+        valid = checkpoint_signature_valid(checkpoint)
+        if valid is None:
+            return expected_prev, ChainBreak(
+                checkpoint.last_event_id,
+                f'checkpoint #{checkpoint.pk} was signed with the key "{checkpoint.key_id}", which is not in '
+                "AUDIT_HMAC_KEYS (keep a retired key listed after the current one)",
+                key_missing=True,
+            )
+        if not valid:
+            return expected_prev, ChainBreak(
+                checkpoint.last_event_id,
+                f"checkpoint #{checkpoint.pk} does not match its signature (it was forged or altered)",
+            )
+        if checkpoint.first_prev_hash != expected_prev:
+            return expected_prev, ChainBreak(
+                checkpoint.first_event_id,
+                f"checkpoint #{checkpoint.pk} does not start where the previous purge ended",
+            )
+        expected_prev = checkpoint.last_hash
+    return expected_prev, None
+
+
+def verify_chain(*, chunk_size: int = 5000) -> ChainBreak | None:
+    """Walk the checkpoints then the chain in id order; return the first broken link, or None when intact.
+
+    After a purge the first remaining event must link to the last checkpoint's hash (R5.1.3).
+    """
+    keys = {key_id: key.encode() for key_id, key in settings.AUDIT_HMAC_KEYS.items()}
+    expected_prev, broken = _checkpoints_break()
+    if broken is not None:
+        return broken
     keyed = False
     for event in _iter_events(chunk_size):
         if event.prev_hash != expected_prev:

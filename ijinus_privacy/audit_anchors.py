@@ -10,6 +10,11 @@ e-mailed to the DPO. Ids, hashes and counts only: no personal data. Publishing t
 keeps the first line and sends it again (a retry after a mail failure). Before publishing, the
 previous anchor is checked: if the trail no longer holds it, the e-mail says so first (R5.1.3: an
 alert when logs are modified).
+
+Anchors of a period since purged (``audit_retention``) are accounted for by the signed checkpoints:
+an anchor at or before the last purged event is no longer checked against the trail (the
+checkpoint that ends exactly on it must carry its hash), and the count of a later anchor includes
+the events the checkpoints purged.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
-from .models import AuditEvent
+from .models import AuditCheckpoint, AuditEvent
 from .outbox import outbox_enqueue
 
 ANCHOR_FILE = "audit-anchors.jsonl"
@@ -85,15 +91,27 @@ def published_anchors() -> list[Anchor]:
     return anchors
 
 
+def _purged() -> tuple[int, dict[int, str], int]:
+    """(last purged event id, {checkpoint's last event id: its hash}, events purged) of the checkpoints."""
+    ends = dict(AuditCheckpoint.objects.values_list("last_event_id", "last_hash"))
+    total = AuditCheckpoint.objects.aggregate(total=models.Sum("purged_count"))["total"] or 0
+    return max(ends, default=0), ends, total
+
+
 def anchor_problem(*, event_id: int, digest: str, count: int | None = None) -> str | None:
     """What is wrong with the trail against an anchor kept outside it, or None when it still holds."""
+    purged_through, ends, purged_count = _purged()
+    if event_id <= purged_through:
+        if event_id in ends and ends[event_id] != digest:
+            return f"Anchor #{event_id} does not match the checkpoint that purged it: the trail was rewritten before"
+        return None  # a purged period: the signed checkpoint accounts for it (audit_verify checks it)
     stored = AuditEvent.objects.filter(pk=event_id).values_list("hash", flat=True).first()
     if stored is None:
         return f"Anchor #{event_id} is no longer in the audit trail: events were removed or rewritten since"
     if stored != digest:
         return f"Anchor #{event_id} does not match: that event or an earlier one was rewritten since"
     if count is not None:
-        now = AuditEvent.objects.filter(pk__lte=event_id).count()
+        now = AuditEvent.objects.filter(pk__lte=event_id).count() + purged_count
         if now != count:
             return (
                 f"Anchor #{event_id} was published with {count} events up to it and the trail now holds {now}: "
@@ -105,14 +123,19 @@ def anchor_problem(*, event_id: int, digest: str, count: int | None = None) -> s
 def published_anchors_problem(anchors: list[Anchor]) -> tuple[Anchor, str] | None:
     """The first published anchor the trail no longer holds, with what is wrong; None when all hold.
 
-    Every anchor's event must still be there with its hash (two queries in all); the latest one's
-    count is checked too, the earlier counts follow from the chain.
+    Every anchor's event must still be there with its hash (a few queries in all), or be accounted
+    for by a checkpoint; the latest one's count is checked too, the earlier counts follow from the chain.
     """
     if not anchors:
         return None
+    purged_through, _ends, _count = _purged()
     stored = dict(AuditEvent.objects.filter(pk__in={a.event_id for a in anchors}).values_list("id", "hash"))
     for anchor in anchors[:-1]:
-        if stored.get(anchor.event_id) != anchor.hash:
+        if anchor.event_id <= purged_through:
+            problem = anchor_problem(event_id=anchor.event_id, digest=anchor.hash)
+            if problem:
+                return anchor, problem
+        elif stored.get(anchor.event_id) != anchor.hash:
             return anchor, anchor_problem(event_id=anchor.event_id, digest=anchor.hash) or ""
     latest = anchors[-1]
     problem = anchor_problem(event_id=latest.event_id, digest=latest.hash, count=latest.count)
@@ -135,7 +158,8 @@ def audit_anchor_publish(*, today: date | None = None) -> Anchor | None:
             return None
         event_id, digest, key_id = last
         # Writers are serialised and ids only grow, so nothing can still arrive at or below event_id.
-        count = AuditEvent.objects.filter(pk__lte=event_id).count()
+        # Events ever written up to it: those still here and those purged behind checkpoints.
+        count = AuditEvent.objects.filter(pk__lte=event_id).count() + _purged()[2]
         anchor = Anchor(
             day=today, event_id=event_id, hash=digest, count=count, key_id=key_id, published_at=timezone.now()
         )

@@ -11,6 +11,11 @@ deleted, since ``actor_pk`` and ``actor_username`` keep the identity in the chai
 
 Events never hold values: field *names* only, and the subject as a bare id, so an erased
 subject's audit history names no one.
+
+Events are kept for ``AUDIT_RETENTION_MONTHS`` (R5.1.3). The oldest ones are purged behind an
+``AuditCheckpoint``: the last purged event's hash and the number purged, HMAC-signed, so the chain
+that remains still verifies from where the checkpoint ends (``audit_retention``). The database lets
+a DELETE through only for events a checkpoint covers.
 """
 
 from __future__ import annotations
@@ -86,6 +91,35 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """Where a purge of old audit events ended (R5.1.3): the chain that remains starts here.
+
+    ``first_prev_hash`` is the previous hash of the first event purged (the previous checkpoint's
+    ``last_hash``, or the genesis hash), ``last_event_id`` and ``last_hash`` those of the last one,
+    ``purged_count`` how many went. ``signature`` is an HMAC of all of these under the audit key
+    ``key_id``: a checkpoint forged in the database does not verify. Append-only, like the events.
+    """
+
+    created_at = models.DateTimeField(_("created at (UTC)"))
+    cutoff = models.DateTimeField(_("events before"), help_text=_("Events that occurred before this were purged."))
+    first_prev_hash = models.CharField(_("previous hash of the first purged event"), max_length=64)
+    first_event_id = models.BigIntegerField(_("first purged event"))
+    last_event_id = models.BigIntegerField(_("last purged event"), unique=True)
+    last_hash = models.CharField(_("hash of the last purged event"), max_length=64, unique=True)
+    purged_count = models.PositiveIntegerField(_("events purged"))
+    key_id = models.CharField(_("key id"), max_length=16)
+    signature = models.CharField(_("signature"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints (purged periods)")
+        ordering = ["-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.pk}: events up to #{self.last_event_id}"
 
 
 class OutboxMessageQuerySet(models.QuerySet):

@@ -17,6 +17,8 @@ from django.db import transaction
 DPO = "DPO"
 CUSTOMER_SERVICE = "Customer service"
 ARCHIVIST = "Archivist"
+SALES = "Sales"
+ADMINISTRATOR = "Administrator"
 
 PERSONAL_DATA_APPS = ("subjects", "consents", "requests_dsar", "retention")
 
@@ -35,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "connectors.issue_apiclient",
         "connectors.revoke_apiclient",
         "ijinus_privacy.view_auditevent",
+        "ijinus_privacy.view_auditcheckpoint",  # the purged periods of the trail (R5.1.3)
         # Outgoing e-mails: states and errors only, never their content (ijinus_privacy.outbox).
         "ijinus_privacy.view_outboxmessage",
         "ijinus_privacy.retry_outboxmessage",
@@ -84,6 +87,44 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "retention.view_*",
         "retention.access_archive",
         "requests_dsar.view_erasurekeep",
+    ),
+    # Sales (R5.2.1) work the prospects and clients: their identity, roles and commercial history,
+    # and whether they may be contacted (consents, marketing bases, the audience of a channel).
+    # Never the archive, identity checks, requests, the breach register, restrictions and their
+    # overrides, sensitive-data flags, deletions or imports.
+    SALES: (
+        "subjects.view_datasubject",
+        "subjects.add_datasubject",
+        "subjects.change_datasubject",
+        "subjects.view_subjectrole",
+        "subjects.add_subjectrole",
+        "subjects.change_subjectrole",
+        "subjects.view_contract",
+        "subjects.view_order",
+        "subjects.view_delivery",
+        "subjects.view_promotionparticipation",
+        "subjects.add_promotionparticipation",
+        "subjects.view_assumedinterest",
+        "consents.view_consentevent",
+        "consents.add_consentevent",
+        "consents.view_marketingbasis",
+        "consents.view_notice",
+        "consents.export_audience",
+        "consents.view_processingactivity",
+    ),
+    # The administrator (R5.2.1, R5.2.4) keeps the staff accounts personal and revokes them when
+    # people leave, and watches the technical queues; sees no personal data, approves nothing,
+    # and cannot give anyone (themselves included) superuser status or loose permissions
+    # (ijinus_privacy.staff_admin). Roles are code: groups are read-only.
+    ADMINISTRATOR: (
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "ijinus_privacy.view_outboxmessage",
+        "ijinus_privacy.retry_outboxmessage",
+        "connectors.view_connectedsystem",
+        "connectors.view_webhookdelivery",
     ),
 }
 

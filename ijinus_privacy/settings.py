@@ -414,6 +414,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=50),
         "options": {"queue": "retention"},
     },
+    # R5.1.3: audit events older than AUDIT_RETENTION_MONTHS go, behind a signed checkpoint,
+    # before the day's anchor is published.
+    "audit-purge-daily": {
+        "task": "ijinus_privacy.tasks.audit_purge_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # R5.1.3: the audit chain's anchor, published outside the database (file and DPO e-mail)
     # after the night's sweeps and purges.
     "audit-anchor-daily": {
@@ -461,6 +467,15 @@ AUDIT_HMAC_KEYS = (
 # Where the daily anchor (last event id, its MAC, the count of events) is appended, one JSON line a
 # day; it is also e-mailed to the DPO. Point it at storage the database administrators cannot write.
 AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=str(VAR_DIR / "audit-anchors"))
+# How long audit events are kept (R5.1.3; CNIL recommendation 2021-122: 6 to 12 months, longer only
+# for a justified internal-control need, up to 36). Older events are purged every night behind a
+# signed checkpoint (ijinus_privacy/audit_retention.py), so the remaining chain still verifies.
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=12)
+if not 6 <= AUDIT_RETENTION_MONTHS <= 36:
+    raise ImproperlyConfigured(
+        "AUDIT_RETENTION_MONTHS must be between 6 and 36 (CNIL recommendation 2021-122: 6 to 12 months by "
+        "default, up to 3 years for a justified internal-control need)."
+    )
 
 # --- Application settings ---------------------------------------------------------------------
 # Key for hashing identifiers kept after erasure (suppression list, tombstones). Defaults to a

@@ -17,6 +17,15 @@ def audit_anchor_publish_task() -> int | None:
 
 
 @shared_task(acks_late=True)
+def audit_purge_task() -> int:
+    """Purge the audit events older than AUDIT_RETENTION_MONTHS behind a signed checkpoint (R5.1.3)."""
+    from .audit_retention import audit_cutoff, audit_purge
+
+    result = audit_purge(cutoff=audit_cutoff(), commit=True)
+    return result.plan.count if result.checkpoint else 0
+
+
+@shared_task(acks_late=True)
 def jobs_recover_task() -> int:
     """Beat, every minute: restart jobs whose worker died, publish those the queue missed (T9)."""
     from .jobs import recover_all

@@ -72,6 +72,14 @@ def archivist_user(**kwargs):
     return UserFactory(username="archivist", role=roles.ARCHIVIST, **kwargs)
 
 
+def sales_user(**kwargs):
+    return UserFactory(username="sales", role=roles.SALES, **kwargs)
+
+
+def administrator_user(**kwargs):
+    return UserFactory(username="administrator", role=roles.ADMINISTRATOR, **kwargs)
+
+
 # --- People and what the company holds about them ------------------------------------------------------------
 
 

@@ -41,6 +41,10 @@ class TransferMechanism(models.TextChoices):
     TO_ASSESS = "to_assess", _("Unknown: to assess (DPO)")
 
 
+# Art. 46 tools need an assessment of the destination's law and practice (CJEU C-311/18, EDPB 01/2020).
+TIA_MECHANISMS = frozenset({"scc_2021_914", "bcr"})
+
+
 class YesNoToAssess(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
@@ -182,6 +186,18 @@ class Recipient(models.Model):
     tia_reference = models.CharField(
         _("transfer impact assessment reference"), max_length=300, blank=True, help_text=_("R5.4.2")
     )
+    tia_date = models.DateField(
+        _("transfer impact assessment date"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the assessment of the destination country's law and practice (Art. 46; CJEU C-311/18)."),
+    )
+    company_name = models.CharField(
+        _("company (legal name)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The provider actually used, as named in its Art. 28 contract; empty while not identified."),
+    )
     dpa_signed_on = models.DateField(
         _("Art. 28 contract signed on"), null=True, blank=True, help_text=_("Processors only (R5.5.1).")
     )
@@ -220,6 +236,19 @@ class Recipient(models.Model):
     @property
     def is_transfer(self) -> bool:
         return self.transfer_mechanism != TransferMechanism.NONE
+
+    def transfer_gaps(self) -> list[str]:
+        """What a transfer outside the EU/EEA still lacks: country, safeguard, impact assessment (Art. 44-46)."""
+        if not self.is_transfer:
+            return []
+        gaps = []
+        if not self.country:
+            gaps.append(str(_("country")))
+        if self.transfer_mechanism == TransferMechanism.TO_ASSESS:
+            gaps.append(str(_("safeguard")))
+        if self.transfer_mechanism in TIA_MECHANISMS and not (self.tia_date and self.tia_reference):
+            gaps.append(str(_("transfer impact assessment (date and reference)")))
+        return gaps
 
     def gaps(self) -> list[str]:
         """What the DPO still has to document for this recipient (R5.4.1-R5.4.2, R5.5.1)."""
@@ -338,6 +367,23 @@ class ProcessingActivity(models.Model):
         blank=True,
         help_text=_("The ⚑ points of LEGAL.md R3.3 and §7, until the DPO settles them."),
     )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validated by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_by_name = models.CharField(
+        _("validated by (DPO)"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("The DPO's name when the entry was validated (Art. 39(1)(b)); cleared when the entry changes."),
+    )
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -348,13 +394,24 @@ class ProcessingActivity(models.Model):
         verbose_name = _("processing activity")
         verbose_name_plural = _("register of processing activities")
         ordering = ["code"]
-        permissions = [("export_register", _("Can export the register for the CNIL (Art. 30(4))"))]
+        permissions = [
+            ("export_register", _("Can export the register for the CNIL (Art. 30(4))")),
+            ("validate_processingactivity", _("Can validate a register entry (DPO, Art. 39(1)(b))")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
     def transfer_recipients(self) -> list[Recipient]:
         return [recipient for recipient in self.recipients.all() if recipient.is_transfer]
+
+    def processors(self) -> list[Recipient]:
+        """The processors (Art. 28) this activity uses, named by their company once identified."""
+        return [recipient for recipient in self.recipients.all() if recipient.kind == Recipient.Kind.PROCESSOR]
+
+    def transfer_gaps(self) -> dict[str, list[str]]:
+        """Per recipient name, what its transfer outside the EU/EEA still lacks (Art. 30(1)(e), Art. 44-46)."""
+        return {r.name: gaps for r in self.transfer_recipients() if (gaps := r.transfer_gaps())}
 
     def missing_fields(self) -> list[str]:
         """Mandatory Art. 30(1) fields still empty; an entry with any cannot be validated (R3.1.1)."""
@@ -396,6 +453,10 @@ class ProcessingActivity(models.Model):
             for recipient in self.recipients.all():
                 if recipient.transfer_mechanism == TransferMechanism.SCC and not recipient.tia_reference:
                     gaps.append(str(_("SCC transfer without TIA: %(code)s (R5.4.2)")) % {"code": recipient.code})
+                if recipient.kind == Recipient.Kind.PROCESSOR and not recipient.company_name:
+                    gaps.append(str(_("processor not named: %(name)s (Art. 28)")) % {"name": recipient.name})
+            if not self.software:
+                gaps.append(str(_("software / systems used not stated")))
         if self.dpia_needed == YesNoToAssess.TO_ASSESS:
             gaps.append(str(_("DPIA decision to take (Art. 35)")))
         if self.sensitive_data:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit
@@ -173,6 +174,77 @@ def _check_validation(activity: ProcessingActivity) -> None:
             )
 
 
+VALIDATION_FIELDS = ("validated_by", "validated_by_name", "validated_at")
+
+
+def _reopen(activity: ProcessingActivity) -> None:
+    """A validated entry that changes goes back to the DPO: the validation covered the old content."""
+    if activity.status == ProcessingActivity.Status.VALIDATED:
+        activity.status = ProcessingActivity.Status.TO_REVIEW
+    activity.validated_by, activity.validated_by_name, activity.validated_at = None, "", None
+
+
+def _dpo_name(actor: AbstractBaseUser) -> str:
+    return (actor.get_full_name() or actor.get_username()).strip()
+
+
+@transaction.atomic
+def activity_validate(*, activity: ProcessingActivity, actor: AbstractBaseUser) -> ProcessingActivity:
+    """The DPO validates an entry (Art. 39(1)(b)): by whom and when, as a new version with its audit event.
+
+    Only a person holding ``consents.validate_processingactivity`` (the DPO) validates, and only an
+    entry with every Art. 30(1) field filled (R3.1.1). Any later change re-opens it (``activity_update``).
+    """
+    actors.require(
+        actor,
+        "consents.validate_processingactivity",
+        _("Only the DPO validates register entries."),
+        person=True,
+    )
+    activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == ProcessingActivity.Status.RETIRED:
+        raise ValidationError(_("A retired entry is not validated."))
+    previous = activity_snapshot(activity)
+    activity.status = ProcessingActivity.Status.VALIDATED
+    _check_validation(activity)
+    activity.validated_by = actors.staff_or_none(actor)
+    activity.validated_by_name = _dpo_name(actor)
+    activity.validated_at = timezone.now()
+    activity.version += 1
+    activity.save()
+    state = activity_snapshot(activity)
+    state["version"] = activity.version
+    _record_version(
+        instance=activity,
+        previous=previous,
+        state=state,
+        actor=actor,
+        reason=_("Validated by the DPO (%(name)s)") % {"name": activity.validated_by_name},
+        version=activity.version,
+    )
+    return activity
+
+
+def _activities_reopen_for(recipient: Recipient, *, actor: AbstractBaseUser | None) -> None:
+    """A recipient's change (country, safeguard, contract) changes every validated entry using it."""
+    for activity in recipient.activities.filter(status=ProcessingActivity.Status.VALIDATED):
+        locked = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
+        previous = activity_snapshot(locked)
+        _reopen(locked)
+        locked.version += 1
+        locked.save()
+        state = activity_snapshot(locked)
+        state["version"] = locked.version
+        _record_version(
+            instance=locked,
+            previous=previous,
+            state=state,
+            actor=actor,
+            reason=_("Re-opened: recipient %(name)s changed") % {"name": recipient.name},
+            version=locked.version,
+        )
+
+
 @transaction.atomic
 def activity_create(
     *, code: str, name: str, actor: AbstractBaseUser | None, reason: str = "", **changes: Any
@@ -181,6 +253,10 @@ def activity_create(
     unknown = set(changes) - set(ACTIVITY_SCALAR_FIELDS) - set(ACTIVITY_M2M) - {"data_categories", "purposes"}
     if unknown:
         raise ValidationError(_("Unknown register field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if changes.get("status") == ProcessingActivity.Status.VALIDATED:
+        raise ValidationError(
+            _("Create the entry as a draft; the DPO validates it once every Art. 30(1) field is filled.")
+        )
     activity = ProcessingActivity(code=code, name=name)
     for field_name in ACTIVITY_SCALAR_FIELDS:
         if field_name in changes:
@@ -211,6 +287,12 @@ def activity_update(
     if unknown:
         raise ValidationError(_("Unknown register field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
+    was_validated = activity.status == ProcessingActivity.Status.VALIDATED
+    if changes.get("status") == ProcessingActivity.Status.VALIDATED and not was_validated:
+        probe = ProcessingActivity.objects.get(pk=activity.pk)
+        probe.status = ProcessingActivity.Status.VALIDATED
+        _check_validation(probe)  # say what is missing first, then who validates
+        raise ValidationError(_("Only the DPO's validation step validates an entry: it records who and when."))
     previous = activity_snapshot(activity)
     for field_name in ACTIVITY_SCALAR_FIELDS:
         if field_name in changes:
@@ -221,6 +303,10 @@ def activity_update(
     state = activity_snapshot(activity)
     if state == previous:
         return activity
+    if was_validated:
+        _reopen(activity)
+        activity.save()
+        state = activity_snapshot(activity)
     _check_validation(activity)
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
@@ -233,8 +319,14 @@ def activity_update(
 
 @transaction.atomic
 def recipient_save(*, recipient: Recipient, actor: AbstractBaseUser | None, reason: str = "") -> Recipient:
-    """Create or change a recipient (R5.5.1); the register entries using it see the new country/mechanism."""
-    return _reference_save(instance=recipient, actor=actor, reason=reason)
+    """Create or change a recipient (R5.5.1); the register entries using it see the new country/mechanism,
+    and those the DPO had validated go back to review."""
+    existed = recipient.pk is not None
+    before = Recipient.objects.filter(pk=recipient.pk).first() if existed else None
+    saved = _reference_save(instance=recipient, actor=actor, reason=reason)
+    if before is not None and _fields_state(before) != _fields_state(saved):
+        _activities_reopen_for(saved, actor=actor)
+    return saved
 
 
 @transaction.atomic

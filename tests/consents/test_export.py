@@ -28,7 +28,7 @@ def test_csv_has_the_documented_columns_and_one_row_per_activity(tmp_path):
     rows = read_csv(output)
     with output.open(encoding="utf-8-sig") as handle:
         assert tuple(next(csv.reader(handle))) == CSV_COLUMNS
-    assert [row["code"] for row in rows] == [f"P{n:02d}" for n in range(1, 16)]
+    assert [row["code"] for row in rows] == [f"P{n:02d}" for n in range(1, 17)]
     newsletter = next(row for row in rows if row["code"] == "P07")
     assert newsletter["name"] == "Newsletter"
     assert newsletter["controller"] == "IJINUS SAS"

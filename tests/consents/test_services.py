@@ -52,6 +52,7 @@ def test_update_stores_a_version_with_the_previous_state_and_an_audit_event():
     dpo = dpo_user()
     activity = ProcessingActivity.objects.get(code="P07")
     old_retention = activity.retention
+    before = activity.version
 
     services.activity_update(
         activity=activity,
@@ -61,8 +62,8 @@ def test_update_stores_a_version_with_the_previous_state_and_an_audit_event():
     )
 
     activity.refresh_from_db()
-    version = RegisterVersion.objects.for_object(activity).get(version=2)
-    assert activity.version == 2
+    version = RegisterVersion.objects.for_object(activity).get(version=before + 1)
+    assert activity.version == before + 1
     assert version.changed_by_username == "dpo"
     assert version.reason == "DPO review"
     assert version.previous_state["retention"] == old_retention
@@ -111,25 +112,30 @@ def test_an_unchanged_save_creates_no_version():
 
 def test_validating_an_incomplete_entry_is_refused_and_nothing_changes():
     activity = ProcessingActivity.objects.get(code="P14")
+    software = activity.software
+    versions = RegisterVersion.objects.for_object(activity).count()
 
     with pytest.raises(ValidationError, match="cannot be validated"):
         services.activity_update(
             activity=activity, changes={"status": ProcessingActivity.Status.VALIDATED, "software": "X"}, actor=None
         )
+    with pytest.raises(ValidationError, match="cannot be validated"):
+        services.activity_validate(activity=activity, actor=dpo_user())
 
     activity.refresh_from_db()
     assert activity.status == ProcessingActivity.Status.TO_REVIEW
-    assert activity.software == ""
-    assert RegisterVersion.objects.for_object(activity).count() == 1
+    assert activity.software == software
+    assert RegisterVersion.objects.for_object(activity).count() == versions
 
 
 def test_a_complete_entry_can_be_validated():
     activity = complete_activity()
 
-    services.activity_update(activity=activity, changes={"status": ProcessingActivity.Status.VALIDATED}, actor=None)
+    services.activity_validate(activity=activity, actor=dpo_user(first_name="Anne", last_name="Kerouac"))
 
     activity.refresh_from_db()
     assert activity.status == ProcessingActivity.Status.VALIDATED
+    assert activity.validated_by_name == "Anne Kerouac"
 
 
 def test_the_code_never_changes_and_unknown_codes_are_refused():
@@ -152,7 +158,7 @@ def test_a_failure_midway_leaves_nothing_half_written():
         services.activity_update(activity=activity, changes={"retention": "changed"}, actor=None)
 
     assert services.activity_snapshot(ProcessingActivity.objects.get(code="P07")) == before
-    assert RegisterVersion.objects.for_object(activity).count() == 1
+    assert RegisterVersion.objects.for_object(activity).count() == activity.version
 
 
 def test_recipient_outside_the_eea_needs_a_mechanism_and_changes_are_versioned():

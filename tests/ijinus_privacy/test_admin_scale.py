@@ -88,6 +88,7 @@ SMALL = {
     "connectors.apiclient",  # the API clients: one per connected system
     "consents.controller",
     "consents.datacategory",
+    "ijinus_privacy.auditcheckpoint",  # one row per nightly purge that removed something
     "consents.notice",
     "consents.processingactivity",
     "consents.productfamilyanalogy",

@@ -1,4 +1,4 @@
-"""Every admin URL, walked from the URL resolver, for the three roles and a staff user with no group.
+"""Every admin URL, walked from the URL resolver, for the five roles and a staff user with no group.
 
 A user without the permission gets 403 (or 404 for an app index), for an existing and a missing
 id alike, and never a page with data. Stock ModelAdmin pages answer as their ``has_*_permission``
@@ -32,17 +32,19 @@ from tests import factories as sf
 from tests.breaches.conftest_docs import document_url_cases
 from tests.factories import (
     UserFactory,
+    administrator_user,
     archivist_user,
     client_to_erase,
     disclose,
     dpo_user,
     erasure_request,
+    sales_user,
     support_user,
 )
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("dpo", "support", "archivist", "no group")
+ROLES = ("dpo", "support", "archivist", "sales", "administrator", "no group")
 MISSING_ID = 987654
 
 # Pages of the site itself, not of a model: the index (each dashboard widget checks its own
@@ -107,6 +109,8 @@ def world():
             "dpo": dpo_user(),
             "support": support_user(),
             "archivist": archivist_user(),
+            "sales": sales_user(),
+            "administrator": administrator_user(),
             "no group": UserFactory(username="nogroup"),
         }
         erased = client_to_erase(email="erased@exemple.fr", phone="0600000001")
@@ -157,7 +161,11 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
     dsar, users = world.dsar, world.users
     act = []
     for slug, form_class in ACTIONS.items():
-        allowed = {role: users[role].has_perm(form_class.permission) for role in ROLES}
+        # A step needs its own permission and the sight of requests (Sales record consents, not requests).
+        allowed = {
+            role: users[role].has_perm(form_class.permission) and users[role].has_perm("requests_dsar.view_request")
+            for role in ROLES
+        }
         real = {role: (200 if form_class.applies_to(dsar) else 404) if ok else 403 for role, ok in allowed.items()}
         act.append(Case(reverse("admin:requests_dsar_request_act", args=[dsar.pk, slug]), real))
         act.append(
@@ -239,14 +247,16 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
             Case(reverse("admin:connectors_connectortask_waive", args=[MISSING_ID]), _only({"dpo": 404})),
         ],
         "consents_consentevent_import": [Case(reverse("admin:consents_consentevent_import"), _only({"dpo": 200}))],
-        "consents_consentevent_audience": [Case(reverse("admin:consents_consentevent_audience"), _only({"dpo": 200}))],
+        "consents_consentevent_audience": [
+            Case(reverse("admin:consents_consentevent_audience"), _only({"dpo": 200, "sales": 200}))
+        ],
         "consents_processingactivity_export": [
             Case(reverse("admin:consents_processingactivity_export", args=["csv"]), _only({"dpo": 200})),
         ],
-        # Django's own: changing a staff member's password (no role manages staff accounts).
+        # Django's own: changing a staff member's password (the administrator keeps staff accounts).
         "auth_user_password_change": [
-            Case(reverse("admin:auth_user_password_change", args=[users["dpo"].pk]), _only({})),
-            Case(reverse("admin:auth_user_password_change", args=[MISSING_ID]), _only({})),
+            Case(reverse("admin:auth_user_password_change", args=[users["dpo"].pk]), _only({"administrator": 200})),
+            Case(reverse("admin:auth_user_password_change", args=[MISSING_ID]), _only({"administrator": 404})),
         ],
         # The library's TOTP device pages: no role manages devices (``manage.py totp_enrol``).
         "otp_totp_totpdevice_config": [Case(reverse("admin:otp_totp_totpdevice_config", args=[MISSING_ID]), _only({}))],
@@ -254,7 +264,7 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         "autocomplete": [
             Case(
                 reverse("admin:autocomplete") + "?app_label=requests_dsar&model_name=request&field_name=subject&term=a",
-                _only({"dpo": 200, "support": 200}),
+                _only({"dpo": 200, "support": 200, "sales": 200}),
             )
         ],
         "app_list": [],  # checked in test_app_indexes

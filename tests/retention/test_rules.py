@@ -43,7 +43,7 @@ def test_no_change_makes_no_version():
 
     rule_update(rule=rule, changes={"active_months": 36}, actor=dpo_user())
 
-    assert not RetentionRuleVersion.objects.exists()
+    assert not RetentionRuleVersion.objects.filter(rule__code="prospect").exists()
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_bad_edits_are_refused_and_nothing_is_written(changes, field):
     if field:
         assert field in error.value.message_dict
     assert RetentionRule.objects.get(code="prospect").version == 1
-    assert not RetentionRuleVersion.objects.exists()
+    assert not RetentionRuleVersion.objects.filter(rule__code="prospect").exists()
 
 
 def test_only_the_dpo_approves():

@@ -47,8 +47,29 @@ def test_every_row_of_the_policy_table_is_seeded_with_its_source_and_flags():
     assert rules["cookies-navigation"].active_months == 13
     assert rules["assumed-interests"].end_of_active_action == Action.REVIEW
     assert rules["inactive-client-contract"].total_months == 120
-    assert rules["consent-proofs"].active_months is None
+    assert rules["consent-proofs"].active_months == 36
     assert not rules["consent-proofs"].enabled
+
+
+def test_r4_3_the_four_rules_seeded_without_a_period_have_one_or_a_recorded_decision():
+    rules = {rule.code: rule for rule in RetentionRule.objects.filter(code__in=RULES_DECIDED)}
+
+    periods = {code: (rule.active_months, rule.enabled, rule.requires_approval) for code, rule in rules.items()}
+    assert periods == {
+        "logs": (12, True, False),
+        "consent-proofs": (36, False, True),
+        "dsr-files": (60, False, True),
+        "sensitive-data": (0, False, False),
+    }
+    assert rules["logs"].register_entry == "P13"
+    assert "Decision: the rule stays off" in rules["sensitive-data"].justification
+    assert "approving the rule records that decision" in rules["dsr-files"].justification
+    for rule in rules.values():
+        version = rule.versions.get()  # the state before the change is kept (R4.7.1)
+        assert version.previous_state["version"] == 1
+
+
+RULES_DECIDED = ("logs", "consent-proofs", "dsr-files", "sensitive-data")
 
 
 def _state(subject: DataSubject) -> str:

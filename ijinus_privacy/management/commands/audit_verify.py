@@ -9,14 +9,16 @@ from ijinus_privacy.audit_anchors import (
     published_anchors,
     published_anchors_problem,
 )
-from ijinus_privacy.models import AuditEvent
+from ijinus_privacy.audit_retention import checkpoint_file, published_checkpoints_problem
+from ijinus_privacy.models import AuditCheckpoint, AuditEvent
 
 
 class Command(BaseCommand):
     help = (
         "Verify the audit trail's keyed hash chain and the anchors published in AUDIT_ANCHOR_DIR; "
         "exit non-zero naming the first bad event (R5.1.3). --anchor ID:HASH checks a kept anchor instead "
-        "(one printed by an earlier run or e-mailed to the DPO), which also catches the removal of the latest events."
+        "(one printed by an earlier run or e-mailed to the DPO), which also catches the removal of the latest events. "
+        "After a retention purge, the signed checkpoints prove the remaining chain starts where the purge ended."
     )
 
     def add_arguments(self, parser) -> None:
@@ -37,6 +39,10 @@ class Command(BaseCommand):
                 raise CommandError(f"{problem}.")
         else:
             self._check_published_anchors()
+            problem = published_checkpoints_problem()
+            if problem:
+                raise CommandError(f"{problem}.")
+        self._report_checkpoints()
         total = AuditEvent.objects.count()
         legacy = AuditEvent.objects.filter(key_id="").count()
         legacy_note = f" ({legacy} of them hashed without a key, before the chain was keyed)" if legacy else ""
@@ -44,6 +50,18 @@ class Command(BaseCommand):
         last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
         if last:
             self.stdout.write(f"Anchor to keep outside the database: {last[0]}:{last[1]}")
+
+    def _report_checkpoints(self) -> None:
+        checkpoints = list(AuditCheckpoint.objects.order_by("id"))
+        if not checkpoints:
+            return
+        last = checkpoints[-1]
+        purged = sum(checkpoint.purged_count for checkpoint in checkpoints)
+        self.stdout.write(
+            f"{len(checkpoints)} signed checkpoint(s) account for {purged} purged events (R5.1.3); the remaining "
+            f"chain starts where checkpoint #{last.pk} ends (event #{last.last_event_id}, hash {last.last_hash}). "
+            f"Published copy: {checkpoint_file()}."
+        )
 
     def _check_published_anchors(self) -> None:
         try:
