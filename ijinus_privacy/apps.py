@@ -8,6 +8,6 @@ class IjinusPrivacyConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
-        from . import checks, roles, signals  # noqa: F401  (registers checks, connects login auditing)
+        from . import checks, roles, signals, staff_language  # noqa: F401  (checks; login auditing and language)
 
         post_migrate.connect(roles.roles_sync_after_migrate, sender=self)

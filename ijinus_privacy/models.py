@@ -20,6 +20,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.choices import Language
+
 
 class AuditEventQuerySet(models.QuerySet):
     def for_subject(self, subject_id: int) -> AuditEventQuerySet:
@@ -142,3 +144,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.purpose}:{self.object_id}"
+
+
+class StaffPreference(models.Model):
+    """A staff member's own settings that follow them from one browser to another: the admin's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_preference"
+    )
+    language = models.CharField(_("language of the admin"), max_length=8, choices=Language.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff preference")
+        verbose_name_plural = _("staff preferences")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
