@@ -424,6 +424,7 @@ def test_the_subject_box_of_a_request_finds_the_person_by_name_fragment(admin_cl
 def test_search_help_says_what_can_be_typed_in_french_and_english(admin_client):
     url = reverse("admin:subjects_datasubject_changelist")
 
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = admin_client.get(url)
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     french = admin_client.get(url)

@@ -100,7 +100,8 @@ def test_the_switch_refuses_an_unknown_language_an_outside_target_and_a_visitor(
 
     assert unknown.status_code == 400
     assert outside["Location"] == reverse("admin:index")
-    assert visitor.status_code == 302 and "/admin/login/" in visitor["Location"]
+    assert visitor.status_code == 302
+    assert "/admin/login/" in visitor["Location"]
     assert StaffPreference.objects.count() == 1  # the English choice, not the visitor's
 
 
