@@ -64,9 +64,11 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text=_("The data subject concerned, for per-subject queries (R1.7.5, R5.1.4). A bare id, not a link."),
+        help_text=_("The data subject concerned, for per-subject queries (CJEU C-579/21). A bare id, not a link."),
     )
-    fields = models.JSONField(_("fields"), default=list, blank=True, help_text=_("Field names, never values (R5.1.1)."))
+    fields = models.JSONField(
+        _("fields"), default=list, blank=True, help_text=_("Field names, never values (CNIL 2021-122).")
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)

@@ -205,11 +205,11 @@ class RequestAdmin(
     )
     fieldsets = (
         (
-            _("Receipt (R1.1)"),
+            _("Receipt (Art. 12(3))"),
             {"fields": ("received_on", "channel", "state", "oral_summary")},
         ),
         (
-            _("Requester (R1.5.5)"),
+            _("Requester"),
             {
                 "fields": (
                     "subject",
@@ -224,7 +224,7 @@ class RequestAdmin(
             },
         ),
         (
-            _("Deadlines (R1.2-R1.4)"),
+            _("Deadlines (Art. 12(3))"),
             {
                 "fields": (
                     "first_due_on",
@@ -338,7 +338,7 @@ class RequestAdmin(
                 request,
                 _(
                     "Information was asked more than 3 working days after receipt: the clock pause may "
-                    "not hold (R1.4.2). The request is flagged."
+                    "not hold (EDPB Guidelines 01/2022, §159). The request is flagged."
                 ),
                 messages.WARNING,
             )
