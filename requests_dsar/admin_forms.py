@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import MARKETING_CHANNELS
@@ -136,7 +137,7 @@ class InformationReceivedForm(ActionForm):
         request = services.request_information_received(
             request=self.dsar, actor=actor, received_on=self.cleaned_data["received_on"]
         )
-        return _("Clock resumed; due on %(due)s.") % {"due": request.due_on.isoformat()}
+        return _("Clock resumed; due on %(due)s.") % {"due": date_format(request.due_on, "SHORT_DATE_FORMAT")}
 
 
 class IdentityStartForm(ActionForm):

@@ -365,7 +365,7 @@ class IdentityCheck(models.Model):
     doubt_reason = models.TextField(
         _("reason for doubt"), help_text=_("Verification only on reasonable doubts (Art. 12(6)).")
     )
-    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    method = models.CharField(_("verification method"), max_length=20, choices=Method.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     document_justification = models.TextField(
         _("DPO justification for a document check"),

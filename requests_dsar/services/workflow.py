@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit
@@ -166,7 +167,7 @@ def request_extend(
     if today > first_due_on:
         raise ValidationError(
             _("The one-month due date (%(due)s) has passed: an extension can no longer be recorded (Art. 12(3)).")
-            % {"due": first_due_on.isoformat()}
+            % {"due": date_format(first_due_on, "SHORT_DATE_FORMAT")}
         )
     if not explanation.strip():
         raise ValidationError(_("Explain the reasons to the requester (Art. 12(3))."))

@@ -123,7 +123,8 @@ def test_missing_proof_gets_field_errors_in_english_and_french_and_writes_nothin
         "confirmed_at": ["A double opt-in needs the confirmation time (EDPB Guidelines 05/2020, ¶108)."],
     }
     assert french.json()["notice"] == [
-        "La version de la mention affichée est obligatoire pour prouver un choix (lignes directrices CEPD 05/2020, ¶108)."
+        "La version de la mention affichée est obligatoire pour prouver un choix "
+        "(lignes directrices CEPD 05/2020, ¶108)."
     ]
     assert not DataSubject.objects.exists()
     assert not ConsentEvent.objects.exists()
