@@ -124,3 +124,15 @@ def test_the_public_pages_keep_their_url_language_whatever_the_admin_chose():
 
     assert '<html lang="fr"' in french.text
     assert '<html lang="en"' in english.text
+
+
+def test_the_identity_checks_method_is_not_read_as_a_payment_method():
+    from tests.factories import logged_request
+
+    request = logged_request()
+    browser = _english_browser(dpo_user())
+
+    french = browser.get(reverse("admin:requests_dsar_request_change", args=[request.pk])).text
+
+    assert "Méthode de vérification" in french
+    assert "oyen de paiement" not in french
