@@ -102,7 +102,7 @@ class ProcessingActivityForm(forms.ModelForm):
         label=_("Reason for this change"),
         required=False,
         max_length=500,
-        help_text=_("Kept in the register history (R3.1.4)."),
+        help_text=_("Kept in the register history (Art. 30(3))."),
     )
 
     class Meta:
@@ -208,12 +208,12 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
         (_("Retention (Art. 30(1)(f))"), {"fields": ("retention",)}),
         (_("Security (Art. 30(1)(g))"), {"fields": ("security_measures", "security_notes")}),
         (
-            _("CNIL template and accountability (R3.1.2-R3.1.3)"),
+            _("CNIL template and accountability"),
             {"fields": ("data_source", "software", "dpia_needed", "dpia_reference", "notice_reference")},
         ),
         (_("Open DPO questions"), {"fields": ("open_questions",)}),
         (
-            _("History (R3.1.4)"),
+            _("History (Art. 30(3))"),
             {"fields": ("change_reason", "version", "created_at", "updated_at", "version_history")},
         ),
     )
@@ -300,7 +300,7 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
     def has_open_questions(self, obj: ProcessingActivity) -> bool:
         return bool(obj.open_questions)
 
-    @admin.display(description=_("completeness (R3.1.1)"))
+    @admin.display(description=_("completeness (Art. 30(1))"))
     def completeness_report(self, obj: ProcessingActivity) -> str:
         if obj.pk is None:
             return "—"

@@ -87,7 +87,7 @@ class ConsentEventInline(admin.TabularInline):
     ordering = ("-occurred_at", "-id")
     fields = ("channel", "action", "current", "occurred_at", "collection_point", "mechanism", "notice")
     readonly_fields = fields
-    verbose_name_plural = _("Consent history, newest first (R2.1; the current state of each channel is marked)")
+    verbose_name_plural = _("Consent history, newest first (Art. 7(1); the current state of each channel is marked)")
 
     def get_queryset(self, request):
         return _with_current_flag(super().get_queryset(request).select_related("notice"))
@@ -149,7 +149,7 @@ class NoticeAdmin(admin.ModelAdmin):
             return (*self.fields, "hash_verified")
         return ("version", "sha256", "created_at")
 
-    @admin.display(boolean=True, description=_("text matches its SHA-256 (R5.6.1)"))
+    @admin.display(boolean=True, description=_("text matches its SHA-256 (EDPB Guidelines 05/2020, ¶108)"))
     def hash_verified(self, obj: Notice) -> bool:
         return obj.hash_verified
 
@@ -176,7 +176,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("E-mailing tool export (CSV or XLSX)"))
     notice = forms.ModelChoiceField(
         queryset=Notice.objects.filter(kind=Notice.Kind.CONSENT_TEXT, channel=Channel.NEWSLETTER_EMAIL),
-        label=_("Consent wording the tool showed (R2.1.4)"),
+        label=_("Consent wording the tool showed (EDPB Guidelines 05/2020, ¶108)"),
     )
     batch_reference = forms.CharField(max_length=60, label=_("Batch reference (e.g. tool export name and date)"))
 
@@ -187,7 +187,7 @@ class AudienceForm(forms.Form):
     product_family = forms.ChoiceField(
         choices=[("", _("None (no soft opt-in)")), *ProductFamily.choices],
         required=False,
-        label=_("Product family promoted (soft opt-in, R2.6.3)"),
+        label=_("Product family promoted (soft opt-in, CPCE L.34-5)"),
     )
 
 

@@ -326,7 +326,10 @@ def _check_row(
     try:
         optin = _moment(values["optin_time"], utc=layout.naive_times_in_utc)
         if optin is None:
-            reasons.append(_("%(column)s: no consent time, so no proof of consent (R2.1.3)") % {"column": optin_source})
+            reasons.append(
+                _("%(column)s: no consent time, so no proof of consent (EDPB Guidelines 05/2020, ¶108)")
+                % {"column": optin_source}
+            )
     except ValueError:
         optin = None
         reasons.append(_("%(column)s: not a date and time") % {"column": optin_source})
@@ -358,7 +361,7 @@ def _check_row(
         reasons.append(_("%(column)s: longer than 100 characters") % {"column": sources["reference"]})
     if email and not reasons:
         if services.is_suppressed(channel=Channel.NEWSLETTER_EMAIL, email=email):
-            reasons.append(_("e-mail: on the suppression list (unsubscribed or objected); not imported (R1.13.3)"))
+            reasons.append(_("e-mail: on the suppression list (unsubscribed or objected); not imported (Art. 21(3))"))
         if email in seen:
             reasons.append(_("e-mail: duplicate of row %(row)s") % {"row": seen[email]})
         seen.setdefault(email, number)

@@ -17,7 +17,7 @@ from .models import ConsentEvent, MarketingBasis
 
 class ConsentSource(ModelSource):
     name = "consents.consents"
-    label = "Consents and marketing choices (R2.1, R2.6)"
+    label = "Consents and marketing choices"
     categories = ("consent_proof", "marketing_preferences")
     register_entries = (P_NEWSLETTER, P_PROSPECTION, P_COOKIES)
     parts = (

@@ -8,10 +8,10 @@ class IjinusPrivacyConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self) -> None:
-        from . import checks, roles, signals, sweepers  # noqa: F401  (registers checks, connects login auditing)
+        from . import checks, roles, signals, staff_language, sweepers  # noqa: F401  (checks; login auditing and language)
         from .audit_retention import sweep_audit_events
 
-        # The retention rule "logs" (R4.3) applies the audit trail's retention (R5.1.3).
+        # The retention rule "logs" applies the audit trail's retention (R5.1.3).
         sweepers.register("ijinus_privacy.logs", sweep_audit_events)
 
         post_migrate.connect(roles.roles_sync_after_migrate, sender=self)

@@ -32,11 +32,14 @@ class Channel(models.TextChoices):
     """What a consent, a withdrawal, an objection or a suppression is about: one per purpose and channel (R2.1.6)."""
 
     NEWSLETTER_EMAIL = "newsletter_email", _("Newsletter by e-mail")
-    QUOTATION_REQUEST = "quotation_request", _("Quotation request (R2.8.1: basis to confirm by the DPO)")
+    QUOTATION_REQUEST = "quotation_request", _("Quotation request (Art. 6(1)(b): basis to confirm by the DPO)")
     MARKETING_PUSH = "marketing_push", _("Marketing push notifications")
     SERVICE_PUSH = "service_push", _("Service push notifications (sensor alerts)")
     PHONE_MARKETING = "phone_marketing", _("Phone marketing")
-    PARTNER_SHARING = "partner_sharing", _("Sharing with partners for their prospecting (R2.6.5)")
+    PARTNER_SHARING = (
+        "partner_sharing",
+        _("Sharing with partners for their prospecting (CNIL, commercial management framework)"),
+    )
     COOKIES_AUDIENCE = "cookies_audience", _("Cookies: audience measurement")
     COOKIES_ADVERTISING = "cookies_advertising", _("Cookies: advertising")
     COOKIES_SOCIAL = "cookies_social", _("Cookies: social networks")

@@ -25,6 +25,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.choices import Language
+
 
 class AuditEventQuerySet(models.QuerySet):
     def for_subject(self, subject_id: int) -> AuditEventQuerySet:
@@ -67,9 +69,11 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         db_index=True,
-        help_text=_("The data subject concerned, for per-subject queries (R1.7.5, R5.1.4). A bare id, not a link."),
+        help_text=_("The data subject concerned, for per-subject queries (CJEU C-579/21). A bare id, not a link."),
     )
-    fields = models.JSONField(_("fields"), default=list, blank=True, help_text=_("Field names, never values (R5.1.1)."))
+    fields = models.JSONField(
+        _("fields"), default=list, blank=True, help_text=_("Field names, never values (CNIL 2021-122).")
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
@@ -176,3 +180,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.purpose}:{self.object_id}"
+
+
+class StaffPreference(models.Model):
+    """A staff member's own settings that follow them from one browser to another: the admin's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_preference"
+    )
+    language = models.CharField(_("language of the admin"), max_length=8, choices=Language.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff preference")
+        verbose_name_plural = _("staff preferences")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

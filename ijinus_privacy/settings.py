@@ -77,12 +77,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "ijinus_privacy.middleware.LocaleMiddleware",  # admin: Accept-Language; public: URL
+    "ijinus_privacy.middleware.LocaleMiddleware",  # admin: French or the browser's cookie; public: URL
     "django.middleware.common.CommonMiddleware",
     "ijinus_privacy.public_url.CurrentRequestMiddleware",  # e-mailed links in development (public_url.py)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "ijinus_privacy.staff_language.StaffLanguageMiddleware",  # admin: the language its user chose
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -193,6 +194,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style per language in the admin, letters and exports (issue 16): 16/08/2026, 16 août 2026,
+# 16 Aug 2026; never the US order.
+FORMAT_MODULE_PATH = ["ijinus_privacy.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

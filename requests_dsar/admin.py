@@ -464,7 +464,7 @@ class RequestAdmin(
                 request,
                 _(
                     "Information was asked more than 3 working days after receipt: the clock pause may "
-                    "not hold (R1.4.2). The request is flagged."
+                    "not hold (EDPB Guidelines 01/2022, §159). The request is flagged."
                 ),
                 messages.WARNING,
             )

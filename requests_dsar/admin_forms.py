@@ -41,7 +41,7 @@ from .models import (
 
 class RequestAddForm(forms.ModelForm):
     rights = forms.MultipleChoiceField(
-        label=_("Rights asked (R1.1.3)"), choices=Right.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Rights asked"), choices=Right.choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -172,16 +172,18 @@ class InformationReceivedForm(ActionForm):
 
 
 class IdentityStartForm(ActionForm):
-    title = _("Verify identity (R1.5)")
+    title = _("Verify identity (Art. 12(6))")
     permission = "requests_dsar.verify_identity"
-    doubt_reason = forms.CharField(label=_("Reasonable doubt (R1.5.1)"), widget=forms.Textarea)
+    doubt_reason = forms.CharField(label=_("Reasonable doubt (Art. 12(6))"), widget=forms.Textarea)
     method = forms.ChoiceField(
-        label=_("Verification method, in order of preference (R1.5.2)"),
+        label=_("Verification method, in order of preference (EDPB Guidelines 01/2022, §§72-75)"),
         choices=IdentityCheck.Method.choices,
         widget=forms.RadioSelect,
     )
     document_justification = forms.CharField(
-        label=_("DPO justification for a document check (R1.5.3)"), widget=forms.Textarea, required=False
+        label=_("DPO justification for a document check (EDPB Guidelines 01/2022, §§73-79)"),
+        widget=forms.Textarea,
+        required=False,
     )
     asked_on = forms.DateField(label=_("Asked on"), initial=timezone.localdate)
 
@@ -261,11 +263,11 @@ class IdentityDocumentForm(ActionForm):
             copy_received_and_deleted=self.cleaned_data["copy_received_and_deleted"],
             actor=actor,
         )
-        return self.done(_("Identity verified for %(request)s; any copy received must now be deleted (R1.5.3)."))
+        return self.done(_("Identity verified for %(request)s; any copy received must now be deleted (EDPB Guidelines 01/2022, §§73-79)."))
 
 
 class IdentityCallbackForm(ActionForm):
-    title = _("Record the callback to the number on file (R1.5.2)")
+    title = _("Record the callback to the number on file (EDPB Guidelines 01/2022, §§72-75)")
     permission = "requests_dsar.verify_identity"
     check = forms.ModelChoiceField(label=_("Identity check"), queryset=IdentityCheck.objects.none())
     confirmed = forms.TypedChoiceField(
@@ -404,7 +406,7 @@ class DecideForm(ActionForm):
             unrefusable = [item for item in self.items if item not in self.refusable]
             if unrefusable:
                 raise ValidationError(
-                    _("“%(right)s” cannot be refused: no refusal ground exists for it (R1.6.5).")
+                    _("“%(right)s” cannot be refused: no refusal ground exists for it (Art. 12(4)).")
                     % {"right": unrefusable[0].get_right_display()}
                 )
             for item in self.refusable:
@@ -444,7 +446,7 @@ class DecideForm(ActionForm):
 
 
 class CloseUnverifiedForm(ActionForm):
-    title = _("Close: identity never verified (R1.4.3)")
+    title = _("Close: identity never verified")
     permission = "requests_dsar.decide_request"
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 
@@ -466,7 +468,7 @@ class CloseWithdrawnForm(ActionForm):
 
 
 class FeeForm(ActionForm):
-    title = _("Fee for further copies (Art. 15(3), R1.6.2)")
+    title = _("Fee for further copies (Art. 15(3))")
     permission = "requests_dsar.charge_fee"
     further_copy = forms.BooleanField(
         label=_("This is a further copy of the same data (a new scope or period is a new, free request)"),
@@ -520,7 +522,7 @@ class LetterForm(ActionForm):
 class ExportBuildForm(ActionForm):
     title = _("Build the exports (access PDF + JSON, portability zip)")
     kinds = forms.MultipleChoiceField(
-        label=_("Formats (R1.7.4, R1.8.3)"), choices=ExportJob.Kind.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Formats (Art. 15(3), 20(1))"), choices=ExportJob.Kind.choices, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, dsar: Request, **kwargs):
@@ -556,7 +558,7 @@ class ExportSendForm(ActionForm):
         if any(job.redaction_count for job in jobs):
             text = _(
                 "Download link queued for e-mail; the Exports section shows when it left. Some third-party data "
-                "was redacted: this is a partial refusal to record with its reasons (R1.6.4)."
+                "was redacted: this is a partial refusal to record with its reasons (Art. 12(4))."
             )
         else:
             text = _("Download link queued for e-mail; the Exports section shows when it left.")
@@ -565,7 +567,7 @@ class ExportSendForm(ActionForm):
 
 
 class RectificationForm(ActionForm):
-    title = _("Propose a rectification (Art. 16, R1.9.1)")
+    title = _("Propose a rectification (Art. 16)")
     permission = RECTIFY_PERMISSION
     rights = frozenset({Right.RECTIFICATION})
     field_name = forms.ChoiceField(label=_("Field"), choices=Rectification._meta.get_field("field_name").choices)
@@ -581,22 +583,22 @@ class RectificationForm(ActionForm):
             accuracy_contested=self.cleaned_data["accuracy_contested"],
             actor=actor,
         )
-        return _("Rectification proposed; apply or reject it after checking (R1.9.1).")
+        return _("Rectification proposed; apply or reject it after checking (Art. 16).")
 
 
 class RestrictionForm(ActionForm):
-    title = _("Place a restriction (Art. 18, R1.11) (DPO)")
+    title = _("Place a restriction (Art. 18) (DPO)")
     permission = RESTRICTION_PERMISSION
     rights = frozenset({Right.RESTRICTION, Right.RECTIFICATION, Right.OBJECTION})
     ground = forms.ChoiceField(label=_("Ground (Art. 18(1))"), choices=Restriction.Ground.choices)
 
     def perform(self, actor) -> str:
         fulfilment.restriction_from_request(request=self.dsar, ground=self.cleaned_data["ground"], actor=actor)
-        return _("Restriction placed: only storage is allowed while it is in force (R1.11.3).")
+        return _("Restriction placed: only storage is allowed while it is in force (Art. 18(2)).")
 
 
 class ObjectionForm(ActionForm):
-    title = _("Record the objection (Art. 21, R1.13)")
+    title = _("Record the objection (Art. 21)")
     permission = "subjects.add_objection"
     rights = frozenset({Right.OBJECTION, Right.OBJECTION_MARKETING})
     channel = forms.ChoiceField(
@@ -620,7 +622,7 @@ class ObjectionForm(ActionForm):
 
 
 class ObjectionDecideForm(ActionForm):
-    title = _("Decide the Art. 21(1) objection (DPO, R1.13.1)")
+    title = _("Decide the Art. 21(1) objection (DPO)")
     permission = RESTRICTION_PERMISSION
     rights = frozenset({Right.OBJECTION})
     objection = forms.ModelChoiceField(label=_("Objection"), queryset=Objection.objects.none())
@@ -657,7 +659,7 @@ class ObjectionDecideForm(ActionForm):
 
 
 class WithdrawalForm(ActionForm):
-    title = _("Record the withdrawal of consent (Art. 7(3), R1.14)")
+    title = _("Record the withdrawal of consent (Art. 7(3))")
     permission = "consents.add_consentevent"
     rights = frozenset({Right.CONSENT_WITHDRAWAL})
     channel = forms.ChoiceField(label=_("Consent withdrawn"), choices=ConsentChannel.choices)
@@ -668,7 +670,7 @@ class WithdrawalForm(ActionForm):
 
 
 class PostMortemForm(ActionForm):
-    title = _("Register a post-mortem directive or a death (LIL art. 85, R1.15)")
+    title = _("Register a post-mortem directive or a death (LIL art. 85)")
     permission = "subjects.add_postmortemdirective"
     rights = frozenset({Right.POST_MORTEM})
     kind = forms.ChoiceField(label=_("Kind"), choices=PostMortemDirective.Kind.choices, required=False)
@@ -679,7 +681,7 @@ class PostMortemForm(ActionForm):
     designated_person_name = forms.CharField(label=_("Designated person"), max_length=200, required=False)
     designated_person_email = forms.EmailField(label=_("Designated person's e-mail"), required=False)
     specific_consent = forms.BooleanField(label=_("Specific consent given for this directive"), required=False)
-    died_on = forms.DateField(label=_("Or: date of death (applies the directive, R1.15.3)"), required=False)
+    died_on = forms.DateField(label=_("Or: date of death (applies the directive, LIL art. 85)"), required=False)
     evidence_type = forms.ChoiceField(
         label=_("Evidence of death"), choices=[("", "—"), *DeathRecord.Evidence.choices], required=False
     )

@@ -112,9 +112,9 @@ def letter_send(
     if kind not in Letter.Kind.values:
         raise ValidationError(_("Unknown letter."))
     if kind == Letter.Kind.REFUSAL and not request.decisions.filter(kind="refused").exists():
-        raise ValidationError(_("A refusal letter needs a recorded DPO refusal with its grounds (R1.6.4)."))
+        raise ValidationError(_("A refusal letter needs a recorded DPO refusal with its grounds (Art. 12(4))."))
     if kind == Letter.Kind.EXTENSION_NOTICE and not hasattr(request, "extension"):
-        raise ValidationError(_("Record the extension first (R1.3.1)."))
+        raise ValidationError(_("Record the extension first (Art. 12(3))."))
     lang = _language(request, language)
     html = render_letter_html(request, kind, lang, extra_context)
     with translation.override(lang):

@@ -120,7 +120,7 @@ class PostMortemDirectiveAdmin(RightsAdmin):
         )
         adopt_created(obj, created)
 
-    @admin.action(description=_("Revoke the selected directives (R1.15.2)"), permissions=["change"])
+    @admin.action(description=_("Revoke the selected directives (LIL art. 85)"), permissions=["change"])
     def revoke(self, request, queryset):
         for directive in queryset.current():
             post_mortem.directive_revoke(directive=directive, actor=request.user)
@@ -146,10 +146,12 @@ class DeathRecordAdmin(RightsAdmin):
         )
         adopt_created(obj, created)
         self.message_user(
-            request, _("Death recorded: all marketing stopped; the directive's task is open (R1.15.3)."), messages.INFO
+            request,
+            _("Death recorded: all marketing stopped; the directive's task is open (LIL art. 85)."),
+            messages.INFO,
         )
 
-    @admin.action(description=_("Mark what the directive asked as done (R1.15.5)"), permissions=["change"])
+    @admin.action(description=_("Mark what the directive asked as done (LIL art. 85)"), permissions=["change"])
     def complete(self, request, queryset):
         for record in queryset.filter(task_status=DeathRecord.TaskStatus.OPEN):
             post_mortem.death_task_complete(record=record, actor=request.user)

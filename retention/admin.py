@@ -56,11 +56,11 @@ class RetentionRuleAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "scope", "role", "sweeper", "purpose", "data_category", "register_entry")}),
         (
-            _("Periods (R4.1.1, R4.2)"),
+            _("Periods (Art. 5(1)(e))"),
             {"fields": ("trigger", "active_months", "end_of_active_action", "archive_months", "final_action")},
         ),
         (_("Grounds"), {"fields": ("binding", "source_reference", "justification", "dpo_flag")}),
-        (_("Running (R4.7.1)"), {"fields": ("enabled", "requires_approval", "approved_by", "approved_at", "version")}),
+        (_("Running the rule"), {"fields": ("enabled", "requires_approval", "approved_by", "approved_at", "version")}),
     )
 
     @admin.display(description=_("approval"))
@@ -85,7 +85,7 @@ class RetentionRuleAdmin(admin.ModelAdmin):
         obj.pk, obj.version = saved.pk, saved.version
         obj._state.adding = False
 
-    @admin.action(description=_("Approve committed runs of the selected rules (R4.7.1)"), permissions=["approve"])
+    @admin.action(description=_("Approve committed runs of the selected rules"), permissions=["approve"])
     def approve_rules(self, request, queryset):
         for rule in queryset:
             try:
@@ -222,7 +222,7 @@ class LegalHoldAdmin(PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin)
         )
         obj.pk = hold.pk
 
-    @admin.action(description=_("Lift the selected holds (R4.5.2)"), permissions=["change"])
+    @admin.action(description=_("Lift the selected holds"), permissions=["change"])
     def lift_holds(self, request, queryset):
         for hold in queryset.filter(lifted_at__isnull=True):
             try:
@@ -242,7 +242,7 @@ class LegalHoldInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = _("legal holds (R4.5)")
+    verbose_name_plural = _("legal holds")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -94,7 +94,7 @@ class RetentionRule(models.Model):
         max_length=30,
         choices=SubjectRole.Role.choices,
         blank=True,
-        help_text=_("The role whose data this rule governs (R4.1.3: per subject and purpose)."),
+        help_text=_("The role whose data this rule governs (Art. 5(1)(b), (e): per subject and purpose)."),
     )
     purpose = models.CharField(_("purpose"), max_length=255)
     data_category = models.CharField(_("data category"), max_length=255)
@@ -102,7 +102,7 @@ class RetentionRule(models.Model):
         _("register entry"),
         max_length=60,
         blank=True,
-        help_text=_("Code of the processing activity (Art. 30(1)(f)) this rule implements (R4.7.3)."),
+        help_text=_("Code of the processing activity (Art. 30(1)(f)) this rule implements."),
     )
     sweeper = models.CharField(
         _("record sweeper"),
@@ -115,18 +115,18 @@ class RetentionRule(models.Model):
         _("active period (months)"),
         null=True,
         blank=True,
-        help_text=_("Calendar months in the active base (R4.1.2). Empty: not decided yet (the rule cannot run)."),
+        help_text=_("Calendar months in the active base. Empty: not decided yet (the rule cannot run)."),
     )
     end_of_active_action = models.CharField(_("end-of-active action"), max_length=10, choices=Action.choices)
     archive_months = models.PositiveIntegerField(
-        _("archive period (months)"), null=True, blank=True, help_text=_("Intermediate archive (R4.4.2).")
+        _("archive period (months)"), null=True, blank=True, help_text=_("Intermediate archive.")
     )
     final_action = models.CharField(
         _("final action"),
         max_length=10,
         choices=[(Action.DELETE, Action.DELETE.label), (Action.ANONYMISE, Action.ANONYMISE.label)],
         blank=True,
-        help_text=_("At the end of the archive period (R4.1.1 end_of_archive_action)."),
+        help_text=_("At the end of the archive period (end_of_archive_action)."),
     )
     binding = models.CharField(_("binding force"), max_length=20, choices=Binding.choices)
     source_reference = models.CharField(_("source"), max_length=500)
@@ -135,7 +135,7 @@ class RetentionRule(models.Model):
     requires_approval = models.BooleanField(
         _("requires approval"),
         default=False,
-        help_text=_("The first committed run waits for the DPO's approval (R4.7.1)."),
+        help_text=_("The first committed run waits for the DPO's approval."),
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.SET_NULL
@@ -150,7 +150,7 @@ class RetentionRule(models.Model):
         verbose_name = _("retention rule")
         verbose_name_plural = _("retention rules")
         ordering = ["code"]
-        permissions = [("approve_retentionrule", _("Can approve a retention rule's committed runs (R4.7.1)"))]
+        permissions = [("approve_retentionrule", _("Can approve a retention rule's committed runs"))]
 
     def __str__(self) -> str:
         return self.code
@@ -161,16 +161,16 @@ class RetentionRule(models.Model):
             if not self.role:
                 errors["role"] = _("A role rule names the role it governs.")
             if self.trigger not in ROLE_TRIGGER_FIELDS:
-                errors["trigger"] = _("This trigger is not a dated fact of a subject role (R4.2).")
+                errors["trigger"] = _("This trigger is not a dated fact of a subject role.")
             if self.end_of_active_action == Action.REVIEW:
                 errors["end_of_active_action"] = _("Only record sweepers can flag records for review.")
         elif not self.sweeper:
             errors["sweeper"] = _("A records rule names the record sweeper that applies it.")
         if self.end_of_active_action == Action.ARCHIVE:
             if not self.archive_months:
-                errors["archive_months"] = _("Archiving needs an archive period (R4.4.2).")
+                errors["archive_months"] = _("Archiving needs an archive period.")
             if not self.final_action:
-                errors["final_action"] = _("Archiving needs a final action (R4.1.1).")
+                errors["final_action"] = _("Archiving needs a final action (Art. 5(1)(e)).")
         elif self.archive_months or self.final_action:
             errors["end_of_active_action"] = _("An archive period and final action apply only to archiving.")
         if self.enabled and self.active_months is None and self.end_of_active_action != Action.NONE:
@@ -246,7 +246,7 @@ class ArchivedSubject(models.Model):
         verbose_name_plural = _("intermediate archive")
         ordering = ["-id"]
         default_permissions = ("view",)
-        permissions = [("access_archive", _("Can consult archived data, with a reason (R4.4.2)"))]
+        permissions = [("access_archive", _("Can consult archived data, with a reason"))]
 
     def __str__(self) -> str:
         return _("Archived subject #%(id)s") % {"id": self.subject_id}
@@ -306,7 +306,7 @@ class LegalHold(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )
     started_on = models.DateField(_("started on"))
-    review_on = models.DateField(_("review on"), help_text=_("Mandatory review date (R4.5.2)."))
+    review_on = models.DateField(_("review on"), help_text=_("Mandatory review date."))
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

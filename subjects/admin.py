@@ -81,8 +81,8 @@ class StatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("restricted", _("Restricted (Art. 18)")),
-            ("held", _("Under legal hold (R4.5.1)")),
-            ("deceased", _("Deceased (R1.15.3)")),
+            ("held", _("Under legal hold (Art. 17(3)(e))")),
+            ("deceased", _("Deceased (LIL art. 85)")),
         ]
 
     def queryset(self, request, queryset):
@@ -287,13 +287,15 @@ class SubjectRoleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and "collected_on" in self.fields:
             self.fields["collected_on"].disabled = True
-            self.fields["collected_on"].help_text = _("Fixed once the role is saved: retention counts from it (R4.2).")
+            self.fields["collected_on"].help_text = _(
+                "Fixed once the role is saved: retention counts from it (Art. 5(1)(e))."
+            )
 
     def clean_last_inbound_contact_on(self):
         value = self.cleaned_data.get("last_inbound_contact_on")
         previous = self.initial.get("last_inbound_contact_on") if self.instance.pk is not None else None
         if previous and (value is None or value < previous):
-            raise ValidationError(_("The last inbound contact only moves forward (R4.2)."))
+            raise ValidationError(_("The last inbound contact only moves forward (Art. 5(1)(e))."))
         return value
 
 
@@ -302,7 +304,7 @@ class SubjectRoleInline(admin.TabularInline):
     can_delete = False  # a role's dates drive retention (R4.2): it ends, or goes with an erasure
     form = SubjectRoleForm
     extra = 0
-    verbose_name_plural = _("Roles held at once (R3.2.3) and the dates retention starts from (R4.2)")
+    verbose_name_plural = _("Roles held at once (Art. 5(1)(b)) and the dates retention starts from (Art. 5(1)(e))")
 
 
 class ContractInline(admin.TabularInline):
@@ -357,7 +359,7 @@ class TicketInline(admin.StackedInline):
     model = SupportTicket
     extra = 0
     fields = (("opened_on", "channel", "status", "closed_on"), "summary", "text")
-    verbose_name_plural = _("Customer-service tickets (policy §3.2) — no sensitive data (R4.6.1)")
+    verbose_name_plural = _("Customer-service tickets (policy §3.2) — no sensitive data (Art. 9-10)")
 
 
 class DeviceInline(ReadOnlyInline):
@@ -500,10 +502,10 @@ class DataSubjectAdmin(
         ),
         (_("Professional contact (policy §3.1)"), {"fields": ("organisation", "job_title")}),
         (
-            _("Notes (R4.6.1: never health, political, religious, union, ethnic, sex-life, criminal data)"),
+            _("Notes (Art. 9-10: never health, political, religious, union, ethnic, sex-life, criminal data)"),
             {"fields": ("notes",)},
         ),
-        (_("Status (R1.15)"), {"fields": ("deceased_on",)}),
+        (_("Status (LIL art. 85)"), {"fields": ("deceased_on",)}),
         (
             _("Collected automatically (policy §3.3)"),
             {"fields": ("navigation_summary",), "description": _("Cookie records are kept 13 months at most.")},
@@ -673,7 +675,7 @@ class SensitiveDataFlagAdmin(ActiveSubjectsOnlyMixin, ScaledAdminMixin, admin.Mo
     def has_purge_permission(self, request) -> bool:
         return request.user.has_perm(services.PURGE_PERMISSION)
 
-    @admin.action(description=_("Purge the flagged text now (Art. 9, R4.6.2)"), permissions=["purge"])
+    @admin.action(description=_("Purge the flagged text now (Art. 9)"), permissions=["purge"])
     def purge(self, request, queryset):
         done = 0
         for flag in queryset.open():

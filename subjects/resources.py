@@ -253,7 +253,7 @@ class AuditedResource(resources.ModelResource):
         for start in range(0, len(emails), 1000):
             people = DataSubject.objects.with_emails(emails[start : start + 1000])
             for pk in people.filter(conditions.holds(conditions.ARCHIVED)).values_list("pk", flat=True):
-                refused[pk] = _("This person is in the intermediate archive (R4.4.2): the row is refused.")
+                refused[pk] = _("This person is in the intermediate archive: the row is refused.")
             restricted = people.filter(restricted_subject_exists("pk", operation=Operation.EDIT))
             for pk in restricted.values_list("pk", flat=True):
                 refused[pk] = _(

@@ -102,7 +102,7 @@ class RectificationAdmin(RightsAdmin):
                 request,
                 _(
                     "The person contests the accuracy of the data: restrict it while it is checked with the action "
-                    "“Restrict while accuracy is checked” (Art. 18(1)(a), R1.9.2)."
+                    "“Restrict while accuracy is checked” (Art. 18(1)(a))."
                 ),
                 messages.WARNING,
             )

@@ -188,7 +188,7 @@ class IdentitySource(ModelSource):
 
 class RoleSource(ModelSource):
     name = "subjects.roles"
-    label = "Roles held and their dates (R3.2.3, R4.2)"
+    label = "Roles held and their dates"
     categories = ("identity", "contract")
     register_entries = (
         P_PROSPECTS,

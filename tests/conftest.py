@@ -161,7 +161,7 @@ def _english_unless_asked():
     """The product speaks French by default (LANGUAGE_CODE "fr", French catalogues in */locale/).
 
     Tests assert the English source strings, so code called directly runs in English and the test
-    client asks for English (see ``client``) unless a test asks for French: Accept-Language, a /fr/
+    client asks for English (see ``client``) unless a test asks for French: the language cookie, a /fr/
     or unprefixed public URL, or translation.override (tests/ijinus_privacy/test_i18n.py).
     """
     with translation.override("en"):
@@ -170,10 +170,16 @@ def _english_unless_asked():
 
 @pytest.fixture
 def client():
-    """pytest-django's client, sending ``Accept-Language: en`` unless a request says otherwise."""
+    """pytest-django's client in English unless a request says otherwise.
+
+    ``Accept-Language: en`` for the HTTP API, and the language cookie for the admin (French whatever
+    the browser asks, unless the user chose English: ijinus_privacy.staff_language).
+    """
     from django.test import Client
 
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return english
 
 
 # The shared file cache (rate limits) of each test process lives in its own temporary directory, not

@@ -49,10 +49,12 @@ class NoticeQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if kwargs.keys() == {"created_by"} and kwargs["created_by"] is None:
             return super().update(**kwargs)
-        raise ImmutableError(_("A notice version is immutable: store a new version instead (R5.6.1)."))
+        raise ImmutableError(
+            _("A notice version is immutable: store a new version instead (EDPB Guidelines 05/2020, ¶108).")
+        )
 
     def delete(self):
-        raise ImmutableError(_("A notice version is never deleted (R5.6.1)."))
+        raise ImmutableError(_("A notice version is never deleted (EDPB Guidelines 05/2020, ¶108)."))
 
     def tampered(self) -> list[Notice]:
         """The versions whose stored text no longer matches their SHA-256 (R5.6.1): should be none."""
@@ -80,13 +82,13 @@ class Notice(models.Model):
         max_length=30,
         choices=Channel.choices,
         blank=True,
-        help_text=_("For a consent wording: the purpose it asks for (R2.1.6)."),
+        help_text=_("For a consent wording: the purpose it asks for (Art. 6(1)(a))."),
     )
     version = models.PositiveIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     effective_on = models.DateField(_("effective on"))
     title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("full text"), help_text=_("The exact text shown (EDPB 05/2020 ¶108, R2.1.4)."))
+    text = models.TextField(_("full text"), help_text=_("The exact text shown (EDPB Guidelines 05/2020, ¶108)."))
     sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("stored at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -101,8 +103,8 @@ class Notice(models.Model):
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("notice version (R5.6.1)")
-        verbose_name_plural = _("notice versions (R5.6.1)")
+        verbose_name = _("notice version")
+        verbose_name_plural = _("notice versions")
         ordering = ["kind", "channel", "language", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -118,12 +120,14 @@ class Notice(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ImmutableError(_("A notice version is immutable: store a new version instead (R5.6.1)."))
+            raise ImmutableError(
+                _("A notice version is immutable: store a new version instead (EDPB Guidelines 05/2020, ¶108).")
+            )
         self.sha256 = self.hash_text(self.text)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableError(_("A notice version is never deleted (R5.6.1)."))
+        raise ImmutableError(_("A notice version is never deleted (EDPB Guidelines 05/2020, ¶108)."))
 
     @property
     def hash_verified(self) -> bool:
@@ -136,11 +140,11 @@ class Notice(models.Model):
 
     def clean(self) -> None:
         if self.kind == self.Kind.CONSENT_TEXT and not self.channel:
-            raise ValidationError({"channel": _("A consent wording asks for one purpose and channel (R2.1.6).")})
+            raise ValidationError({"channel": _("A consent wording asks for one purpose and channel (Art. 6(1)(a)).")})
         if self.kind != self.Kind.CONSENT_TEXT and self.channel:
             raise ValidationError({"channel": _("Only a consent wording is tied to a purpose and channel.")})
         if not (self.text or "").strip():
-            raise ValidationError({"text": _("The full text shown is required (R2.1.4).")})
+            raise ValidationError({"text": _("The full text shown is required (EDPB Guidelines 05/2020, ¶108).")})
 
 
 # --- Consent events (R2.1) -------------------------------------------------------------------
@@ -150,10 +154,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     """Bulk ``update()``/``delete()`` are refused; erasure removes rows through its source only."""
 
     def update(self, **kwargs):
-        raise ImmutableError(_("Consent events are append-only (R2.1.1)."))
+        raise ImmutableError(_("Consent events are append-only (Art. 7(1))."))
 
     def delete(self):
-        raise ImmutableError(_("Consent events are append-only (R2.1.1)."))
+        raise ImmutableError(_("Consent events are append-only (Art. 7(1))."))
 
 
 class ConsentEventQuerySet(AppendOnlyQuerySet):
@@ -248,7 +252,7 @@ class ConsentEvent(models.Model):
         _("pseudonymous visitor id"),
         max_length=64,
         blank=True,
-        help_text=_("For cookie choices of a visitor we cannot name (R2.1.2, R2.5.3)."),
+        help_text=_("For cookie choices of a visitor we cannot name (EDPB Guidelines 05/2020, ¶108; CNIL 2020-092)."),
     )
     channel = models.CharField(_("purpose and channel"), max_length=30, choices=Channel.choices)
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
@@ -256,10 +260,16 @@ class ConsentEvent(models.Model):
         _("effective at (UTC)"), help_text=_("When the choice took effect; for double opt-in, the confirmation.")
     )
     requested_at = models.DateTimeField(
-        _("requested at"), null=True, blank=True, help_text=_("Double opt-in: when the person asked (R2.1.3).")
+        _("requested at"),
+        null=True,
+        blank=True,
+        help_text=_("Double opt-in: when the person asked (EDPB Guidelines 05/2020, ¶108)."),
     )
     confirmed_at = models.DateTimeField(
-        _("confirmed at"), null=True, blank=True, help_text=_("Double opt-in: when the person confirmed (R2.1.3).")
+        _("confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("Double opt-in: when the person confirmed (EDPB Guidelines 05/2020, ¶108)."),
     )
     notice = models.ForeignKey(
         Notice,
@@ -275,10 +285,15 @@ class ConsentEvent(models.Model):
         _("collection detail"),
         max_length=300,
         blank=True,
-        help_text=_("Form id, URL, app screen, paper-form or script reference, source list (R2.1.5)."),
+        help_text=_(
+            "Form id, URL, app screen, paper-form or script reference, source list (EDPB Guidelines 05/2020, ¶108)."
+        ),
     )
     interface_version = models.CharField(
-        _("interface version"), max_length=40, blank=True, help_text=_("Banner or workflow version (R2.1.5).")
+        _("interface version"),
+        max_length=40,
+        blank=True,
+        help_text=_("Banner or workflow version (EDPB Guidelines 05/2020, ¶108)."),
     )
     mechanism = models.CharField(_("mechanism"), max_length=20, choices=Mechanism.choices)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
@@ -295,10 +310,15 @@ class ConsentEvent(models.Model):
         _("staff reference"),
         max_length=100,
         blank=True,
-        help_text=_("How the person expressed it: signed-form reference, call id, import batch (R2.1.2)."),
+        help_text=_(
+            "How the person expressed it: signed-form reference, call id, import batch (EDPB Guidelines 05/2020, ¶108)."
+        ),
     )
     ip_address = models.GenericIPAddressField(
-        _("IP address"), null=True, blank=True, help_text=_("Optional; kept as long as the proof (R2.1.7, R2.9).")
+        _("IP address"),
+        null=True,
+        blank=True,
+        help_text=_("Optional; kept as long as the proof (Art. 5(1)(c); EDPB Guidelines 05/2020, ¶107)."),
     )
     confirmation_ip_address = models.GenericIPAddressField(
         _("confirmation IP address"),
@@ -338,13 +358,13 @@ class ConsentEvent(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ImmutableError(_("Consent events are append-only (R2.1.1): record a new event instead."))
+            raise ImmutableError(_("Consent events are append-only (Art. 7(1)): record a new event instead."))
         if self.notice_id is not None:
             self.notice_sha256 = self.notice.sha256
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableError(_("Consent events are append-only (R2.1.1)."))
+        raise ImmutableError(_("Consent events are append-only (Art. 7(1))."))
 
     def clean(self) -> None:
         """Proof fields required at capture (R2.1, R2.2)."""
@@ -354,28 +374,40 @@ class ConsentEvent(models.Model):
             errors.setdefault(field, []).append(message)
 
         if not self.subject_id and not self.visitor_id:
-            add("subject", _("A consent event names the subject or a pseudonymous visitor id (R2.1.2)."))
+            add(
+                "subject",
+                _("A consent event names the subject or a pseudonymous visitor id (EDPB Guidelines 05/2020, ¶108)."),
+            )
         if self.visitor_id and self.channel and self.channel not in COOKIE_CHANNELS:
-            add("visitor_id", _("A pseudonymous visitor id is only used for cookie choices (R2.5.3)."))
+            add("visitor_id", _("A pseudonymous visitor id is only used for cookie choices (CNIL 2020-092)."))
         if self.action in self.CHOICE_ACTIONS:
             if self.notice_id is None:
-                add("notice", _("The notice version shown is required to prove a choice (R2.1.4)."))
+                add(
+                    "notice",
+                    _("The notice version shown is required to prove a choice (EDPB Guidelines 05/2020, ¶108)."),
+                )
             if self.mechanism in (self.Mechanism.AUTOMATIC, self.Mechanism.ONE_CLICK, self.Mechanism.OS_SETTING):
-                add("mechanism", _("This mechanism records a withdrawal or an expiry, not a choice (R2.2.1)."))
+                add("mechanism", _("This mechanism records a withdrawal or an expiry, not a choice."))
         if self.notice_id is not None and self.channel:
             notice = self.notice
             if notice.kind == Notice.Kind.CONSENT_TEXT and notice.channel != self.channel:
-                add("notice", _("This consent wording asks for another purpose (R2.1.6)."))
+                add("notice", _("This consent wording asks for another purpose (Art. 6(1)(a))."))
             if notice.kind == Notice.Kind.PRIVACY_POLICY and self.action in self.CHOICE_ACTIONS:
-                add("notice", _("A link to the privacy policy does not prove what was asked (R2.1.4)."))
+                add(
+                    "notice",
+                    _("A link to the privacy policy does not prove what was asked (EDPB Guidelines 05/2020, ¶108)."),
+                )
             if self.occurred_at and notice.effective_on > timezone.localdate(self.occurred_at):
                 add("notice", _("This notice version was not yet in force at that time."))
         if self.entered_by == self.EnteredBy.STAFF and not (self.staff_reference or "").strip():
-            add("staff_reference", _("Staff entering a choice record how the person expressed it (R2.1.2)."))
+            add(
+                "staff_reference",
+                _("Staff entering a choice record how the person expressed it (EDPB Guidelines 05/2020, ¶108)."),
+            )
         if self.occurred_at and self.occurred_at > timezone.now() + timezone.timedelta(minutes=5):
             add("occurred_at", _("A consent event cannot be in the future."))
         if self.requested_at and not self.confirmed_at and self.mechanism == self.Mechanism.DOUBLE_OPT_IN:
-            add("confirmed_at", _("A double opt-in needs the confirmation time (R2.1.3)."))
+            add("confirmed_at", _("A double opt-in needs the confirmation time (EDPB Guidelines 05/2020, ¶108)."))
         if self.requested_at and self.confirmed_at and self.confirmed_at < self.requested_at:
             add("confirmed_at", _("The confirmation cannot come before the request."))
         if self.confirmed_at and self.occurred_at and self.occurred_at != self.confirmed_at:
@@ -399,8 +431,8 @@ class ProductFamilyAnalogy(models.Model):
     justification = models.TextField(_("justification"))
 
     class Meta:
-        verbose_name = _("analogous product families (R2.6.3)")
-        verbose_name_plural = _("analogous product families (R2.6.3)")
+        verbose_name = _("analogous product families (CPCE L.34-5)")
+        verbose_name_plural = _("analogous product families (CPCE L.34-5)")
         constraints = [
             models.UniqueConstraint(fields=["family", "analogous_family"], name="consents_analogy_unique"),
         ]
@@ -423,8 +455,11 @@ class MarketingBasis(models.Model):
     """The facts behind a marketing basis other than consent (R2.6.3 soft opt-in, R2.6.4 B2B)."""
 
     class Basis(models.TextChoices):
-        SOFT_OPT_IN = "soft_opt_in", _("Soft opt-in: existing client, analogous products (R2.6.3)")
-        B2B_PROFESSIONAL = "b2b_professional", _("Professional contact, message about their job (R2.6.4)")
+        SOFT_OPT_IN = "soft_opt_in", _("Soft opt-in: existing client, analogous products (CPCE L.34-5)")
+        B2B_PROFESSIONAL = (
+            "b2b_professional",
+            _("Professional contact, message about their job (CNIL, B2B prospecting)"),
+        )
 
     subject = models.ForeignKey(
         DataSubject, on_delete=models.CASCADE, related_name="marketing_bases", verbose_name=_("subject")
@@ -438,13 +473,13 @@ class MarketingBasis(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("contract (sale or service)"),
-        help_text=_("Soft opt-in: the sale or service during which the address was collected (R2.6.3(1))."),
+        help_text=_("Soft opt-in: the sale or service during which the address was collected (CPCE L.34-5)."),
     )
     product_family = models.CharField(_("product family"), max_length=20, choices=ProductFamily.choices, blank=True)
     opt_out_offered = models.BooleanField(
         _("free, simple opt-out offered at collection"),
         default=False,
-        help_text=_("R2.6.3(3), R2.6.4: required."),
+        help_text=_("Required for a soft opt-in and for a professional contact (CPCE L.34-5)."),
     )
     informed_on = models.DateField(_("informed on"), help_text=_("When the person was informed at collection."))
     job_function = models.CharField(
@@ -461,8 +496,8 @@ class MarketingBasis(models.Model):
     )
 
     class Meta:
-        verbose_name = _("marketing basis (R2.6)")
-        verbose_name_plural = _("marketing bases (R2.6)")
+        verbose_name = _("marketing basis")
+        verbose_name_plural = _("marketing bases")
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["subject", "channel", "basis"], name="consents_basis_subj_chan")]
 
@@ -482,7 +517,7 @@ class MarketingBasis(models.Model):
             if self.channel != Channel.NEWSLETTER_EMAIL:
                 errors["channel"] = [_("The soft opt-in covers e-mail only (CPCE L.34-5).")]
             if self.contract_id is None:
-                errors["contract"] = [_("A soft opt-in names the sale or service (R2.6.3(1)).")]
+                errors["contract"] = [_("A soft opt-in names the sale or service (CPCE L.34-5).")]
             elif self.subject_id and self.contract.subject_id != self.subject_id:
                 errors["contract"] = [_("This contract belongs to someone else.")]
             elif self.product_family and self.product_family != self.contract.product_family:
@@ -491,9 +526,13 @@ class MarketingBasis(models.Model):
             if self.channel not in (Channel.NEWSLETTER_EMAIL, Channel.PHONE_MARKETING):
                 errors["channel"] = [_("A professional basis covers e-mail and phone only.")]
             if self.subject_id and self.subject.kind != DataSubject.Kind.PROFESSIONAL:
-                errors["basis"] = [_("Only a professional contact can be reached on this basis (R2.6.4).")]
+                errors["basis"] = [
+                    _("Only a professional contact can be reached on this basis (CNIL, B2B prospecting).")
+                ]
             if not (self.job_function or "").strip():
-                errors["job_function"] = [_("Record the professional function messages relate to (R2.6.4).")]
+                errors["job_function"] = [
+                    _("Record the professional function messages relate to (CNIL, B2B prospecting).")
+                ]
         if errors:
             raise ValidationError(errors)
 
@@ -515,8 +554,8 @@ class Suppression(models.Model):
     class Reason(models.TextChoices):
         WITHDRAWAL = "withdrawal", _("Consent withdrawn or unsubscribed (Art. 7(3))")
         OBJECTION = "objection", _("Objection to direct marketing (Art. 21(2)-(3))")
-        ERASURE = "erasure", _("Erased, kept off the lists (R1.13.3)")
-        DECEASED = "deceased", _("Deceased (R1.15.3)")
+        ERASURE = "erasure", _("Erased, kept off the lists (Art. 21(3))")
+        DECEASED = "deceased", _("Deceased (LIL art. 85)")
 
     identifier_kind = models.CharField(_("identifier"), max_length=5, choices=[("email", "e-mail"), ("phone", "phone")])
     identifier_hash = models.CharField(_("HMAC-SHA256"), max_length=64)
@@ -529,8 +568,8 @@ class Suppression(models.Model):
     objects = SuppressionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("suppression entry (R1.13.3)")
-        verbose_name_plural = _("suppression list (R1.13.3)")
+        verbose_name = _("suppression entry")
+        verbose_name_plural = _("suppression list")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["identifier_hash", "channel"], name="consents_suppression_unique"),

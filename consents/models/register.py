@@ -115,7 +115,9 @@ class DataCategory(models.Model):
     description = models.TextField(_("description"), blank=True)
     policy_reference = models.CharField(_("policy reference"), max_length=100, blank=True)
     sensitive = models.BooleanField(
-        _("sensitive data (Art. 9/10)"), default=False, help_text=_("Expected: no (policy §3.6; R3.1.2).")
+        _("sensitive data (Art. 9/10)"),
+        default=False,
+        help_text=_("Expected: no (policy §3.6; CNIL register template)."),
     )
 
     objects = CodedQuerySet.as_manager()
@@ -169,7 +171,10 @@ class Recipient(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     country = models.CharField(
-        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code of processing; blank when unknown (R5.4.1).")
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166 code of processing; blank when unknown (Art. 30(1)(e))."),
     )
     processing_countries = models.CharField(
         _("countries of processing incl. sub-processors"), max_length=200, blank=True
@@ -184,7 +189,13 @@ class Recipient(models.Model):
     scc_signed_on = models.DateField(_("SCC signed on"), null=True, blank=True)
     scc_reference = models.CharField(_("SCC document reference"), max_length=300, blank=True)
     tia_reference = models.CharField(
-        _("transfer impact assessment reference"), max_length=300, blank=True, help_text=_("R5.4.2")
+        _("transfer impact assessment reference"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Required for a transfer under standard contractual clauses "
+            "(Art. 46; CNIL guide on transfer impact assessments)."
+        ),
     )
     tia_date = models.DateField(
         _("transfer impact assessment date"),
@@ -199,14 +210,14 @@ class Recipient(models.Model):
         help_text=_("The provider actually used, as named in its Art. 28 contract; empty while not identified."),
     )
     dpa_signed_on = models.DateField(
-        _("Art. 28 contract signed on"), null=True, blank=True, help_text=_("Processors only (R5.5.1).")
+        _("Art. 28 contract signed on"), null=True, blank=True, help_text=_("Processors only (Art. 28).")
     )
     sub_processors = models.TextField(_("sub-processors"), blank=True)
     legal_basis_for_sharing = models.CharField(
         _("legal basis for sharing"),
         max_length=300,
         blank=True,
-        help_text=_("Partners and authorities (R5.5.1-R5.5.2)."),
+        help_text=_("Partners and authorities (Art. 4(9)-(10))."),
     )
     joint_controller = models.CharField(
         _("joint controller (Art. 26)"), max_length=10, choices=YesNoToAssess.choices, default=YesNoToAssess.NO
@@ -258,7 +269,7 @@ class Recipient(models.Model):
         if self.transfer_mechanism == TransferMechanism.TO_ASSESS:
             gaps.append(str(_("transfer mechanism to assess")))
         if self.transfer_mechanism == TransferMechanism.SCC and not self.tia_reference:
-            gaps.append(str(_("SCC transfer without a transfer impact assessment (TIA; R5.4.2)")))
+            gaps.append(str(_("SCC transfer without a transfer impact assessment (TIA; Art. 46)")))
         if self.kind == self.Kind.PROCESSOR and not self.dpa_signed_on:
             gaps.append(str(_("no Art. 28 contract date")))
         if self.kind == self.Kind.SOCIAL_NETWORK and self.joint_controller == YesNoToAssess.TO_ASSESS:
@@ -307,9 +318,9 @@ class ProcessingActivity(models.Model):
         TO_ASSESS = "to_assess", _("Unknown: to assess")
 
     code = models.CharField(
-        _("code"), max_length=10, unique=True, help_text=_("Stable: P01..P15 follow LEGAL.md R3.3.")
+        _("code"), max_length=10, unique=True, help_text=_("Stable: P01..P15 are the purposes of the privacy policy.")
     )
-    name = models.CharField(_("activity name"), max_length=200, help_text=_("R3.1.2"))
+    name = models.CharField(_("activity name"), max_length=200, help_text=_("As in the CNIL register template."))
     name_fr = models.CharField(_("activity name (French, CNIL label)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     controller_role = models.CharField(
@@ -332,7 +343,7 @@ class ProcessingActivity(models.Model):
         blank=True,
     )
     sensitive_data = models.BooleanField(
-        _("sensitive data (Art. 9)"), default=False, help_text=_("Expected: no (R3.1.2).")
+        _("sensitive data (Art. 9)"), default=False, help_text=_("Expected: no (CNIL register template).")
     )
     recipients = models.ManyToManyField(
         Recipient, verbose_name=_("recipients (Art. 30(1)(d))"), related_name="activities", blank=True
@@ -353,19 +364,24 @@ class ProcessingActivity(models.Model):
     )
     security_notes = models.TextField(_("security measures, specific"), blank=True)
     data_source = models.TextField(_("source of the data"), blank=True, help_text=_("Art. 14(2)(f)"))
-    software = models.CharField(_("software / application used"), max_length=300, blank=True, help_text=_("R3.1.2"))
+    software = models.CharField(
+        _("software / application used"), max_length=300, blank=True, help_text=_("As in the CNIL register template.")
+    )
     dpia_needed = models.CharField(
         _("DPIA needed (Art. 35)"), max_length=10, choices=YesNoToAssess.choices, default=YesNoToAssess.TO_ASSESS
     )
     dpia_reference = models.CharField(_("DPIA reference"), max_length=300, blank=True)
     notice_reference = models.CharField(
-        _("notice(s) describing the activity"), max_length=300, blank=True, help_text=_("R3.1.3")
+        _("notice(s) describing the activity"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where people are told about it (Art. 13-14)."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     open_questions = models.TextField(
         _("open DPO questions"),
         blank=True,
-        help_text=_("The ⚑ points of LEGAL.md R3.3 and §7, until the DPO settles them."),
+        help_text=_("The open legal questions on this activity, until the DPO settles them."),
     )
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -422,7 +438,7 @@ class ProcessingActivity(models.Model):
         if not purposes:
             missing.append(str(_("purposes (b)")))
         elif any(not purpose.legal_basis for purpose in purposes):
-            missing.append(str(_("legal basis of every purpose (R3.1.3)")))
+            missing.append(str(_("legal basis of every purpose (Art. 6(1))")))
         if not self.pk or not self.subject_categories.all():
             missing.append(str(_("data-subject categories (c)")))
         if not self.pk or not self.data_category_links.all():
@@ -449,10 +465,10 @@ class ProcessingActivity(models.Model):
                 p.legal_basis == LegalBasis.LEGITIMATE_INTEREST and not p.balancing_test_reference
                 for p in self.purposes.all()
             ):
-                gaps.append(str(_("legitimate-interest purpose without a balancing-test reference (R3.1.3)")))
+                gaps.append(str(_("legitimate-interest purpose without a balancing-test reference (Art. 6(1)(f))")))
             for recipient in self.recipients.all():
                 if recipient.transfer_mechanism == TransferMechanism.SCC and not recipient.tia_reference:
-                    gaps.append(str(_("SCC transfer without TIA: %(code)s (R5.4.2)")) % {"code": recipient.code})
+                    gaps.append(str(_("SCC transfer without TIA: %(code)s (Art. 46)")) % {"code": recipient.code})
                 if recipient.kind == Recipient.Kind.PROCESSOR and not recipient.company_name:
                     gaps.append(str(_("processor not named: %(name)s (Art. 28)")) % {"name": recipient.name})
             if not self.software:
@@ -486,7 +502,7 @@ class Purpose(models.Model):
         _("legitimate-interest assessment reference"),
         max_length=300,
         blank=True,
-        help_text=_("Required for Art. 6(1)(f) (R3.1.3; EDPB Guidelines 1/2024)."),
+        help_text=_("Required for Art. 6(1)(f) (EDPB Guidelines 1/2024)."),
     )
 
     class Meta:
@@ -548,7 +564,7 @@ class RegisterVersion(models.Model):
 
     class Meta:
         verbose_name = _("register version")
-        verbose_name_plural = _("register history (R3.1.4)")
+        verbose_name_plural = _("register history")
         ordering = ["-id"]
         default_permissions = ("view",)
         constraints = [

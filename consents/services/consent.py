@@ -76,7 +76,7 @@ def _unsubscription_clock(*, subject: DataSubject, channel: str, event: ConsentE
         role=role,
         on=None if subscribed else timezone.localdate(event.occurred_at),
         actor=actor,
-        reason="Subscription given again (R4.2)" if subscribed else "Unsubscription starts the retention clock (R4.2)",
+        reason="Subscription given again" if subscribed else "Unsubscription starts the retention clock",
     )
 
 
@@ -331,7 +331,7 @@ def cookie_consents_expire(*, now: datetime | None = None) -> int:
             action=ConsentEvent.Action.EXPIRED,
             occurred_at=given.occurred_at + lifetime,
             collection_point=ConsentEvent.CollectionPoint.SYSTEM,
-            collection_detail=_("Cookie consent lifetime of 13 months reached (R2.5.2)."),
+            collection_detail=_("Cookie consent lifetime of 13 months reached (CNIL 2020-092)."),
             mechanism=ConsentEvent.Mechanism.AUTOMATIC,
             language=given.language,
             entered_by=ConsentEvent.EnteredBy.SYSTEM,
@@ -343,7 +343,7 @@ def cookie_consents_expire(*, now: datetime | None = None) -> int:
             actor=actors.system("cookie-expiry"),
             obj=expired,
             fields=["action"],
-            reason="R2.5.2",
+            reason="Cookie consent lifetime of 13 months reached (CNIL 2020-092)",
         )
         count += 1
     return count
@@ -453,7 +453,7 @@ def _suppression_lift(*, subject: DataSubject, channel: str, event: ConsentEvent
             actor=actor,
             obj=entry,
             subject_id=subject.pk,
-            reason="Suppression lifted by a new consent given by the person (R2.1)",
+            reason="Suppression lifted by a new consent given by the person",
         )
         entry.delete()
     return len(entries)

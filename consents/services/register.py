@@ -169,7 +169,7 @@ def _check_validation(activity: ProcessingActivity) -> None:
         missing = activity.missing_fields()
         if missing:
             raise ValidationError(
-                _("The entry cannot be validated while Art. 30(1) fields are missing: %(fields)s (R3.1.1).")
+                _("The entry cannot be validated while Art. 30(1) fields are missing: %(fields)s.")
                 % {"fields": "; ".join(missing)}
             )
 

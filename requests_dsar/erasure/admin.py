@@ -59,7 +59,7 @@ class RecipientNotificationInline(ReadOnlyInline):
 
 
 class ErasureForm(forms.Form):
-    ground = forms.ChoiceField(label=_("Ground relied on (Art. 17(1), R1.10.1)"), choices=ErasureGround.choices)
+    ground = forms.ChoiceField(label=_("Ground relied on (Art. 17(1))"), choices=ErasureGround.choices)
     justification = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea)
     confirm = forms.BooleanField(
         label=_("I have read the plan: erase everything not kept, move kept records to the archive, notify recipients.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ijinus_privacy.identifiers import IdentifierKind
@@ -41,7 +42,7 @@ class TombstoneList:
                             text=_("%(identifier)s: erased under Art. 17 on %(date)s (erasure record #%(record)s)")
                             % {
                                 "identifier": _("e-mail") if kind == IdentifierKind.EMAIL else _("phone"),
-                                "date": tombstone.erased_on.isoformat(),
+                                "date": date_format(tombstone.erased_on, "SHORT_DATE_FORMAT"),
                                 "record": tombstone.erasure_id,
                             },
                             reference=tombstone.pk,

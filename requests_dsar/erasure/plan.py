@@ -157,7 +157,7 @@ class ErasurePlan:
     def as_text(self) -> str:
         rows = [f"Erasure plan for data subject #{self.subject_id}"]
         for hold in self.holds:
-            rows.append(f"  REFUSED: legal hold #{hold.pk} in force ({hold.get_reason_display()}) - R4.5.1")
+            rows.append(f"  REFUSED: legal hold #{hold.pk} in force ({hold.get_reason_display()}) - Art. 17(3)(e)")
         for line in self.lines:
             until = f" until {line.until.isoformat()}" if line.until else ""
             reason = f" - {line.reason}" if line.reason else ""

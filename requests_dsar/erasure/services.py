@@ -68,7 +68,7 @@ OBJECTION_RIGHTS = frozenset({Right.OBJECTION, Right.OBJECTION_MARKETING})
 
 def hold_refusal_message(plan: ErasurePlan) -> str:
     return _(
-        "Erasure refused: %(n)s legal hold(s) in force on this person (R4.5.1). Lift the hold, or refuse "
+        "Erasure refused: %(n)s legal hold(s) in force on this person. Lift the hold, or refuse "
         "the erasure under Art. 17(3)(e) (legal claims)."
     ) % {"n": len(plan.holds)}
 
@@ -97,9 +97,9 @@ def erasure_execute(*, request: Request, ground: str, justification: str, actor:
     actors.require(actor, DECIDE_PERMISSION, _("Only the DPO approves and executes an erasure."), person=True)
     request = Request.objects.select_for_update().get(pk=request.pk)
     if ground not in ErasureGround.values:
-        raise ValidationError(_("Record the Art. 17(1) ground relied on (R1.10.1)."))
+        raise ValidationError(_("Record the Art. 17(1) ground relied on."))
     if not justification.strip():
-        raise ValidationError(_("Write the reasons for the decision: the burden of proof is on IJINUS (R1.6.3)."))
+        raise ValidationError(_("Write the reasons for the decision: the burden of proof is on IJINUS (Art. 12(5))."))
     if not request.items.filter(right=Right.ERASURE).exists():
         raise ValidationError(_("This request does not ask for erasure."))
     if request.subject_id is None:

@@ -61,9 +61,9 @@ class ErasureRecord(models.Model):
         _("kept items"),
         default=list,
         blank=True,
-        help_text=_("Per source and category: ground, reason, count, until (R1.10.3)."),
+        help_text=_("Per source and category: ground, reason, count, until (Art. 17(3))."),
     )
-    suppression_added = models.BooleanField(_("suppression entry left (R1.10.5)"), default=False)
+    suppression_added = models.BooleanField(_("suppression entry left (Art. 21(3))"), default=False)
     notifications = models.PositiveIntegerField(_("recipient notifications created (Art. 19)"), default=0)
 
     class Meta:
@@ -133,7 +133,7 @@ class ErasureTombstone(models.Model):
 
     class Meta:
         verbose_name = _("erasure tombstone")
-        verbose_name_plural = _("erasure tombstones (R1.10.7)")
+        verbose_name_plural = _("erasure tombstones")
         ordering = ["-id"]
         default_permissions = ("view",)
 
@@ -167,7 +167,7 @@ class DisclosureLog(models.Model):
 
     class Meta:
         verbose_name = _("disclosure (Art. 19)")
-        verbose_name_plural = _("disclosure log (R1.12.1)")
+        verbose_name_plural = _("disclosure log")
         ordering = ["-disclosed_on", "-id"]
         indexes = [models.Index(fields=["subject", "recipient"], name="dsar_disclosure_subject_recip")]
 
@@ -176,7 +176,7 @@ class DisclosureLog(models.Model):
 
     def clean(self) -> None:
         if not self.categories:
-            raise ValidationError({"categories": _("Name at least one data category disclosed (R1.12.1).")})
+            raise ValidationError({"categories": _("Name at least one data category disclosed (Art. 19).")})
         if self.disclosed_on and self.disclosed_on > timezone.localdate():
             raise ValidationError({"disclosed_on": _("A disclosure cannot be dated in the future.")})
 

@@ -138,7 +138,7 @@ class RequestQuerySet(models.QuerySet):
 class Request(models.Model):
     received_on = models.DateField(
         _("received on"),
-        help_text=_("The day it reached any IJINUS address or channel, not the day staff noticed it (R1.1.2)."),
+        help_text=_("The day it reached any IJINUS address or channel, not the day staff noticed it (Art. 12(3))."),
     )
     channel = models.CharField(_("channel"), max_length=20, choices=ContactChannel.choices)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
@@ -149,7 +149,7 @@ class Request(models.Model):
         blank=True,
         related_name="dsar_requests",
         verbose_name=_("data subject"),
-        help_text=_("Link the request to the person when found (R1.16.1)."),
+        help_text=_("Link the request to the person when found (Art. 5(2))."),
     )
     requester_name = models.CharField(_("requester name"), max_length=200, blank=True)
     requester_email = models.EmailField(_("requester e-mail"), blank=True)
@@ -157,29 +157,43 @@ class Request(models.Model):
     requester_address = models.TextField(_("requester postal address"), blank=True)
     language = models.CharField(_("language of letters"), max_length=2, choices=Language.choices, default="fr")
     representative_name = models.CharField(
-        _("representative"), max_length=200, blank=True, help_text=_("Person acting for the data subject (R1.5.5).")
+        _("representative"),
+        max_length=200,
+        blank=True,
+        help_text=_("Person acting for the data subject (EDPB Guidelines 01/2022, §§80-81)."),
     )
     representative_authority = models.TextField(
         _("proof of authority"),
         blank=True,
-        help_text=_("What shows the representative's authority (mandate, power of attorney…) (R1.5.5)."),
+        help_text=_(
+            "What shows the representative's authority (mandate, power of attorney…) "
+            "(EDPB Guidelines 01/2022, §§80-81)."
+        ),
     )
     oral_summary = models.TextField(
         _("written summary of the oral request"),
         blank=True,
-        help_text=_("Required for phone and in-person requests (Art. 12(1), R1.1.4)."),
+        help_text=_("Required for phone and in-person requests (Art. 12(1))."),
     )
-    first_due_on = models.DateField(_("one-month due date"), help_text=_("Art. 12(3), R1.2.1, after pauses."))
-    ceiling_due_on = models.DateField(_("three-month ceiling"), help_text=_("R1.3.2, after pauses."))
+    first_due_on = models.DateField(_("one-month due date"), help_text=_("Art. 12(3), after pauses."))
+    ceiling_due_on = models.DateField(
+        _("three-month ceiling"), help_text=_("At most two further months (Art. 12(3)), after pauses.")
+    )
     due_on = models.DateField(_("due date"), db_index=True)
     paused_days = models.PositiveIntegerField(_("paused calendar days"), default=0)
     identity_request_late = models.BooleanField(
         _("identity/clarification asked late"),
         default=False,
-        help_text=_("Asked more than 3 working days after receipt: the pause may not hold (R1.4.2)."),
+        help_text=_(
+            "Asked more than 3 working days after receipt: the pause may not hold (EDPB Guidelines 01/2022, §159)."
+        ),
     )
     fee_amount = models.DecimalField(
-        _("fee (EUR)"), max_digits=8, decimal_places=2, default=0, help_text=_("Free of charge by default (R1.6.1).")
+        _("fee (EUR)"),
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text=_("Free of charge by default (Art. 12(5))."),
     )
     closed_on = models.DateField(_("response or closure date"), null=True, blank=True)
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
@@ -224,11 +238,13 @@ class Request(models.Model):
         if self.received_on and self.received_on > timezone.localdate():
             errors["received_on"] = _("The receipt date cannot be in the future.")
         if self.channel in ORAL_CHANNELS and not self.oral_summary.strip():
-            errors["oral_summary"] = _("An oral request needs a written summary (R1.1.4).")
+            errors["oral_summary"] = _("An oral request needs a written summary (Art. 12(1)).")
         if not self.subject_id and not (self.requester_name or self.requester_email or self.requester_address):
             errors["requester_name"] = _("Link a data subject or give the requester's details.")
         if self.representative_name and not self.representative_authority.strip():
-            errors["representative_authority"] = _("Record the representative's proof of authority (R1.5.5).")
+            errors["representative_authority"] = _(
+                "Record the representative's proof of authority (EDPB Guidelines 01/2022, §§80-81)."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -236,7 +252,7 @@ class Request(models.Model):
 class RequestItem(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="items")
     right = models.CharField(_("right"), max_length=30, choices=Right.choices)
-    details = models.TextField(_("details"), blank=True, help_text=_("No reason may be required (R1.6.1)."))
+    details = models.TextField(_("details"), blank=True, help_text=_("No reason may be required (Art. 12(5))."))
 
     class Meta:
         verbose_name = _("right asked")
@@ -347,14 +363,16 @@ class IdentityCheck(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="identity_checks")
     doubt_reason = models.TextField(
-        _("reason for doubt"), help_text=_("Verification only on reasonable doubts (Art. 12(6), R1.5.1).")
+        _("reason for doubt"), help_text=_("Verification only on reasonable doubts (Art. 12(6)).")
     )
-    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    method = models.CharField(_("verification method"), max_length=20, choices=Method.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     document_justification = models.TextField(
         _("DPO justification for a document check"),
         blank=True,
-        help_text=_("Necessity and proportionality, e.g. risk of wrongful disclosure (R1.5.3)."),
+        help_text=_(
+            "Necessity and proportionality, e.g. risk of wrongful disclosure (EDPB Guidelines 01/2022, §§73-79)."
+        ),
     )
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
     token_expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
@@ -369,7 +387,10 @@ class IdentityCheck(models.Model):
         _("copy received deleted on"),
         null=True,
         blank=True,
-        help_text=_("A copy of the document that arrived by e-mail is deleted right after the check (R1.5.3)."),
+        help_text=_(
+            "A copy of the document that arrived by e-mail is deleted right after the check "
+            "(EDPB Guidelines 01/2022, §§73-79)."
+        ),
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
 
@@ -439,23 +460,21 @@ class Decision(models.Model):
                 raise ValidationError({"item": _("A refusal names the right it refuses.")})
             allowed = GROUNDS_BY_RIGHT.get(self.item.right, frozenset())
             if not allowed:
-                raise ValidationError(
-                    {"ground": _("This right cannot be refused: no refusal ground exists for it (R1.6.5).")}
-                )
+                raise ValidationError({"ground": _("This right cannot be refused: no refusal ground exists for it.")})
             if self.ground not in allowed:
-                raise ValidationError({"ground": _("This ground is not allowed for this right (R1.6.5).")})
+                raise ValidationError({"ground": _("This ground is not allowed for this right.")})
 
 
 class Letter(models.Model):
     class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement (R1.1.5)")
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
         IDENTITY_REQUEST = "identity_request", _("Identity information request (Art. 12(6))")
         CLARIFICATION_REQUEST = "clarification_request", _("Clarification request (Recital 63)")
         EXTENSION_NOTICE = "extension_notice", _("Extension notice (Art. 12(3))")
         REFUSAL = "refusal", _("Refusal (Art. 12(4))")
         RESPONSE = "response", _("Response cover letter")
-        FEE_NOTICE = "fee_notice", _("Fee notice, further copies (Art. 15(3), R1.6.2)")
-        ERASURE_REPORT = "erasure_report", _("Erasure report: erased, kept, why and until when (R1.10.3)")
+        FEE_NOTICE = "fee_notice", _("Fee notice, further copies (Art. 15(3))")
+        ERASURE_REPORT = "erasure_report", _("Erasure report: erased, kept, why and until when (Art. 17(3))")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(_("letter"), max_length=30, choices=Kind.choices)
@@ -556,7 +575,7 @@ class ExportJob(BackgroundJob):
     redaction_count = models.PositiveIntegerField(
         _("redactions (Art. 15(4))"),
         default=0,
-        help_text=_("Third-party data redacted (R1.7.6): a partial refusal to state in the response (R1.6.4)."),
+        help_text=_("Third-party data redacted (Art. 15(4)): a partial refusal to state in the response (Art. 12(4))."),
     )
     error_code = models.CharField(_("error"), max_length=100, blank=True, help_text=_("A code, never personal data."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -57,9 +57,14 @@ def identity_check_start(
     if not request.is_open:
         raise ValidationError(_("This request is closed."))
     if not doubt_reason.strip():
-        raise ValidationError(_("Record the reasonable doubt that calls for a check (R1.5.1)."))
+        raise ValidationError(_("Record the reasonable doubt that calls for a check (Art. 12(6))."))
     if method == IdentityCheck.Method.DOCUMENT and not document_justification.strip():
-        raise ValidationError(_("Asking for an identity document needs the DPO's justification of necessity (R1.5.3)."))
+        raise ValidationError(
+            _(
+                "Asking for an identity document needs the DPO's justification of necessity "
+                "(EDPB Guidelines 01/2022, §§73-79)."
+            )
+        )
     if method == IdentityCheck.Method.DOCUMENT:
         actors.require(actor, "requests_dsar.decide_request")
     check = IdentityCheck(
@@ -203,7 +208,7 @@ def identity_check_record_document(
             request=check.request,
             kind=RequestEvent.Kind.IDENTITY,
             actor=actor,
-            reason=_("Copy of the identity document received by e-mail deleted (R1.5.3)"),
+            reason=_("Copy of the identity document received by e-mail deleted (EDPB Guidelines 01/2022, §§73-79)"),
         )
         audit.record(
             action=audit.Action.DELETE,

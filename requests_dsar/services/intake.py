@@ -54,7 +54,7 @@ def request_log(
 ) -> Request:
     """Register a request received through any channel, with its real receipt date (R1.1)."""
     if not rights:
-        raise ValidationError(_("Choose at least one right asked (R1.1.3)."))
+        raise ValidationError(_("Choose at least one right asked."))
     if len({item.right for item in rights}) != len(rights):
         raise ValidationError(_("Each right appears once per request."))
     if subject is None and requester_email:

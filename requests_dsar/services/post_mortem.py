@@ -85,7 +85,7 @@ def directive_register(
         previous.save(update_fields=["superseded_at"])
         audit.record(action=audit.Action.CHANGE, actor=actor, obj=previous, fields=["superseded_at"])
     directive.save()
-    audit.record(action=audit.Action.CREATE, actor=actor, obj=directive, fields=DIRECTIVE_FIELDS, reason="R1.15.2")
+    audit.record(action=audit.Action.CREATE, actor=actor, obj=directive, fields=DIRECTIVE_FIELDS, reason="LIL art. 85")
     return directive
 
 
@@ -111,7 +111,7 @@ def directive_revoke(*, directive: PostMortemDirective, actor: User | None) -> P
         raise ValidationError(_("Only the current version of a directive can be revoked."))
     directive.revoked_at = timezone.now()
     directive.save(update_fields=["revoked_at"])
-    audit.record(action=audit.Action.CHANGE, actor=actor, obj=directive, fields=["revoked_at"], reason="R1.15.2")
+    audit.record(action=audit.Action.CHANGE, actor=actor, obj=directive, fields=["revoked_at"], reason="LIL art. 85")
     return directive
 
 
@@ -143,7 +143,7 @@ def subject_record_death(*, subject: DataSubject, died_on: date, actor: User | N
     # A status, not a change of the person's data: it applies even under a restriction.
     DataSubject.objects.filter(pk=subject.pk).update(deceased_on=died_on, updated_at=timezone.now())
     subject.deceased_on = died_on
-    audit.record(action=audit.Action.CHANGE, actor=actor, obj=subject, fields=["deceased_on"], reason="R1.15.3")
+    audit.record(action=audit.Action.CHANGE, actor=actor, obj=subject, fields=["deceased_on"], reason="LIL art. 85")
     suppression_add_for_subject(
         subject=subject, channels=[ALL_CHANNELS], reason=Suppression.Reason.DECEASED, actor=actor
     )
@@ -153,7 +153,7 @@ def subject_record_death(*, subject: DataSubject, died_on: date, actor: User | N
         actor=actor,
         obj=record,
         fields=["died_on", "evidence_type", "directive", "outcome"],
-        reason="Death recorded; directive applied (R1.15.3)",
+        reason="Death recorded; directive applied (LIL art. 85)",
     )
     return record
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit
@@ -109,7 +110,10 @@ def request_ask_information(
             request=request,
             kind=RequestEvent.Kind.WARNING,
             actor=actor,
-            reason=_("Information asked more than 3 working days after receipt: the pause may not hold (R1.4.2)."),
+            reason=_(
+                "Information asked more than 3 working days after receipt: the pause may not hold "
+                "(EDPB Guidelines 01/2022, §159)."
+            ),
         )
     audit.record(action=audit.Action.CHANGE, actor=actor, obj=request, fields=["clock_pause"], reason=pause.reason)
     return PauseResult(pause=pause, late=late)
@@ -162,8 +166,8 @@ def request_extend(
     first_due_on = first_due_on_so_far(request, today=today)
     if today > first_due_on:
         raise ValidationError(
-            _("The one-month due date (%(due)s) has passed: an extension can no longer be recorded (R1.3.1).")
-            % {"due": first_due_on.isoformat()}
+            _("The one-month due date (%(due)s) has passed: an extension can no longer be recorded (Art. 12(3)).")
+            % {"due": date_format(first_due_on, "SHORT_DATE_FORMAT")}
         )
     if not explanation.strip():
         raise ValidationError(_("Explain the reasons to the requester (Art. 12(3))."))
@@ -226,37 +230,37 @@ def missing_fulfilment(*, request: Request, items: Iterable[RequestItem]) -> lis
     checks = {
         Right.ERASURE: (
             lambda: ErasureRecord.objects.filter(request=request).exists(),
-            _("Erasure: no erasure has been executed for this request (approve the erasure plan, R1.10.3)."),
+            _("Erasure: no erasure has been executed for this request (approve the erasure plan, Art. 17(3))."),
         ),
         Right.RECTIFICATION: (
             lambda: rectifications.exists() and not rectifications.pending().exists(),
-            _("Rectification: every change asked must be proposed and then applied or rejected (R1.9.1)."),
+            _("Rectification: every change asked must be proposed and then applied or rejected (Art. 16)."),
         ),
         Right.RESTRICTION: (
             lambda: Restriction.objects.filter(request=request).exists(),
-            _("Restriction: no restriction has been placed for this request (Art. 18, R1.11)."),
+            _("Restriction: no restriction has been placed for this request (Art. 18)."),
         ),
         Right.OBJECTION: (
             lambda: Objection.objects.filter(
                 request=request, kind=Objection.Kind.LEGITIMATE_INTEREST, status=Objection.Status.UPHELD
             ).exists(),
-            _("Objection: no Art. 21(1) objection has been recorded and upheld for this request (R1.13)."),
+            _("Objection: no Art. 21(1) objection has been recorded and upheld for this request."),
         ),
         Right.OBJECTION_MARKETING: (
             lambda: Objection.objects.filter(request=request, kind=Objection.Kind.DIRECT_MARKETING).exists(),
-            _("Objection to direct marketing: it has not been recorded for this request (Art. 21(3), R1.13.2)."),
+            _("Objection to direct marketing: it has not been recorded for this request (Art. 21(2)-(3))."),
         ),
         Right.CONSENT_WITHDRAWAL: (
             withdrawn,
-            _("Withdrawal of consent: no withdrawal has been recorded for this request (Art. 7(3), R1.14)."),
+            _("Withdrawal of consent: no withdrawal has been recorded for this request (Art. 7(3))."),
         ),
         Right.ACCESS: (
             lambda: sent("access_pdf", "access_json"),
-            _("Access: the access copy has not been approved and sent (Art. 15(3), R1.7)."),
+            _("Access: the access copy has not been approved and sent (Art. 15(3))."),
         ),
         Right.PORTABILITY: (
             lambda: sent("portability"),
-            _("Portability: the portability export has not been approved and sent (Art. 20, R1.8)."),
+            _("Portability: the portability export has not been approved and sent (Art. 20)."),
         ),
     }
     erased = ErasureRecord.objects.filter(request=request).exists()
@@ -301,7 +305,7 @@ def request_decide(
     """
     actors.require(actor, "requests_dsar.decide_request")
     if not justification.strip():
-        raise ValidationError(_("Write the reasons for the decision: the burden of proof is on IJINUS (R1.6.3)."))
+        raise ValidationError(_("Write the reasons for the decision: the burden of proof is on IJINUS (Art. 12(5))."))
     request = Request.objects.select_for_update().get(pk=request.pk)
     if request.state == State.AWAITING_INFO:
         raise ValidationError(
@@ -321,7 +325,7 @@ def request_decide(
             raise ValidationError(_("This right belongs to another request."))
         if not GROUNDS_BY_RIGHT.get(refusal.item.right):
             raise ValidationError(
-                _("“%(right)s” cannot be refused: no refusal ground exists for it (R1.6.5).")
+                _("“%(right)s” cannot be refused: no refusal ground exists for it.")
                 % {"right": refusal.item.get_right_display()}
             )
         refused_ids.add(refusal.item.pk)
@@ -395,14 +399,14 @@ def request_charge_fee(
     actors.require(actor, "requests_dsar.charge_fee")
     if not further_copy:
         raise ValidationError(
-            _("A fee may only be charged for further copies of the same data; the first copy is free (R1.6.1).")
+            _("A fee may only be charged for further copies of the same data; the first copy is free (Art. 12(5)).")
         )
     if not request.items.filter(right=Right.ACCESS).exists():
         raise ValidationError(_("A fee applies only to copies under the right of access (Art. 15(3))."))
     if amount <= 0:
         raise ValidationError(_("The fee must be a positive amount based on administrative costs."))
     if not justification.strip():
-        raise ValidationError(_("Justify the amount (administrative costs, R1.6.3)."))
+        raise ValidationError(_("Justify the amount (administrative costs, Art. 12(5))."))
     request.fee_amount = amount
     request.save(update_fields=["fee_amount"])
     decision = Decision(

@@ -502,7 +502,7 @@ def _apply_rules(
             run.skipped[current.code] = "disabled"
             continue
         if commit and current.awaiting_approval:
-            run.skipped[current.code] = "awaiting DPO approval (R4.7.1)"
+            run.skipped[current.code] = "awaiting DPO approval"
             continue
         stats = _Stats()
         options = {"today": today, "commit": commit, "run": run, "batch_size": batch_size, "stats": stats}

@@ -73,12 +73,12 @@ class Rectification(models.Model):
         choices=[(name, DataSubject._meta.get_field(name).verbose_name) for name in RECTIFIABLE_FIELDS],
     )
     proposed_value = models.TextField(
-        _("proposed value"), blank=True, help_text=_("Cleared once the change is applied or rejected (R5.1).")
+        _("proposed value"), blank=True, help_text=_("Cleared once the change is applied or rejected.")
     )
     accuracy_contested = models.BooleanField(
         _("accuracy contested"),
         default=False,
-        help_text=_("The person contests the accuracy of the data: offer a restriction (Art. 18(1)(a), R1.9.2)."),
+        help_text=_("The person contests the accuracy of the data: offer a restriction (Art. 18(1)(a))."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
@@ -150,7 +150,7 @@ class Restriction(models.Model):
     lift_notice = models.TextField(
         _("notice to the person before lifting"),
         blank=True,
-        help_text=_("What the person was told before the restriction was lifted (Art. 18(3), R1.11.4)."),
+        help_text=_("What the person was told before the restriction was lifted (Art. 18(3))."),
     )
     lift_notice_sent_on = models.DateField(_("notice sent on"), null=True, blank=True)
 
@@ -319,7 +319,7 @@ class PostMortemDirective(models.Model):
     specific_consent = models.BooleanField(
         _("specific consent recorded"),
         default=False,
-        help_text=_("Given for this directive, not inferred from accepting terms and conditions (R1.15.2)."),
+        help_text=_("Given for this directive, not inferred from accepting terms and conditions (LIL art. 85)."),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
@@ -330,8 +330,8 @@ class PostMortemDirective(models.Model):
     objects = PostMortemDirectiveQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("post-mortem directive (R1.15)")
-        verbose_name_plural = _("post-mortem directives (R1.15)")
+        verbose_name = _("post-mortem directive")
+        verbose_name_plural = _("post-mortem directives")
         ordering = ["-registered_at", "-id"]
 
     def __str__(self) -> str:
@@ -341,7 +341,7 @@ class PostMortemDirective(models.Model):
         errors = {}
         if self.kind == self.Kind.PARTICULAR and not self.specific_consent:
             errors["specific_consent"] = _(
-                "A particular directive needs the person's specific consent, not acceptance of terms (R1.15.2)."
+                "A particular directive needs the person's specific consent, not acceptance of terms (LIL art. 85)."
             )
         if self.kind == self.Kind.GENERAL and not self.trusted_third_party.strip():
             errors["trusted_third_party"] = _("Name the certified trusted third party holding the general directive.")
@@ -390,8 +390,8 @@ class DeathRecord(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("recorded death (R1.15.3)")
-        verbose_name_plural = _("recorded deaths (R1.15.3)")
+        verbose_name = _("recorded death")
+        verbose_name_plural = _("recorded deaths")
         ordering = ["-recorded_at", "-id"]
 
     def __str__(self) -> str:

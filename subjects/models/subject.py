@@ -70,7 +70,7 @@ class DataSubject(models.Model):
         blank=True,
         help_text=_(
             "Never enter health, political, religious, union, ethnic, sex-life, biometric, genetic or "
-            "criminal data (R4.6.1, Art. 9-10)."
+            "criminal data (Art. 9-10)."
         ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -133,7 +133,7 @@ class SubjectRole(models.Model):
         _("last inbound contact"),
         null=True,
         blank=True,
-        help_text=_("A reply, order, call, click or login from the person. Never an e-mail open (R4.2)."),
+        help_text=_("A reply, order, call, click or login from the person. Never an e-mail open (Art. 5(1)(e))."),
     )
     contract_end_on = models.DateField(_("contract end"), null=True, blank=True)
     unsubscribed_on = models.DateField(_("unsubscribed on"), null=True, blank=True)
@@ -170,7 +170,7 @@ class ProductFamily(models.TextChoices):
 
 FREE_TEXT_WARNING = _(
     "Never enter health, political, religious, union, ethnic, sex-life, biometric, genetic or criminal data "
-    "(policy §3.6, R4.6.1). Such text is flagged for the DPO and purged."
+    "(policy §3.6, Art. 9-10). Such text is flagged for the DPO and purged."
 )
 
 
@@ -194,7 +194,7 @@ class Contract(models.Model):
     product_family = models.CharField(_("product family"), max_length=20, choices=ProductFamily.choices)
     started_on = models.DateField(_("start date"))
     ended_on = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Starts the inactive-client clocks (R4.2 contract_end_at).")
+        _("end date"), null=True, blank=True, help_text=_("Starts the inactive-client retention clocks.")
     )
 
     objects = SubjectChildQuerySet.as_manager()
@@ -240,7 +240,7 @@ class Delivery(models.Model):
         Order, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("order"), null=True, blank=True
     )
     delivered_on = models.DateField(
-        _("delivered on"), help_text=_("Feeds the ijitrack-user clock (R4.2 product_delivered_at, latest delivery).")
+        _("delivered on"), help_text=_("Feeds the ijitrack-user retention clock (the latest delivery counts).")
     )
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
@@ -383,7 +383,9 @@ class NavigationRecord(models.Model):
     subject = models.ForeignKey(
         DataSubject, on_delete=models.CASCADE, related_name="navigation_records", verbose_name=_("subject")
     )
-    occurred_at = models.DateTimeField(_("set at"), db_index=True, help_text=_("R4.2 tracker_set_at."))
+    occurred_at = models.DateTimeField(
+        _("set at"), db_index=True, help_text=_("Retention counts from this moment (13 months, CNIL 2020-092).")
+    )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     cookie_id = models.CharField(_("cookie id"), max_length=64)
     page = models.CharField(_("page"), max_length=300, blank=True)
@@ -459,7 +461,9 @@ class AssumedInterest(models.Model):
         DataSubject, on_delete=models.CASCADE, related_name="interests", verbose_name=_("subject")
     )
     product_family = models.CharField(_("assumed interest"), max_length=20, choices=ProductFamily.choices)
-    inferred_on = models.DateField(_("inferred on"), help_text=_("R4.2 interest_updated_at."))
+    inferred_on = models.DateField(
+        _("inferred on"), help_text=_("Retention counts from this date; assumed interests are reviewed yearly.")
+    )
     review_due_on = models.DateField(_("review due on"), help_text=_("Reviewed yearly (policy §5)."))
 
     objects = AssumedInterestQuerySet.as_manager()
@@ -566,7 +570,7 @@ class SensitiveDataFlag(models.Model):
         verbose_name = _("sensitive-data flag")
         verbose_name_plural = _("sensitive-data flags")
         ordering = ["-detected_at", "-id"]
-        permissions = [("purge_sensitivedata", _("Can purge sensitive data (Art. 9, R4.6.2)"))]
+        permissions = [("purge_sensitivedata", _("Can purge sensitive data (Art. 9)"))]
         indexes = [
             models.Index(fields=["status", "detected_at"], name="subjects_flag_status_date"),
             models.Index(fields=["model", "object_id"], name="subjects_flag_object"),

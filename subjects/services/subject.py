@@ -140,7 +140,7 @@ def sensitive_purge(*, flag: SensitiveDataFlag, actor: User) -> SensitiveDataFla
         object_id=flag.object_id,
         subject_id=flag.subject_id,
         fields=[flag.field_name],
-        reason="Sensitive data purged (Art. 9, R4.6.2)",
+        reason="Sensitive data purged (Art. 9)",
     )
     flag.refresh_from_db()
     return flag

@@ -116,12 +116,15 @@ def test_missing_proof_gets_field_errors_in_english_and_french_and_writes_nothin
 
     assert english.status_code == french.status_code == 400
     assert english.json() == {
-        "notice": ["The notice version shown is required to prove a choice (R2.1.4)."],
-        "staff_reference": ["Staff entering a choice record how the person expressed it (R2.1.2)."],
-        "confirmed_at": ["A double opt-in needs the confirmation time (R2.1.3)."],
+        "notice": ["The notice version shown is required to prove a choice (EDPB Guidelines 05/2020, ¶108)."],
+        "staff_reference": [
+            "Staff entering a choice record how the person expressed it (EDPB Guidelines 05/2020, ¶108)."
+        ],
+        "confirmed_at": ["A double opt-in needs the confirmation time (EDPB Guidelines 05/2020, ¶108)."],
     }
     assert french.json()["notice"] == [
-        "La version de la mention affichée est obligatoire pour prouver un choix (R2.1.4)."
+        "La version de la mention affichée est obligatoire pour prouver un choix "
+        "(lignes directrices CEPD 05/2020, ¶108)."
     ]
     assert not DataSubject.objects.exists()
     assert not ConsentEvent.objects.exists()

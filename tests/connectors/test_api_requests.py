@@ -101,7 +101,7 @@ def test_intake_errors_come_back_per_field_in_english_and_french(today):
     once = Api(key, language="fr").post("requests/", {**body, "rights": ["access"]})
     assert once.json() == {
         "received_on": ["La date de réception ne peut pas être dans le futur."],
-        "oral_summary": ["Une demande orale nécessite un résumé écrit (R1.1.4)."],
+        "oral_summary": ["Une demande orale nécessite un résumé écrit (art. 12(1))."],
     }
     assert not Request.objects.exists()
 

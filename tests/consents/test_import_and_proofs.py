@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import tablib
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -144,9 +145,8 @@ def test_subject_page_shows_the_consent_history(admin_client):
     person = DataSubjectFactory(consumer=True, admitted=True)
     give(person, at=timezone.now() - timedelta(days=3))
     withdraw(person)
-    response = admin_client.get(
-        reverse("admin:subjects_datasubject_change", args=[person.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = admin_client.get(reverse("admin:subjects_datasubject_change", args=[person.pk]))
     assert response.status_code == 200
     assert "Consent history" in response.content.decode()
 

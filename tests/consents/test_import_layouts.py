@@ -149,7 +149,7 @@ def test_a_mailchimp_export_with_bad_rows_writes_nothing_and_names_each_row_and_
 
     errors = {(number, reason) for number, reason in response.context["report"].errors}
     assert (2, "e-mail: missing or not an e-mail address") in errors
-    assert (3, "OPTIN_TIME: no consent time, so no proof of consent (R2.1.3)") in errors
+    assert (3, "OPTIN_TIME: no consent time, so no proof of consent (EDPB Guidelines 05/2020, ¶108)") in errors
     assert (4, "First Name: looks like a spreadsheet formula; not imported") in errors
     assert (5, "EUID: looks like a spreadsheet formula; not imported") in errors
     assert (6, "OPTIN_TIME: not a date and time") in errors
@@ -189,7 +189,7 @@ def test_a_brevo_workbook_with_english_attributes_refuses_a_contact_without_opt_
 
     errors = response.context["report"].errors
     assert (2, "OPT_IN: the e-mailing tool records no opt-in for this contact") in errors
-    assert (3, "ADDED_TIME: no consent time, so no proof of consent (R2.1.3)") in errors
+    assert (3, "ADDED_TIME: no consent time, so no proof of consent (EDPB Guidelines 05/2020, ¶108)") in errors
     assert not ConsentEvent.objects.exists()
     contacts = [contacts[0]]
     response = _upload(client, _xlsx(contacts), "contacts.xlsx")

@@ -14,6 +14,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.filters import BooleanFieldListFilter, ChoicesFieldListFilter, DateFieldListFilter
@@ -424,8 +425,10 @@ def test_the_subject_box_of_a_request_finds_the_person_by_name_fragment(admin_cl
 def test_search_help_says_what_can_be_typed_in_french_and_english(admin_client):
     url = reverse("admin:subjects_datasubject_changelist")
 
-    french = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
-    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = admin_client.get(url)
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = admin_client.get(url)
 
     assert "Un numéro de personne (123 ou n° 123), une adresse e-mail ou un numéro de téléphone" in french.text
     assert "A subject number (123 or n° 123), an e-mail address or phone number" in english.text
@@ -513,7 +516,8 @@ def test_a_large_unfiltered_list_shows_an_estimate_without_counting(client, sett
     sql = [query["sql"] for query in queries.captured_queries]
     assert not [statement for statement in sql if "COUNT(" in statement.upper()]
     assert len(sql) <= 6, "\n".join(sql)  # T3: session, user, permissions (2), estimate, page
-    french = client.get(reverse("admin:subjects_datasubject_changelist"), HTTP_ACCEPT_LANGUAGE="fr")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client.get(reverse("admin:subjects_datasubject_changelist"))
     assert re.search(r"environ [\d\s,.\u202f]+ personnes concernées", french.text)
 
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -27,12 +28,14 @@ def _logged_in(**headers) -> Client:
     return client
 
 
-def test_the_subject_list_speaks_the_browsers_language():
+def test_the_subject_list_speaks_french_whatever_the_browser_and_english_when_chosen():
     f.SubjectRoleFactory()
     url = reverse("admin:subjects_datasubject_changelist")
+    chose_english = _logged_in(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+    chose_english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    french = _logged_in(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").get(url)
-    english = _logged_in(HTTP_ACCEPT_LANGUAGE="en").get(url)
+    french = _logged_in(HTTP_ACCEPT_LANGUAGE="en").get(url)
+    english = chose_english.get(url)
 
     assert french.status_code == english.status_code == 200
     assert "Personnes concernées" in french.text

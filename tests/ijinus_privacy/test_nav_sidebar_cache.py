@@ -1,6 +1,7 @@
 """The admin's sidebar is cached per user, language and page kind (issue 13, T3), never across users."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -45,8 +46,10 @@ def test_a_cached_sidebar_costs_no_query_and_the_language_has_its_own(client):
     client.get(SUBJECTS)  # fills the cache
     with CaptureQueriesContext(connection) as first:
         client.get(SUBJECTS)
-    french = _sidebar(client.get(SUBJECTS, headers={"accept-language": "fr"}))
-    english = _sidebar(client.get(SUBJECTS, headers={"accept-language": "en"}))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = _sidebar(client.get(SUBJECTS))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _sidebar(client.get(SUBJECTS))
 
     assert "Personnes concernées" in french or "personnes concernées" in french
     assert "Data subjects" in english or "data subjects" in english

@@ -116,7 +116,8 @@ def test_the_request_page_opens_with_a_summary_of_state_deadline_and_rights(toda
 
     request = logged_request(received_on=today - timedelta(days=40))
 
-    page = admin_client.get(f"/admin/requests_dsar/request/{request.pk}/change/", headers={"accept-language": "en"})
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = admin_client.get(f"/admin/requests_dsar/request/{request.pk}/change/")
 
     assert page.status_code == 200
     summary = page.text.split('id="dsar-summary"')[1].split("</fieldset>")[0]

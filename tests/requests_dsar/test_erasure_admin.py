@@ -88,7 +88,7 @@ def test_plan_page_shows_the_hold_refusal_and_no_form(client):
 
     response = client.get(_plan_url(request))
 
-    assert "R4.5.1" in response.text
+    assert "legal hold(s) in force on this person. Lift the hold" in response.text
     assert "Approve and erase" not in response.text
 
 

@@ -318,7 +318,7 @@ def test_acknowledgement_states_the_response_window(mailoutbox):
     letter_send(request=request, kind=Letter.Kind.ACKNOWLEDGEMENT, actor=user)
     deliver()
 
-    assert "from 5 March 2026 to 7 April 2026" in mailoutbox[0].body
+    assert "from 5 Mar 2026 to 7 Apr 2026" in mailoutbox[0].body
     assert mailoutbox[0].to == [request.subject.email]
 
 

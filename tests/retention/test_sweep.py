@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -117,9 +118,11 @@ def test_each_batch_writes_one_audit_event_with_ids_and_counts_only(population):
 def test_run_record_is_readable_in_the_admin(admin_client, population):
     run = sweep(now=AS_OF, commit=True)
 
-    listing = admin_client.get(reverse("admin:retention_sweeprun_changelist"), HTTP_ACCEPT_LANGUAGE="en")
-    detail = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    in_french = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    listing = admin_client.get(reverse("admin:retention_sweeprun_changelist"))
+    detail = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]))
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    in_french = admin_client.get(reverse("admin:retention_sweeprun_change", args=[run.pk]))
 
     assert listing.status_code == 200
     assert "people deleted: 12" in listing.text

@@ -86,7 +86,7 @@ def test_subjects_import_refuses_an_erased_person_naming_the_row_and_the_reason_
 
     assert [row.number for row in result.invalid_rows] == [2]
     reasons = " ".join(str(message) for message in result.invalid_rows[0].error_dict["email"])
-    assert "erased under Art. 17 on 2026-11-02" in reasons
+    assert "erased under Art. 17 on 02/11/2026" in reasons
     assert EMAIL not in reasons
     assert DataSubject.objects.count() == subjects_before
     assert not DataSubject.objects.filter(email="nouvelle.cliente@exemple.fr").exists()
@@ -117,7 +117,7 @@ def test_consent_proof_import_refuses_an_erased_person_and_records_no_consent():
         report = imports.import_consent_proofs(dataset=dataset, notice=notice, batch_reference="b", actor=None)
 
     assert {number for number, _reason in report.errors} == {2}
-    assert any("erased under Art. 17 on 2026-11-02" in reason for _number, reason in report.errors)
+    assert any("erased under Art. 17 on 02/11/2026" in reason for _number, reason in report.errors)
     assert not DataSubject.objects.filter(email__in=["ok@example.fr", EMAIL]).exists()
     assert not ConsentEvent.objects.filter(action=ConsentEvent.Action.GIVEN).exists()
 
@@ -134,7 +134,7 @@ def test_admin_add_of_an_erased_person_is_refused_with_a_clear_message(client):
 
     assert response.status_code == 200
     text = response.content.decode()
-    assert "erased under Art. 17 on 2026-11-02" in text
+    assert "erased under Art. 17 on 02/11/2026" in text
     assert "only added again on their own new request or consent" in text
     assert not DataSubject.objects.filter(email=EMAIL).exists()
 
@@ -158,7 +158,7 @@ def test_the_service_refuses_an_erased_person_on_any_path():
     with time_machine.travel(LATER, tick=False), pytest.raises(ValidationError) as refused:
         services.subject_create(fields={"email": EMAIL, "last_name": "X"}, actor=None)
 
-    assert "erased under Art. 17 on 2026-11-02" in str(refused.value)
+    assert "erased under Art. 17 on 02/11/2026" in str(refused.value)
     assert EMAIL not in str(refused.value)
     assert not DataSubject.objects.filter(email=EMAIL).exists()
 
@@ -308,7 +308,7 @@ def test_the_refusal_speaks_french_to_a_french_browser():
     with time_machine.travel(LATER, tick=False):
         response = _add(client, email=EMAIL)
 
-    assert "effacé au titre de l&#x27;art. 17 le 2026-11-02" in response.content.decode()
+    assert "effacé au titre de l&#x27;art. 17 le 02/11/2026" in response.content.decode()
 
 
 def test_demo_data_never_brings_back_a_suppressed_identifier():

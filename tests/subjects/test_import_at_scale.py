@@ -193,12 +193,13 @@ def test_the_sweep_runs_from_beat_every_hour(settings):
     assert entry["schedule"].minute == {20}
 
 
-def test_the_job_page_speaks_french_to_a_french_browser(client, settings, upload):
+def test_the_job_page_speaks_french_to_a_french_user(client, settings, upload):
     settings.IMPORT_SYNC_MAX_ROWS = 0
     upload(_csv(5), run=False)
     job = ImportJob.objects.get()
 
-    response = client.get(reverse("admin:subjects_importjob_change", args=[job.pk]), headers={"accept-language": "fr"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get(reverse("admin:subjects_importjob_change", args=[job.pk]))
 
     assert "Progression (cette page se met à jour d'elle-même)" in response.text
     assert "Lignes vérifiées : 0 sur environ 5." in response.text

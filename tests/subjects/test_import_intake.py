@@ -7,6 +7,7 @@ import io
 import tempfile
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -133,10 +134,10 @@ def test_a_file_with_more_rows_than_the_limit_is_refused(client, settings):
 
 def test_the_messages_speak_french_to_a_french_user(client):
     client.force_login(dpo_user())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     response = client.post(
         reverse("admin:subjects_datasubject_import"),
         {"resource": "0", "format": CSV, "import_file": SimpleUploadedFile("p.csv", b"mail\nx@exemple.fr\n")},
-        HTTP_ACCEPT_LANGUAGE="fr",
     )
 
     message = _refusal(response)

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             "--ground",
             choices=ErasureGround.values,
             default=ErasureGround.NO_LONGER_NECESSARY,
-            help="Art. 17(1) ground relied on (R1.10.1).",
+            help="Art. 17(1) ground relied on.",
         )
         parser.add_argument("--commit", action="store_true", help="really erase")
 
