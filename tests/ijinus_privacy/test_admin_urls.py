@@ -265,6 +265,22 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         "connectors_webhookdelivery_secret": [
             Case(reverse("admin:connectors_webhookdelivery_secret", args=[MISSING_ID]), _only({"dpo": 404}))
         ],
+        # The dashboard's "assign to me" (triage inbox): POST only, a GET is refused to everyone.
+        "dashboard_assign_to_me": [
+            Case(reverse("admin:dashboard_assign_to_me", args=[dsar.pk]), _only({})),
+            Case(reverse("admin:dashboard_assign_to_me", args=[MISSING_ID]), _only({})),
+        ],
+        # The sweep button (retention.run_sweep): the DPO only; the commit is POST only.
+        "retention_sweeprun_run": [Case(reverse("admin:retention_sweeprun_run"), _only({"dpo": 200}))],
+        "retention_sweeprun_launched": [
+            Case(
+                reverse("admin:retention_sweeprun_launched", args=["0f6b3a4e-8c1d-4e2a-9b7f-3d5c6a7b8e9f"]),
+                _only({"dpo": 200}),
+            )
+        ],
+        "retention_sweeprun_commit": [
+            Case(reverse("admin:retention_sweeprun_commit", args=[MISSING_ID]), _only({"dpo": 405}))
+        ],
         **document_url_cases(world.breach, world.users, ROLES, Case, MISSING_ID),
     }
 
