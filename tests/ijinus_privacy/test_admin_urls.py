@@ -265,6 +265,14 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         "connectors_webhookdelivery_secret": [
             Case(reverse("admin:connectors_webhookdelivery_secret", args=[MISSING_ID]), _only({"dpo": 404}))
         ],
+        # The imports' template files (headers only): whoever may import.
+        "subjects_datasubject_import_template": [
+            Case(reverse("admin:subjects_datasubject_import_template", args=[0]), _only({"dpo": 200})),
+            Case(reverse("admin:subjects_datasubject_import_template", args=[9]), _only({"dpo": 404})),
+        ],
+        "subjects_subjectrole_import_template": [
+            Case(reverse("admin:subjects_subjectrole_import_template", args=[0]), _only({"dpo": 200})),
+        ],
         # The dashboard's "assign to me" (triage inbox): POST only, a GET is refused to everyone.
         "dashboard_assign_to_me": [
             Case(reverse("admin:dashboard_assign_to_me", args=[dsar.pk]), _only({})),
