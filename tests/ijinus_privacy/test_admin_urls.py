@@ -242,6 +242,7 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         "consents_consentevent_audience": [Case(reverse("admin:consents_consentevent_audience"), _only({"dpo": 200}))],
         "consents_processingactivity_export": [
             Case(reverse("admin:consents_processingactivity_export", args=["csv"]), _only({"dpo": 200})),
+            Case(reverse("admin:consents_processingactivity_export", args=["pdf"]), _only({"dpo": 200})),
         ],
         # Django's own: changing a staff member's password (no role manages staff accounts).
         "auth_user_password_change": [
@@ -264,6 +265,13 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         # A webhook system's signing secret (connectors.webhooks): the DPO only; GET shows no secret.
         "connectors_webhookdelivery_secret": [
             Case(reverse("admin:connectors_webhookdelivery_secret", args=[MISSING_ID]), _only({"dpo": 404}))
+        ],
+        # The register's PDF built in the background: its page and its download (the DPO only).
+        "consents_processingactivity_export_job": [
+            Case(reverse("admin:consents_processingactivity_export_job", args=[MISSING_ID]), _only({"dpo": 404}))
+        ],
+        "consents_processingactivity_export_download": [
+            Case(reverse("admin:consents_processingactivity_export_download", args=[MISSING_ID]), _only({"dpo": 404}))
         ],
         # The imports' template files (headers only): whoever may import.
         "subjects_datasubject_import_template": [
