@@ -110,7 +110,7 @@ class IjinusAdminSite(OTPAdminSite):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Request #%(id)s is yours: it has left the triage inbox.") % {"id": request_id})
+            messages.success(request, _("Request #%(id)s is yours: you are its owner.") % {"id": request_id})
         return HttpResponseRedirect(reverse("admin:index") + "#dash-triage")
 
     def admin_view(self, view, cacheable=False):
