@@ -2,11 +2,13 @@ from functools import update_wrapper
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
@@ -80,6 +82,36 @@ class IjinusAdminSite(OTPAdminSite):
 
         extra_context = {**dashboard.context_for(request.user), **(extra_context or {})}
         return super().index(request, extra_context)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "dashboard/assign/<int:request_id>/",
+                self.admin_view(self.assign_to_me_view),
+                name="dashboard_assign_to_me",
+            ),
+            *super().get_urls(),
+        ]
+
+    def assign_to_me_view(self, request, request_id: int):
+        """The triage inbox's "assign to me": POST only, the permission checked before the request is read."""
+        from requests_dsar.models import Request
+        from requests_dsar.services import request_assign
+
+        if request.method != "POST" or not request.user.has_perm("requests_dsar.change_request"):
+            raise PermissionDenied
+        dsar = Request.objects.filter(pk=request_id).first()
+        if dsar is None:
+            raise PermissionDenied
+        try:
+            request_assign(request=dsar, owner=request.user, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Request #%(id)s is yours: you are its owner.") % {"id": request_id})
+        return HttpResponseRedirect(reverse("admin:index") + "#dash-triage")
 
     def admin_view(self, view, cacheable=False):
         """Django's history page looks the object up before checking the permission (a "does not

@@ -22,20 +22,33 @@ from retention.models import LegalHold, RetentionRule, SweepRun
 from subjects.models import SensitiveDataFlag
 
 OPEN_REQUEST_ROWS = 15
+TRIAGE_ROWS = 10
 
-# What a sweep run counted, by the keys the sweepers use (R4.7.1).
+# What a sweep run counted, by the keys the sweepers use (R4.7.1): a committed run says what it did,
+# a dry run what it would do (it changed nothing).
 SWEEP_COUNT_LABELS = {
-    "subjects_deleted": _("people deleted"),
-    "subjects_anonymised": _("people anonymised"),
-    "subjects_archived": _("people moved to the intermediate archive"),
-    "roles_ended": _("relationships ended"),
-    "records_deleted": _("records deleted"),
-    "interests_deleted": _("assumed interests deleted"),
-    "interests_due_for_review": _("assumed interests due for review"),
-    "subjects_interest_review": _("people with interests to review"),
-    "marketing_bases_deleted": _("marketing bases deleted"),
-    "export_files_deleted": _("export files deleted"),
+    "subjects_deleted": (_("people deleted"), _("people would be deleted")),
+    "subjects_anonymised": (_("people anonymised"), _("people would be anonymised")),
+    "subjects_archived": (
+        _("people moved to the intermediate archive"),
+        _("people would move to the intermediate archive"),
+    ),
+    "roles_ended": (_("relationships ended"), _("relationships would end")),
+    "records_deleted": (_("records deleted"), _("records would be deleted")),
+    "interests_deleted": (_("assumed interests deleted"), _("assumed interests would be deleted")),
+    "interests_due_for_review": (_("assumed interests due for review"), _("assumed interests due for review")),
+    "subjects_interest_review": (_("people with interests to review"), _("people with interests to review")),
+    "marketing_bases_deleted": (_("marketing bases deleted"), _("marketing bases would be deleted")),
+    "export_files_deleted": (_("export files deleted"), _("export files would be deleted")),
 }
+
+
+def sweep_count_label(key: str, *, committed: bool) -> str:
+    """The words for one count of a sweep run: "deleted" for a committed run, "would be deleted" for a dry run."""
+    labels = SWEEP_COUNT_LABELS.get(key)
+    if labels is None:
+        return key.replace("_", " ")
+    return str(labels[0] if committed else labels[1])
 
 
 @dataclass(frozen=True)
@@ -71,10 +84,13 @@ class Register:
 def requests_widgets(today: date) -> dict[str, Any]:
 
     counts, kpis = requests_dashboard.headline(today=today)
+    triage_count, triage = requests_dashboard.to_triage(today=today, limit=TRIAGE_ROWS)
     return {
         "dsar_counts": counts,
         "dsar_kpis": kpis,
         "dsar_open": requests_dashboard.open_requests(today=today, limit=OPEN_REQUEST_ROWS),
+        "dsar_triage": triage,
+        "dsar_triage_count": triage_count,
         "dsar_queries": requests_dashboard.changelist_queries(today=today),
     }
 
@@ -116,9 +132,7 @@ def last_sweep() -> LastSweep | None:
         status_label=str(run.get_status_display()),
         rules=len(run.counts),
         totals=[
-            (str(SWEEP_COUNT_LABELS.get(key, key.replace("_", " "))), value)
-            for key, value in sorted(totals.items())
-            if value
+            (sweep_count_label(key, committed=run.committed), value) for key, value in sorted(totals.items()) if value
         ],
         skipped=len(run.skipped),
         errors=len(run.errors),
@@ -250,6 +264,7 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
         context.update(breaches_widget())
     if user.has_perm("requests_dsar.view_request"):
         context.update(requests_widgets(today))
+        context["dsar_can_assign"] = user.has_perm("requests_dsar.change_request")
     if user.has_perm("requests_dsar.approve_export"):
         context.update(exports_widget())
     context["retention"] = retention_widget(user, today)

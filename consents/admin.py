@@ -10,7 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -20,7 +21,7 @@ from ijinus_privacy.admin import GuardedViewsMixin, ReadOnlyModelAdmin
 
 from . import services
 from .consent_admin import register as _register_consent_admin
-from .export import register_export
+from .export import register_export, register_pdf_download, register_pdf_job_create
 from .models import (
     ActivityDataCategory,
     Controller,
@@ -29,6 +30,7 @@ from .models import (
     ProcessingActivity,
     Purpose,
     Recipient,
+    RegisterExportJob,
     RegisterVersion,
     SecurityMeasure,
     SubjectCategory,
@@ -391,20 +393,70 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
     def get_urls(self):
         urls = [
             self.guarded_path(
+                "export/pdf/<int:job_id>/",
+                self.export_job_view,
+                name="consents_processingactivity_export_job",
+                permission=EXPORT_PERMISSION,
+            ),
+            self.guarded_path(
+                "export/pdf/<int:job_id>/download/",
+                self.export_download_view,
+                name="consents_processingactivity_export_download",
+                permission=EXPORT_PERMISSION,
+            ),
+            self.guarded_path(
                 "export/<str:fmt>/",
                 self.export_view,
                 name="consents_processingactivity_export",
                 permission=EXPORT_PERMISSION,
-            )
+            ),
         ]
         return urls + super().get_urls()
 
     def export_view(self, request, fmt: str):
+        """CSV at once; the PDF is built in the background (seconds of layout): GET shows the page and
+        the last builds, POST queues a build and opens its page."""
         if fmt not in ("pdf", "csv"):
             raise PermissionDenied
+        if fmt == "pdf":
+            if request.method == "POST":
+                job = register_pdf_job_create(actor=request.user)
+                return HttpResponseRedirect(reverse("admin:consents_processingactivity_export_job", args=[job.pk]))
+            return self._register_pdf_page(request, job=None)
         content, content_type, filename = register_export(fmt=fmt, actor=request.user)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def export_job_view(self, request, job_id: int):
+        job = RegisterExportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise Http404
+        return self._register_pdf_page(request, job=job)
+
+    def _register_pdf_page(self, request, *, job):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Register of processing: PDF for the CNIL (Art. 30(4))"),
+            "opts": self.model._meta,
+            "job": job,
+            "live": job is not None
+            and job.status in (RegisterExportJob.Status.PENDING, RegisterExportJob.Status.RUNNING),
+            "recent": list(RegisterExportJob.objects.filter(status=RegisterExportJob.Status.DONE)[:5]),
+        }
+        return TemplateResponse(request, "admin/consents/processingactivity/register_pdf.html", context)
+
+    def export_download_view(self, request, job_id: int):
+        job = RegisterExportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise Http404
+        try:
+            content = register_pdf_download(job=job, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:consents_processingactivity_export_job", args=[job.pk]))
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{job.file_name or "register-of-processing.pdf"}"'
         return response
 
     def changelist_view(self, request, extra_context=None):

@@ -7,11 +7,13 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Register and consents")
 
     def ready(self) -> None:
-        from ijinus_privacy import sweepers
+        from ijinus_privacy import jobs, sweepers
         from ijinus_privacy.personal_data import registry
         from subjects import admission
 
         from .admission import SuppressionList
+        from .export import MAX_ATTEMPTS, register_pdf_job_dispatch
+        from .models import RegisterExportJob
         from .sources import SOURCES
         from .sweepers import sweep_inactive_client_marketing
 
@@ -21,3 +23,5 @@ class ConsentsConfig(AppConfig):
             registry.register(source_class())
         # The record sweeper named by the seeded retention rules (retention migration 0002).
         sweepers.register("consents.inactive_client_marketing", sweep_inactive_client_marketing)
+        # The register's PDF built in the background: beat re-publishes a job a dead worker left.
+        jobs.register(RegisterExportJob, dispatch=register_pdf_job_dispatch, max_attempts=MAX_ATTEMPTS)

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ijinus_privacy import actors, audit, jobs, storage
 from ijinus_privacy.pdf import render_pdf
 from ijinus_privacy.spreadsheets import escape_formula
 
 from . import services
-from .models import Controller, ProcessingActivity, RegisterVersion
+from .models import Controller, ProcessingActivity, RegisterExportJob, RegisterVersion
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -193,3 +200,65 @@ def register_export(*, fmt: str, actor: AbstractBaseUser | None) -> tuple[bytes,
         raise ValueError(f"unknown export format: {fmt}")
     services.register_export_record(actor=actor, fmt=fmt, activity_count=len(activities))
     return result
+
+
+# --- the PDF built in the background --------------------------------------------------------------
+# Laying the register out takes seconds (about 7 s for the demo's 15 entries, 35 pages: WeasyPrint's
+# layout, not the two queries), too long for a web request: the page queues a job and follows it.
+
+REGISTER_DIR = "register"
+MAX_ATTEMPTS = 3
+EXPORT_PERMISSION = "consents.export_register"
+
+
+def register_pdf_job_create(*, actor: AbstractBaseUser) -> RegisterExportJob:
+    """Queue the register's PDF for ``actor`` (who may export the register); audited as asked."""
+    actors.require(actor, EXPORT_PERMISSION)
+    with transaction.atomic():
+        job = RegisterExportJob.objects.create(requested_by=actors.staff_or_none(actor))
+        audit.record(action=audit.Action.CREATE, actor=actor, obj=job, reason="register export pdf queued")
+        transaction.on_commit(lambda: register_pdf_job_dispatch(job.pk))
+    return job
+
+
+def register_pdf_job_dispatch(job_id: int) -> bool:
+    """Publish the task; a broker failure leaves the job for beat's ``jobs_recover``. Never raises."""
+    from .tasks import register_pdf_task
+
+    return jobs.dispatch(RegisterExportJob, job_id, lambda pk: register_pdf_task.apply_async(args=[pk], retry=False))
+
+
+def register_pdf_job_run(*, job_id: int, owner: str | None = None) -> RegisterExportJob | None:
+    """Build the PDF of a queued job; idempotent (a job done, or running under a live worker, is left alone)."""
+    owner = owner or jobs.new_owner()
+    if not jobs.claim(RegisterExportJob, job_id, owner=owner, max_attempts=MAX_ATTEMPTS):
+        return RegisterExportJob.objects.filter(pk=job_id).first()
+    job = RegisterExportJob.objects.select_related("requested_by").get(pk=job_id)
+    with jobs.heartbeat(RegisterExportJob, job_id, owner=owner):
+        try:
+            content, _type, file_name = register_export(fmt="pdf", actor=job.requested_by)
+            path = storage.write(content, relative=f"{REGISTER_DIR}/{job_id}.enc")
+        except Exception as error:
+            logger.error("register PDF %s failed: %s", job_id, type(error).__name__)
+            RegisterExportJob.objects.filter(pk=job_id, owner=owner).update(
+                status=RegisterExportJob.Status.FAILED, error_code=type(error).__name__, finished_at=timezone.now()
+            )
+        else:
+            RegisterExportJob.objects.filter(pk=job_id, owner=owner).update(
+                status=RegisterExportJob.Status.DONE,
+                file_path=path,
+                file_name=file_name,
+                activity_count=ProcessingActivity.objects.count(),
+                finished_at=timezone.now(),
+            )
+    return RegisterExportJob.objects.get(pk=job_id)
+
+
+def register_pdf_download(*, job: RegisterExportJob, actor: AbstractBaseUser) -> bytes:
+    """The built PDF, for whoever may export the register; audited as downloaded."""
+    actors.require(actor, EXPORT_PERMISSION)
+    if job.status != RegisterExportJob.Status.DONE or not job.file_path:
+        raise ValidationError(_("This PDF is not ready."))
+    content = storage.read(job.file_path)
+    audit.record(action=audit.Action.DOWNLOAD, actor=actor, obj=job, reason="register export pdf downloaded")
+    return content

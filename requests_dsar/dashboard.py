@@ -232,3 +232,43 @@ def exports_needing_attention(*, limit: int = 10) -> tuple[int, list[ExportAtten
 
 
 EXPORTS_AWAITING_QUERY = "status__exact=done&approved_at__isnull=True&purged_at__isnull=True"
+
+
+@dataclass(frozen=True)
+class TriageRow:
+    pk: int
+    received_on: date
+    age_days: int
+    channel_label: str
+    state_label: str
+    rights: str
+    owner: str  # the owner's username, "" when nobody owns it
+
+
+def to_triage(*, today: date | None = None, limit: int = 10) -> tuple[int, list[TriageRow]]:
+    """The triage inbox: open requests just received or owned by nobody, newest first, with their owner.
+
+    Read from the ``dsar_request_triage`` partial index (only these rows, newest first): the page, its
+    rights and the count; three queries whatever the history (the count always runs, so the page's
+    cost does not change when the inbox grows past ``limit``).
+    """
+    today = today or timezone.localdate()
+    requests = list(
+        Request.objects.to_triage()
+        .select_related("owner")
+        .prefetch_related("items")
+        .order_by("-received_on", "-id")[:limit]
+    )
+    rows = [
+        TriageRow(
+            pk=request.pk,
+            received_on=request.received_on,
+            age_days=(today - request.received_on).days,
+            channel_label=str(request.get_channel_display()),
+            state_label=str(request.get_state_display()),
+            rights=", ".join(str(item.get_right_display()) for item in request.items.all()),
+            owner=request.owner.get_username() if request.owner_id else "",
+        )
+        for request in requests
+    ]
+    return Request.objects.to_triage().count(), rows

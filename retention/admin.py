@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -253,7 +254,12 @@ subject_page_inlines(LegalHoldInline)
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(ReadOnlyModelAdmin):
+class SweepRunAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
+    """The runs, and the DPO's button to run one (R4.7.1): a dry run first, read rule by rule, then its
+    commit; both in the background, their page following the run live (``retention.services.launching``)."""
+
+    change_form_template = "admin/retention/sweeprun/change_form.html"
+    change_list_template = "admin/retention/sweeprun/change_list.html"
     list_display = (
         "id",
         "started_at",
@@ -306,6 +312,80 @@ class SweepRunAdmin(ReadOnlyModelAdmin):
         "heartbeat_at",
     )
 
+    def get_urls(self):
+        permission = services.launching.RUN_PERMISSION
+        return [
+            self.guarded_path("run/", self.run_view, name="retention_sweeprun_run", permission=permission),
+            self.guarded_path(
+                "launched/<uuid:task_id>/",
+                self.launched_view,
+                name="retention_sweeprun_launched",
+                permission=permission,
+            ),
+            self.guarded_path(
+                "<int:pk>/commit/", self.commit_view, name="retention_sweeprun_commit", permission=permission
+            ),
+            *super().get_urls(),
+        ]
+
+    def _launch(self, request, *, commit: bool, dry_run: SweepRun | None = None):
+        try:
+            task_id = services.sweep_launch(commit=commit, actor=request.user, dry_run=dry_run)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            if dry_run is not None:
+                return redirect("admin:retention_sweeprun_change", dry_run.pk)
+            return redirect("admin:retention_sweeprun_run")
+        return redirect("admin:retention_sweeprun_launched", task_id)
+
+    def run_view(self, request):
+        """GET: what a sweep does and the button; POST: start the dry run."""
+        if request.method == "POST":
+            return self._launch(request, commit=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Run a retention sweep"),
+            "opts": self.model._meta,
+            "sweep_running": services.sweep_running(),
+        }
+        return TemplateResponse(request, "admin/retention/sweeprun/run.html", context)
+
+    def launched_view(self, request, task_id):
+        """Waits (reloading itself) until a worker has created the run, then opens the run's page."""
+        run = services.sweep_launched(str(task_id))
+        if run is not None:
+            return redirect("admin:retention_sweeprun_change", run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Retention sweep queued"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/retention/sweeprun/launched.html", context)
+
+    def commit_view(self, request, pk: int):
+        """POST only: commit the dry run the DPO has just read."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return self._launch(request, commit=True, dry_run=get_object_or_404(SweepRun, pk=pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = SweepRun.objects.filter(pk=object_id).first() if self.has_view_permission(request) else None
+        extra: dict = {}
+        if run is not None:
+            done, total = services.launching_progress(run)
+            live = run.status == SweepRun.Status.RUNNING
+            may_run = request.user.has_perm(services.launching.RUN_PERMISSION)
+            refusal = services.committable(run) if may_run and not run.committed else ""
+            extra = {
+                "sweep_live": live,
+                "sweep_done_rules": done,
+                "sweep_total_rules": total,
+                "sweep_percent": round(100 * done / total) if total else 100,
+                "sweep_can_commit": may_run and not run.committed and not live and not refusal,
+                "sweep_commit_refusal": refusal if may_run and not live else "",
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
     @admin.display(description=_("resumed by"))
     def resumed_by_run(self, run: SweepRun) -> str:
         """An interrupted run's work was finished by this later run."""
@@ -323,7 +403,8 @@ class SweepRunAdmin(ReadOnlyModelAdmin):
     def summary(self, run: SweepRun) -> str:
         """What happened to people, at a glance; the page of the run has everything, rule by rule."""
         done = [(key, run.total(key)) for key in PEOPLE_OUTCOMES]
-        return ", ".join(_counted(SWEEP_OUTCOMES[key], total) for key, total in done if total) or "-"
+        labels = SWEEP_OUTCOMES if run.committed else SWEEP_OUTCOMES_DRY
+        return ", ".join(_counted(labels[key], total) for key, total in done if total) or "-"
 
     @admin.display(description=_("duration"))
     def duration(self, run: SweepRun) -> str:
@@ -339,12 +420,15 @@ class SweepRunAdmin(ReadOnlyModelAdmin):
         rows = format_html_join(
             "",
             "<tr><td><strong>{}</strong><br><small>{}</small></td><td>{}</td></tr>",
-            ((code, names.get(code, ""), _outcomes(counts)) for code, counts in sorted(run.counts.items())),
+            (
+                (code, names.get(code, ""), _outcomes(counts, committed=run.committed))
+                for code, counts in sorted(run.counts.items())
+            ),
         )
         return format_html(
             '<table class="sweep-counts"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
             _("rule"),
-            _("what happened"),
+            _("what happened") if run.committed else _("what would happen (nothing was changed)"),
             rows,
         )
 
@@ -382,11 +466,27 @@ SWEEP_OUTCOMES = {
 }
 
 
+# The same for a dry run: what would happen, since nothing did.
+SWEEP_OUTCOMES_DRY = {
+    "subjects_deleted": _("people would be deleted"),
+    "subjects_anonymised": _("people would be anonymised"),
+    "subjects_archived": _("people would be archived"),
+    "roles_ended": _("roles would end"),
+    "source_rows": _("related rows would be deleted or blanked"),
+    "records_deleted": _("navigation records would be deleted"),
+    "interests_due_for_review": _("assumed interests would be flagged for review"),
+    "interests_deleted": _("assumed interests would be deleted"),
+    "marketing_bases_deleted": _("marketing bases would be deleted"),
+    "export_files_deleted": _("export files would be deleted"),
+}
+
+
 PEOPLE_OUTCOMES = ("subjects_deleted", "subjects_anonymised", "subjects_archived")
 
 
-def _outcomes(counts: dict[str, int]) -> str:
-    shown = [(SWEEP_OUTCOMES.get(key, key), value) for key, value in counts.items() if value]
+def _outcomes(counts: dict[str, int], *, committed: bool = True) -> str:
+    labels = SWEEP_OUTCOMES if committed else SWEEP_OUTCOMES_DRY
+    shown = [(labels.get(key, key), value) for key, value in counts.items() if value]
     if not shown:
         return _("nothing due")
     return "; ".join(_counted(label, value) for label, value in shown)

@@ -381,6 +381,7 @@ class SweepRun(OwnedRun):
         verbose_name = _("sweep run")
         verbose_name_plural = _("sweep runs")
         ordering = ["-id"]
+        permissions = [("run_sweep", _("Run a retention sweep from the admin: dry run, then commit (DPO)"))]
 
     def __str__(self) -> str:
         return _("Sweep run #%(id)s") % {"id": self.pk}

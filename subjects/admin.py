@@ -13,7 +13,7 @@ from django.contrib.admin import ShowFacets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
@@ -177,7 +177,39 @@ class AuditedImportExportMixin(ImportExportMixin):
             "max_rows": settings.IMPORT_MAX_ROWS,
             "sync_rows": settings.IMPORT_SYNC_MAX_ROWS,
         }
-        return {**super().get_import_context_data(**kwargs), "clear_marker": CLEAR_MARKER, "import_limits": limits}
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"
+        templates = [
+            (str(self.opts.verbose_name_plural), reverse(name, args=[index]), import_jobs.columns_for(resource))
+            for index, resource in enumerate(self.get_import_resource_classes(None))
+        ]
+        return {
+            **super().get_import_context_data(**kwargs),
+            "clear_marker": CLEAR_MARKER,
+            "import_limits": limits,
+            "import_templates": templates,
+        }
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        template = path(
+            "import/template/<int:index>/",
+            self.admin_site.admin_view(self.import_template_view),
+            name=f"{info}_import_template",
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request, index: int):
+        """A CSV file with the headers this import expects (no data), for the import permission only."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resources = self.get_import_resource_classes(request)
+        if index >= len(resources):
+            raise Http404
+        response = HttpResponse(import_jobs.template_csv(resources[index]), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.opts.model_name}-import-template.csv"'
+        return response
 
     def write_to_tmp_storage(self, import_file, input_format):
         """Seal the table the intake read (header names normalised, checks passed on exactly these
@@ -807,7 +839,19 @@ class ImportJobAdmin(admin.ModelAdmin):
     def error_list(self, obj: ImportJob) -> str:
         if not obj.errors:
             return "-"
-        return format_html_join("", "<div>{}</div>", ((message,) for message in obj.errors))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((error.row or "—", error.column or "—", error.message) for error in import_jobs.error_rows(obj)),
+        )
+        return format_html(
+            '<table id="import-errors"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("Row"),
+            _("Column"),
+            _("Message"),
+            rows,
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

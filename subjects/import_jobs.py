@@ -32,12 +32,14 @@ the job row, the logs or the task arguments: the task gets the job id only).
 
 from __future__ import annotations
 
+import csv
 import functools
 import hashlib
 import io
 import itertools
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -84,6 +86,13 @@ def columns_for(resource_class: type[AuditedResource]) -> uploads.Columns:
     required = {resource.fields[name].column_name for name in resource._meta.import_id_fields}
     expected = tuple(field.column_name for field in fields)
     return uploads.Columns(expected=expected, required=tuple(name for name in expected if name in required))
+
+
+def template_csv(resource_class: type[AuditedResource]) -> bytes:
+    """A CSV file holding only the header row the import expects: the DPO fills it in and uploads it."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(columns_for(resource_class).expected)
+    return out.getvalue().encode("utf-8")
 
 
 def kind_of(resource_class: type[AuditedResource]) -> str | None:
@@ -181,6 +190,43 @@ def _row_errors(result, *, offset: int) -> list[str]:
     for err in result.base_errors:
         messages.append(_("The file was refused: %(reason)s") % {"reason": type(err.error).__name__})
     return messages
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a row was refused, as the job page's table shows it."""
+
+    row: str
+    column: str
+    message: str
+
+
+def _error_pattern(template: str) -> re.Pattern:
+    """A message template of ``_row_errors`` (in the job's language) turned back into a pattern."""
+    groups = {"row": r"(?P<row>\d+)", "column": r"(?P<column>.*?)", "reason": r"(?P<reason>.*)"}
+    parts = re.split(r"%\((row|column|reason)\)s", template)
+    return re.compile("".join(groups[part] if index % 2 else re.escape(part) for index, part in enumerate(parts)), re.S)
+
+
+def error_rows(job: ImportJob) -> list[RowError]:
+    """The job's refusals as (row, column, message) for a readable table; a message about the whole
+    file keeps its row and column empty. Read back from the messages as written, in the job's language."""
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        patterns = [
+            _error_pattern(_("Row %(row)s, %(column)s: %(reason)s")),
+            _error_pattern(_("Row %(row)s: %(reason)s")),
+        ]
+    rows = []
+    for message in job.errors or []:
+        match = next((found for pattern in patterns if (found := pattern.fullmatch(str(message)))), None)
+        if match is None:
+            rows.append(RowError(row="", column="", message=str(message)))
+        else:
+            found = match.groupdict()
+            column = found.get("column") or ""
+            column = "" if column == "__all__" else column
+            rows.append(RowError(row=found["row"], column=column, message=found["reason"]))
+    return rows
 
 
 def _row_key(kind: str, row: dict) -> tuple:

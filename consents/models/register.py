@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.jobs import BackgroundJob
+
 # EU member states plus the EEA countries (Iceland, Liechtenstein, Norway): no transfer (Art. 44).
 EEA_COUNTRIES = frozenset(
     {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE"}
@@ -573,3 +575,37 @@ class RegisterVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_code or self.object_id} v{self.version}"
+
+
+class RegisterExportJob(BackgroundJob):
+    """The register's PDF built in the background (Art. 30(4)): it takes seconds to lay out, too long
+    for a web request. The row follows it (pending, running, done, failed); the file is encrypted at
+    rest (``ijinus_privacy.storage``) and downloaded from the job's page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error_code = models.CharField(_("error"), max_length=100, blank=True)
+    file_path = models.CharField(max_length=255, blank=True, editable=False)
+    file_name = models.CharField(max_length=100, blank=True, editable=False)
+    activity_count = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("register PDF")
+        verbose_name_plural = _("register PDFs")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="consents_regexport_status")]
+
+    def __str__(self) -> str:
+        return _("Register PDF #%(id)s") % {"id": self.pk}

@@ -120,6 +120,13 @@ DPO_ONLY_STATES = frozenset(
 )
 
 
+# The triage inbox: open and either just received or owned by nobody. A partial index holds exactly
+# these rows, newest first, so the dashboard reads a page of them whatever the history.
+TRIAGE_Q = models.Q(state__in=sorted(state.value for state in OPEN_STATES)) & (
+    models.Q(state=State.RECEIVED.value) | models.Q(owner__isnull=True)
+)
+
+
 class RequestQuerySet(models.QuerySet):
     def open(self) -> RequestQuerySet:
         return self.filter(state__in=OPEN_STATES)
@@ -133,6 +140,10 @@ class RequestQuerySet(models.QuerySet):
 
     def by_due_date(self) -> RequestQuerySet:
         return self.order_by("due_on", "id")
+
+    def to_triage(self) -> RequestQuerySet:
+        """Open requests nobody has taken yet: just received, or with no owner (the dashboard's inbox)."""
+        return self.filter(TRIAGE_Q)
 
 
 class Request(models.Model):
@@ -200,6 +211,15 @@ class Request(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+        help_text=_("The staff member who handles the request until it is answered (Art. 12(3))."),
+    )
 
     objects = RequestQuerySet.as_manager()
 
@@ -220,6 +240,7 @@ class Request(models.Model):
             models.Index(
                 fields=["closed_on"], name="dsar_request_closed_on", condition=models.Q(closed_on__isnull=False)
             ),
+            models.Index(fields=["-received_on", "-id"], name="dsar_request_triage", condition=TRIAGE_Q),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +300,7 @@ class RequestEvent(models.Model):
         LETTER = "letter", _("Letter sent")
         EXPORT = "export", _("Export")
         WARNING = "warning", _("Warning")
+        ASSIGNED = "assigned", _("Owner assigned")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)

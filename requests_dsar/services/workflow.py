@@ -426,3 +426,31 @@ def request_charge_fee(
 
     letter_send(request=request, kind=Letter.Kind.FEE_NOTICE, actor=actor)
     return decision
+
+
+# --- owner ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_assign(*, request: Request, owner: User, actor: User | None) -> Request:
+    """Make ``owner`` (a staff member who may handle requests) the request's owner: the triage inbox's
+    "assign to me". Recorded on the timeline and in the audit trail; assigning the same owner again
+    changes nothing."""
+    actors.require(actor, "requests_dsar.change_request")
+    if not (getattr(owner, "is_staff", False) and owner.is_active and owner.has_perm("requests_dsar.change_request")):
+        raise ValidationError(_("Only an active staff member who handles requests can own one."))
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError(_("This request is closed: it needs no owner any more."))
+    if request.owner_id == owner.pk:
+        return request
+    request.owner = owner
+    request.save(update_fields=["owner"])
+    record_event(
+        request=request,
+        kind=RequestEvent.Kind.ASSIGNED,
+        actor=actor,
+        reason=_("Owner: %(owner)s") % {"owner": owner.get_username()},
+    )
+    audit.record(action=audit.Action.CHANGE, actor=actor, obj=request, fields=["owner"], reason="owner assigned")
+    return request

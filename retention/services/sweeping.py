@@ -480,6 +480,23 @@ def sweep(
     return run
 
 
+def _save_progress(run: SweepRun) -> None:
+    """Write what the run did so far, rule by rule: the admin's page of a running sweep shows it live."""
+    SweepRun.objects.filter(pk=run.pk).update(
+        counts=run.counts, skipped=run.skipped, errors=run.errors, batches=run.batches
+    )
+
+
+def progress_rules(run: SweepRun) -> tuple[int, int]:
+    """(rules done, rules to do) of a run, for its progress bar."""
+    if run.rule_id is not None:
+        total = 1
+    else:
+        total = RetentionRule.objects.enabled().exclude(end_of_active_action=Action.NONE).count()
+    done = len(set(run.counts) | set(run.skipped) | {error.get("rule") for error in run.errors})
+    return min(done, total), total
+
+
 def _apply_rules(
     run: SweepRun,
     *,
@@ -521,3 +538,4 @@ def _apply_rules(
         run.worst_batch_seconds = max(run.worst_batch_seconds, stats.worst_seconds)
         if current.code not in run.skipped:
             run.counts[current.code] = dict(stats.tally)
+        _save_progress(run)

@@ -252,6 +252,7 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         ],
         "consents_processingactivity_export": [
             Case(reverse("admin:consents_processingactivity_export", args=["csv"]), _only({"dpo": 200})),
+            Case(reverse("admin:consents_processingactivity_export", args=["pdf"]), _only({"dpo": 200})),
         ],
         # Django's own: changing a staff member's password (the administrator keeps staff accounts).
         "auth_user_password_change": [
@@ -274,6 +275,37 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         # A webhook system's signing secret (connectors.webhooks): the DPO only; GET shows no secret.
         "connectors_webhookdelivery_secret": [
             Case(reverse("admin:connectors_webhookdelivery_secret", args=[MISSING_ID]), _only({"dpo": 404}))
+        ],
+        # The register's PDF built in the background: its page and its download (the DPO only).
+        "consents_processingactivity_export_job": [
+            Case(reverse("admin:consents_processingactivity_export_job", args=[MISSING_ID]), _only({"dpo": 404}))
+        ],
+        "consents_processingactivity_export_download": [
+            Case(reverse("admin:consents_processingactivity_export_download", args=[MISSING_ID]), _only({"dpo": 404}))
+        ],
+        # The imports' template files (headers only): whoever may import.
+        "subjects_datasubject_import_template": [
+            Case(reverse("admin:subjects_datasubject_import_template", args=[0]), _only({"dpo": 200})),
+            Case(reverse("admin:subjects_datasubject_import_template", args=[9]), _only({"dpo": 404})),
+        ],
+        "subjects_subjectrole_import_template": [
+            Case(reverse("admin:subjects_subjectrole_import_template", args=[0]), _only({"dpo": 200})),
+        ],
+        # The dashboard's "assign to me" (triage inbox): POST only, a GET is refused to everyone.
+        "dashboard_assign_to_me": [
+            Case(reverse("admin:dashboard_assign_to_me", args=[dsar.pk]), _only({})),
+            Case(reverse("admin:dashboard_assign_to_me", args=[MISSING_ID]), _only({})),
+        ],
+        # The sweep button (retention.run_sweep): the DPO only; the commit is POST only.
+        "retention_sweeprun_run": [Case(reverse("admin:retention_sweeprun_run"), _only({"dpo": 200}))],
+        "retention_sweeprun_launched": [
+            Case(
+                reverse("admin:retention_sweeprun_launched", args=["0f6b3a4e-8c1d-4e2a-9b7f-3d5c6a7b8e9f"]),
+                _only({"dpo": 200}),
+            )
+        ],
+        "retention_sweeprun_commit": [
+            Case(reverse("admin:retention_sweeprun_commit", args=[MISSING_ID]), _only({"dpo": 405}))
         ],
         **document_url_cases(world.breach, world.users, ROLES, Case, MISSING_ID),
     }

@@ -123,7 +123,7 @@ def test_a_refused_file_reports_no_row_imported_even_after_earlier_batches_were_
     assert not DataSubject.objects.exists()
     html = _job_page(client, job)
     assert "1 row refused: nothing was imported (the reasons are below)." in html
-    assert "Row 5, email:" in html
+    assert "<tr><td>5</td><td>email</td>" in html  # the reasons, as a table (row, column, message)
 
 
 def _queued(settings, *, created_at, content: bytes = b"email\nanne@exemple.fr\n") -> ImportJob:
