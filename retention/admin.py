@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin
 from ijinus_privacy.admin_scale import ScaledAdminMixin
-from subjects.admin import subject_page_inlines
 
-from . import services
+from . import (
+    admin_person,  # noqa: F401  (the person's page: legal holds, retention)
+    services,
+)
 from .forms import ArchiveConsultForm
 from .models import (
     ArchivedSubject,
@@ -231,25 +233,6 @@ class LegalHoldAdmin(PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin)
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return
         self.message_user(request, _("Lifted; due actions run at the next sweep."), messages.SUCCESS)
-
-
-class LegalHoldInline(admin.TabularInline):
-    """Shows a subject's holds on its page (R4.5.1: "The hold is visible in the admin")."""
-
-    model = LegalHold
-    fk_name = "subject"
-    fields = ("reason", "reference", "owner", "started_on", "review_on", "lifted_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("legal holds (R4.5)")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-# The hold shows on the subject's page (R4.5.1).
-subject_page_inlines(LegalHoldInline)
 
 
 @admin.register(SweepRun)
