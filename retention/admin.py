@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin
 from ijinus_privacy.admin_scale import ScaledAdminMixin
-from subjects.person_page import person_label
+from subjects.person_page import PersonLabelledAdminMixin, person_label
 from subjects.sources import ContractSource, InvoiceSource, OrderSource
 
 from . import (
@@ -212,7 +212,7 @@ class ArchivedSubjectAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
+class LegalHoldAdmin(PersonLabelledAdminMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject_id", "reason", "reference", "owner", "started_on", "review_on", "lifted_at")
     list_filter = ("reason",)
     list_select_related = ("owner",)

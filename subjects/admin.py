@@ -562,6 +562,7 @@ class DataSubjectAdmin(
 
 @admin.register(SubjectRole)
 class SubjectRoleAdmin(
+    person_page.PersonLabelledAdminMixin,
     EraseThroughRequestMixin,
     ActiveSubjectsOnlyMixin,
     RestrictionBannerMixin,
@@ -583,6 +584,7 @@ class SubjectRoleAdmin(
 
 
 class SubjectChildAdmin(
+    person_page.PersonLabelledAdminMixin,
     ActiveSubjectsOnlyMixin,
     RestrictionBannerMixin,
     ServiceSaveMixin,

@@ -22,7 +22,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import admission
@@ -113,6 +116,31 @@ def person_label(subject: DataSubject) -> str:
     roles = ", ".join(role_names(subject)) or str(_("no role"))
     parts = [name or str(_("(no name)")), subject.email, place, roles, f"n° {subject.pk}"]
     return " · ".join(part for part in parts if part)
+
+
+class PersonRawIdWidget(widgets.ForeignKeyRawIdWidget):
+    """The person box of a record's page (a contract, a rectification, a legal hold...), labelled
+    with ``person_label`` instead of the number alone."""
+
+    def label_and_url_for_value(self, value):
+        if value in (None, ""):
+            return "", ""
+        try:
+            subject = DataSubject.objects.filter(pk=value).prefetch_related(roles_prefetch()).first()
+        except (ValueError, TypeError, ValidationError):
+            return "", ""
+        if subject is None:
+            return "", ""
+        return person_label(subject), reverse(f"{self.admin_site.name}:subjects_datasubject_change", args=[subject.pk])
+
+
+class PersonLabelledAdminMixin:
+    """For admins of records hanging on a person: their person box shows ``person_label``."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.raw_id_fields and db_field.related_model is DataSubject:
+            kwargs["widget"] = PersonRawIdWidget(db_field.remote_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- The summary ---------------------------------------------------------------------------------

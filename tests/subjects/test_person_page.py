@@ -204,3 +204,17 @@ def test_the_persons_page_costs_the_same_queries_with_2_or_8_requests_holds_and_
     assert len(with_many.captured_queries) == len(with_few.captured_queries), "\n".join(
         query["sql"] for query in with_many.captured_queries
     )
+
+
+def test_a_record_page_names_its_person_with_the_same_label(client):
+    person = f.DataSubjectFactory(first_names="Claire", last_name="Bouchet", email="c.bouchet@exemple.fr", city="Lyon")
+    f.SubjectRoleFactory(subject=person, role="active_client")
+    contract = f.ContractFactory(subject=person)
+    client.force_login(dpo_user())
+
+    contract_page = client.get(reverse("admin:subjects_contract_change", args=[contract.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    hold_form = client.get(reverse("admin:retention_legalhold_add"), {"subject": person.pk}, HTTP_ACCEPT_LANGUAGE="en")
+
+    label = f"Claire Bouchet · c.bouchet@exemple.fr · Lyon · Active client · n° {person.pk}"
+    assert label in contract_page.text
+    assert label in hold_form.text
