@@ -7,9 +7,11 @@ number of queries.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.dates import add_months
@@ -56,7 +58,7 @@ def legal_holds_part(request, subject: DataSubject) -> PersonPart | None:
     )
 
 
-def _role_retention(role, rule: RetentionRule | None) -> dict[str, Any]:
+def _role_retention(role, rule: RetentionRule | None, today: date) -> dict[str, Any]:
     row: dict[str, Any] = {"role": role.get_role_display(), "rule": rule}
     if rule is None or rule.active_months is None or rule.end_of_active_action == Action.NONE:
         row["text"] = _("No automatic action: kept while the relationship lasts.")
@@ -69,6 +71,7 @@ def _role_retention(role, rule: RetentionRule | None) -> dict[str, Any]:
         row["text"] = _("The clock has not started (%(trigger)s).") % {"trigger": rule.get_trigger_display()}
         return row
     row["active_until"] = add_months(start, rule.active_months)
+    row["due"] = row["active_until"] <= today
     row["action"] = rule.get_end_of_active_action_display()
     if rule.end_of_active_action == Action.ARCHIVE:
         row["archive_until"] = add_months(start, rule.total_months)
@@ -83,7 +86,8 @@ def retention_part(request, subject: DataSubject) -> PersonPart | None:
     if not request.user.has_perm("retention.view_retentionrule"):
         return None
     rules = {rule.role: rule for rule in RetentionRule.objects.filter(scope=Scope.ROLE, enabled=True)}
-    rows = [_role_retention(role, rules.get(role.role)) for role in roles_of(subject)]
+    today = timezone.localdate()
+    rows = [_role_retention(role, rules.get(role.role), today) for role in roles_of(subject)]
     return PersonPart(
         key="retention",
         title=_("What is archived, and when (Art. 5(1)(e))"),

@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from consents.models import Channel
 from ijinus_privacy.models import AuditEvent
@@ -24,6 +24,12 @@ from tests.factories import dpo_user, give, logged_request, support_user, withdr
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime(2026, 4, 20, 10, 0, tzinfo=timezone.get_default_timezone())
+
+
+def shown(day: date) -> str:
+    """A date as an English page writes it (the project's short date format)."""
+    with translation.override("en"):
+        return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def page(client, subject, language: str = "en"):
@@ -57,7 +63,7 @@ def test_customer_service_sees_the_persons_requests_with_rights_state_and_due_da
     assert "Erasure" in requests
     assert "Objection" in requests
     assert new.get_state_display() in requests
-    assert new.due_on.strftime("%m/%d/%Y") in requests or new.due_on.strftime("%d/%m/%Y") in requests
+    assert shown(new.due_on) in requests
     assert "overdue" in requests  # both were due before 20 April 2026
     assert f'href="/admin/requests_dsar/request/add/?subject={person.pk}"' in response.text
     assert "Log a new request for this person" in response.text
@@ -218,3 +224,31 @@ def test_a_record_page_names_its_person_with_the_same_label(client):
     label = f"Claire Bouchet · c.bouchet@exemple.fr · Lyon · Active client · n° {person.pk}"
     assert label in contract_page.text
     assert label in hold_form.text
+
+
+def test_what_is_archived_says_when_each_roles_data_leaves_the_active_base(client):
+    person = f.DataSubjectFactory()
+    f.SubjectRoleFactory(subject=person, role="prospect", collected_on=date(2025, 2, 10))
+    f.SubjectRoleFactory(
+        subject=person, role="newsletter", collected_on=date(2024, 3, 1), unsubscribed_on=date(2026, 1, 15)
+    )
+    f.SubjectRoleFactory(subject=person, role="purchaser", collected_on=date(2024, 3, 1))
+    client.force_login(dpo_user())
+
+    with time_machine.travel(TODAY, tick=False):
+        response = page(client, person)
+
+    retention = part_html(response, "retention")
+    rows = {
+        re.sub(r"<[^>]+>|\s+", " ", row).split()[0]: re.sub(r"<[^>]+>|\s+", " ", row)
+        for row in re.findall(r"<tr><td>.*?</tr>", retention, re.S)
+    }
+    # A prospect: 36 months after collection (or the last contact), then deleted.
+    assert shown(date(2028, 2, 10)) in rows["Prospect"]
+    assert "Delete" in rows["Prospect"]
+    # A newsletter subscriber: archived the day of the unsubscription (passed), 36 months in the archive.
+    assert shown(date(2026, 1, 15)) in rows["Newsletter"]
+    assert "passed: due at the next sweep" in rows["Newsletter"]
+    assert shown(date(2029, 1, 15)) in rows["Newsletter"]
+    # A purchaser whose contract has not ended: the clock has not started.
+    assert "The clock has not started" in rows["Purchaser"]
