@@ -467,7 +467,7 @@ class DataSubjectAdmin(
     )
     list_select_related = False  # no foreign key to follow: the list is one query
     readonly_fields = ("navigation_summary", "created_at", "updated_at")
-    inlines = [  # other apps add theirs with subject_page_inlines() (consent history, legal holds, ...)
+    inlines = [  # other apps add theirs with subject_page_inlines() (the consent history); sections: person_page
         SubjectRoleInline,
         ContractInline,
         OrderInline,
