@@ -189,6 +189,19 @@ def summary(subject: DataSubject) -> dict[str, Any]:
     }
 
 
+def own_actions(request, subject: DataSubject) -> list[PersonAction]:
+    """The rights this app records, offered for this person: rectify (Art. 16), restrict (Art. 18)."""
+    offered = (
+        ("subjects.add_rectification", "admin:subjects_rectification_add", _("Propose a rectification (Art. 16)")),
+        ("subjects.add_restriction", "admin:subjects_restriction_add", _("Restrict processing (Art. 18)")),
+    )
+    return [
+        PersonAction(label=label, url=f"{reverse(url_name)}?subject={subject.pk}")
+        for permission, url_name, label in offered
+        if request.user.has_perm(permission)
+    ]
+
+
 def page_context(request, subject: DataSubject) -> dict[str, Any]:
     """What ``templates/admin/subjects/datasubject/change_form.html`` shows above and around the form."""
     parts = person_parts(request, subject)
@@ -200,7 +213,7 @@ def page_context(request, subject: DataSubject) -> dict[str, Any]:
     return {
         "person": summary(subject),
         "person_banners": banners,
-        "person_actions": sorted(actions, key=lambda action: not action.primary),
+        "person_actions": sorted([*actions, *own_actions(request, subject)], key=lambda action: not action.primary),
         "person_parts": parts,
     }
 

@@ -67,6 +67,7 @@ def test_customer_service_sees_the_persons_requests_with_rights_state_and_due_da
     assert "overdue" in requests  # both were due before 20 April 2026
     assert f'href="/admin/requests_dsar/request/add/?subject={person.pk}"' in response.text
     assert "Log a new request for this person" in response.text
+    assert f'href="/admin/subjects/rectification/add/?subject={person.pk}"' in response.text
 
 
 def test_the_summary_names_the_person_and_empty_sections_are_collapsed(client):
