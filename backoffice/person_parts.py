@@ -73,10 +73,8 @@ def consents_part(request, subject: DataSubject) -> PersonPart | None:
     if not user.has_perm("consents.view_consentevent"):
         return None
     history_url = reverse("admin:consents_consentevent_changelist") + f"?q={subject.pk}"
+    # A withdrawal is recorded from the history (its action, Art. 7(3)); consents come with their proof.
     actions = [PersonAction(label=_("Open the consent history"), url=history_url)]
-    if user.has_perm("consents.add_consentevent"):
-        add_url = reverse("admin:consents_consentevent_add") + f"?subject={subject.pk}"
-        actions.append(PersonAction(label=_("Record a consent or withdrawal"), url=add_url))
     events = sorted(current_state(subject=subject).values(), key=lambda event: event.get_channel_display())
     rows = [{"event": event, "positive": event.action in ConsentEvent.POSITIVE_ACTIONS} for event in events]
     return PersonPart(

@@ -253,3 +253,21 @@ def test_what_is_archived_says_when_each_roles_data_leaves_the_active_base(clien
     assert shown(date(2029, 1, 15)) in rows["Newsletter"]
     # A purchaser whose contract has not ended: the clock has not started.
     assert "The clock has not started" in rows["Purchaser"]
+
+
+@pytest.mark.parametrize("make_user", [support_user, dpo_user], ids=["customer service", "DPO"])
+def test_every_action_offered_on_the_page_opens_for_the_person(client, make_user):
+    person = f.DataSubjectFactory(consumer=True, admitted=True)
+    give(person)
+    client.force_login(make_user())
+
+    response = page(client, person)
+
+    actions = re.search(r'<ul class="person-actions">(.*?)</ul>', response.text, re.S).group(1)
+    urls = [url.replace("&amp;", "&") for url in re.findall(r'href="([^"]+)"', actions)]
+    assert len(urls) >= 2
+    for url in urls:
+        opened = client.get(url)
+        assert opened.status_code == 200, url
+        if "/add/" in url:
+            assert f'value="{person.pk}"' in opened.text, url
