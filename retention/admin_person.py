@@ -88,6 +88,10 @@ def retention_part(request, subject: DataSubject) -> PersonPart | None:
     rules = {rule.role: rule for rule in RetentionRule.objects.filter(scope=Scope.ROLE, enabled=True)}
     today = timezone.localdate()
     rows = [_role_retention(role, rules.get(role.role), today) for role in roles_of(subject)]
+    # A person enters the archive only once no role is still active (the sweep's _archive_subjects).
+    still_active = any(not row.get("due") for row in rows)
+    for row in rows:
+        row["waits"] = row.get("due") and row.get("archive_until") and still_active
     return PersonPart(
         key="retention",
         title=_("What is archived, and when (Art. 5(1)(e))"),

@@ -247,12 +247,27 @@ def test_what_is_archived_says_when_each_roles_data_leaves_the_active_base(clien
     # A prospect: 36 months after collection (or the last contact), then deleted.
     assert shown(date(2028, 2, 10)) in rows["Prospect"]
     assert "Delete" in rows["Prospect"]
-    # A newsletter subscriber: archived the day of the unsubscription (passed), 36 months in the archive.
+    # A newsletter subscriber: archived from the unsubscription (passed), 36 months in the archive, but
+    # only once no other role is active.
     assert shown(date(2026, 1, 15)) in rows["Newsletter"]
-    assert "passed: due at the next sweep" in rows["Newsletter"]
+    assert "passed: archived once no other role is active" in rows["Newsletter"]
     assert shown(date(2029, 1, 15)) in rows["Newsletter"]
     # A purchaser whose contract has not ended: the clock has not started.
     assert "The clock has not started" in rows["Purchaser"]
+
+
+def test_a_subscriber_with_no_other_role_is_due_for_the_archive_at_the_next_sweep(client):
+    person = f.DataSubjectFactory()
+    f.SubjectRoleFactory(
+        subject=person, role="newsletter", collected_on=date(2024, 3, 1), unsubscribed_on=date(2026, 1, 15)
+    )
+    client.force_login(dpo_user())
+
+    with time_machine.travel(TODAY, tick=False):
+        retention = part_html(page(client, person), "retention")
+
+    assert "passed: due at the next sweep" in retention
+    assert "no other role" not in retention
 
 
 @pytest.mark.parametrize("make_user", [support_user, dpo_user], ids=["customer service", "DPO"])
