@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.dates import add_months
@@ -36,7 +36,7 @@ def legal_holds_part(request, subject: DataSubject) -> PersonPart | None:
                 "Legal hold (%(reason)s) since %(start)s: no automatic deletion or archiving until it is lifted "
                 "(Art. 17(3)(e))."
             )
-            % {"reason": hold.get_reason_display(), "start": hold.started_on.isoformat()},
+            % {"reason": hold.get_reason_display(), "start": formats.date_format(hold.started_on, "SHORT_DATE_FORMAT")},
             url=row["url"],
         )
         for row, hold in zip(rows, holds, strict=True)

@@ -121,7 +121,7 @@ def test_current_consents_holds_and_suppression_show_as_sections_and_banners(cli
     assert "Given" in consents
     assert "RG-26/0042" in part_html(response, "holds")
     banners = re.search(r'<div class="person-banners".*?</div>', response.text, re.S).group(0)
-    assert "Legal hold (Dispute)" in banners
+    assert f"Legal hold (Dispute) since {shown(timezone.localdate())}" in banners
     assert "Suppression list" in banners
     assert "Newsletter by e-mail" in banners
     assert person.email not in banners  # the banner names the list, not the address
