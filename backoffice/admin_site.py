@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -63,6 +64,25 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
                 if allowed and device.verify_token(token):
                     return device
         return None
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, with each result labelled by the target model's admin when it says
+    how (``autocomplete_label(obj)``, rows read with ``autocomplete_queryset(qs)``): the person
+    picker shows name, e-mail, city and roles (subjects.person_page), while ``__str__``, which logs
+    and the audit trail use, stays a number."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        prepare = getattr(self.model_admin, "autocomplete_queryset", None)
+        return prepare(queryset) if prepare else queryset
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
 
 
 class IjinusAdminSite(OTPAdminSite):
@@ -128,6 +148,9 @@ class IjinusAdminSite(OTPAdminSite):
 
             view = update_wrapper(view, history_view)
         return super().admin_view(view, cacheable)
+
+    def autocomplete_view(self, request):
+        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def get_app_list(self, request, app_label=None):
         """The apps and models the user may see, built when a page first reads them: the sidebar is

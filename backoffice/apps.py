@@ -10,3 +10,6 @@ class BackofficeConfig(AppConfig):
 
     name = "backoffice"
     verbose_name = _("Back office")
+
+    def ready(self) -> None:
+        from . import person_parts  # noqa: F401  (registers the person's page sections of requests and consents)

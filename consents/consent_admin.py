@@ -8,6 +8,7 @@ subject's history newest first, the current event of each channel marked (``Cons
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -18,9 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.lookups import IsNull
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy import uploads
@@ -30,7 +33,8 @@ from ijinus_privacy.admin import (
     PersonalDataAdminMixin,
     ReadOnlyModelAdmin,
 )
-from ijinus_privacy.admin_scale import ScaledAdminMixin
+from ijinus_privacy.admin_scale import ScaledAdminMixin, looks_like_email, phone_forms
+from ijinus_privacy.identifiers import IdentifierKind, identifier_hash
 from subjects.admin import subject_page_inlines
 from subjects.models import DataSubject, ProductFamily
 
@@ -379,11 +383,56 @@ class MarketingBasisAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, Scale
         obj._state.adding = False
 
 
-class SuppressionAdmin(ReadOnlyModelAdmin):
+SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def suppression_search_hash(term: str) -> str | None:
+    """The keyed hash to look up for what was typed: an e-mail address or phone number is hashed as
+    the list stores it (normalised, HMAC-SHA256), a hash is taken as is; anything else finds nothing."""
+    term = (term or "").strip()
+    if SHA256_HEX.match(term):
+        return term.lower()
+    if looks_like_email(term):
+        return identifier_hash(IdentifierKind.EMAIL, term)
+    if phone_forms(term):
+        return identifier_hash(IdentifierKind.PHONE, term)
+    return None
+
+
+class SuppressionAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
+    """The suppression list keeps keyed hashes, never an address (R1.13.3). It is searched by e-mail
+    or phone: the search form posts what was typed (``lookup_view``), which is hashed as the list
+    stores it and the list is shown for that hash, so the address never travels in a URL or a log."""
+
     list_display = ("id", "identifier_kind", "channel", "reason", "created_at")
     list_filter = ("identifier_kind", "channel", "reason")
     readonly_fields = [field.name for field in Suppression._meta.fields]
     ordering = ("-id",)  # created_at follows the id: newest first without sorting the table
+    search_fields = ("=identifier_hash",)  # the unique (hash, channel) index serves the lookup
+    search_help_text = _(
+        "An e-mail address or phone number, as the person gives it: it is compared by its keyed hash, since "
+        "the list keeps no address (Art. 21(3), Art. 17)."
+    )
+    change_list_template = "admin/consents/suppression/change_list.html"
+
+    def get_urls(self):
+        return [self.guarded_path("lookup/", self.lookup_view, name="consents_suppression_lookup"), *super().get_urls()]
+
+    def lookup_view(self, request):
+        changelist = reverse("admin:consents_suppression_changelist")
+        if request.method != "POST":
+            return HttpResponseRedirect(changelist)
+        digest = suppression_search_hash(request.POST.get("identifier", ""))
+        if digest is None:
+            self.message_user(request, _("Type a whole e-mail address or phone number."), messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        return HttpResponseRedirect(f"{changelist}?{urlencode({'q': digest})}")
+
+    def get_search_results(self, request, queryset, search_term):
+        if not (search_term or "").strip():
+            return queryset, False
+        digest = suppression_search_hash(search_term)
+        return (queryset.filter(identifier_hash=digest) if digest else queryset.none()), False
 
 
 class ProductFamilyAnalogyAdmin(admin.ModelAdmin):

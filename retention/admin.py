@@ -1,17 +1,25 @@
+import re
+from datetime import date, datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin
 from ijinus_privacy.admin_scale import ScaledAdminMixin
-from subjects.admin import subject_page_inlines
+from subjects.person_page import PersonLabelledAdminMixin, person_label
+from subjects.sources import ContractSource, InvoiceSource, OrderSource
 
-from . import services
+from . import (
+    admin_person,  # noqa: F401  (the person's page: legal holds, retention)
+    services,
+)
 from .forms import ArchiveConsultForm
 from .models import (
     ArchivedSubject,
@@ -103,24 +111,50 @@ class RetentionRuleAdmin(admin.ModelAdmin):
         return False  # disable a rule instead: its runs and versions refer to it
 
 
+# What the intermediate archive keeps of a client (LEGAL.md's table: contract-execution data,
+# invoices 10 years, C. com. L.123-22): shown first when the archivist opens a person.
+KEPT_SOURCES = (ContractSource.name, InvoiceSource.name, OrderSource.name)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _shown(value):
+    """A collected value as the archivist reads it: dates in the page's format, blanks as a dash."""
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if isinstance(value, str) and len(value) > 18 and ISO_DATE.match(value[:10]) and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    if value in (None, ""):
+        return "—"
+    return value
+
+
 def archived_sections(subject_id: int) -> list[dict]:
-    """Everything held about an archived person, source by source from the registry (R4.4.2)."""
+    """Everything held about an archived person, from the registry (R4.4.2): one table per kind of
+    record (a contract, an invoice, a payment...), what the archive keeps first (``kept``)."""
     from ijinus_privacy.personal_data import registry
 
     sections = []
     for source in registry:
         collected = source.collect(subject_id)
-        if not collected.records:
-            continue
-        keys = list(dict.fromkeys(key for record in collected.records for key in record))
-        sections.append(
-            {
-                "label": collected.label,
-                "columns": [collected.field_labels.get(key, key) for key in keys],
-                "rows": [[record.get(key, "") for key in keys] for record in collected.records],
-            }
-        )
-    return sections
+        by_kind: dict[str, list[dict]] = {}
+        for record in collected.records:
+            by_kind.setdefault(str(record.get("record", "")), []).append(record)
+        for kind, records in by_kind.items():
+            keys = [key for key in dict.fromkeys(key for record in records for key in record) if key != "record"]
+            sections.append(
+                {
+                    "label": collected.label,
+                    "kind": kind,
+                    "kept": source.name in KEPT_SOURCES,
+                    "columns": [collected.field_labels.get(key, key) for key in keys],
+                    "rows": [[_shown(record.get(key)) for key in keys] for record in records],
+                }
+            )
+    return sorted(sections, key=lambda section: not section["kept"])
 
 
 @admin.register(ArchivedSubject)
@@ -173,12 +207,13 @@ class ArchivedSubjectAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return redirect(request.path)
             context["subject"] = subject
+            context["subject_label"] = person_label(subject)
             context["sections"] = archived_sections(subject.pk)
         return TemplateResponse(request, "retention/archive_consult.html", context)
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
+class LegalHoldAdmin(PersonLabelledAdminMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     list_display = ("id", "subject_id", "reason", "reference", "owner", "started_on", "review_on", "lifted_at")
     list_filter = ("reason",)
     list_select_related = ("owner",)
@@ -232,25 +267,6 @@ class LegalHoldAdmin(PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin)
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return
         self.message_user(request, _("Lifted; due actions run at the next sweep."), messages.SUCCESS)
-
-
-class LegalHoldInline(admin.TabularInline):
-    """Shows a subject's holds on its page (R4.5.1: "The hold is visible in the admin")."""
-
-    model = LegalHold
-    fk_name = "subject"
-    fields = ("reason", "reference", "owner", "started_on", "review_on", "lifted_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("legal holds")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-# The hold shows on the subject's page (R4.5.1).
-subject_page_inlines(LegalHoldInline)
 
 
 @admin.register(SweepRun)

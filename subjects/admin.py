@@ -28,7 +28,7 @@ from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 from ijinus_privacy.admin_scale import NumberLabelRawIdWidget, ScaledAdminMixin
 from ijinus_privacy.identifiers import normalise_email
 
-from . import admission, import_jobs, services
+from . import admission, import_jobs, person_page, services
 from .import_preview import PreviewExpired, SealedUploadStorage
 from .models import (
     ROLE_DATE_FIELDS,
@@ -501,7 +501,7 @@ class DataSubjectAdmin(
     )
     list_select_related = False  # no foreign key to follow: the list is one query
     readonly_fields = ("navigation_summary", "created_at", "updated_at")
-    inlines = [  # other apps add theirs with subject_page_inlines() (consent history, legal holds, ...)
+    inlines = [  # other apps add theirs with subject_page_inlines() (the consent history); sections: person_page
         SubjectRoleInline,
         ContractInline,
         OrderInline,
@@ -552,7 +552,8 @@ class DataSubjectAdmin(
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
-            return self.fieldsets
+            # The person's page: the summary shows who they are; the form opens to change it.
+            return tuple((name, {**options, "classes": ("collapse",)}) for name, options in self.fieldsets)
         admission = (
             _("Admission after an erasure or a suppression"),
             {"fields": ("own_request",), "classes": ("collapse",)},
@@ -564,6 +565,27 @@ class DataSubjectAdmin(
             return super().save_model(request, obj, form, change)
         services.record_save(instance=obj, actor=request.user, own_act=form.cleaned_data.get("own_request"))
 
+    # The one inline left open when it has rows; the others open on a click (their counts are
+    # summed up above them, and the consent history by the current state of each channel).
+    open_inlines = ("subjects.subjectrole",)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context.update(person_page.page_context(request, obj))
+            context["person_records"] = person_page.collapse_inlines(
+                context.get("inline_admin_formsets", ()), open_when_filled=self.open_inlines
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # --- The person picker: the autocomplete of every link to a person -------------------------
+    # (backoffice.admin_site.LabelledAutocompleteJsonView asks these two.)
+
+    def autocomplete_queryset(self, queryset):
+        return queryset.prefetch_related(person_page.roles_prefetch())
+
+    def autocomplete_label(self, obj: DataSubject) -> str:
+        return person_page.person_label(obj)
+
     @admin.display(description=_("navigation records"))
     def navigation_summary(self, obj: DataSubject) -> str:
         if obj.pk is None:
@@ -574,6 +596,7 @@ class DataSubjectAdmin(
 
 @admin.register(SubjectRole)
 class SubjectRoleAdmin(
+    person_page.PersonLabelledAdminMixin,
     EraseThroughRequestMixin,
     ActiveSubjectsOnlyMixin,
     RestrictionBannerMixin,
@@ -595,6 +618,7 @@ class SubjectRoleAdmin(
 
 
 class SubjectChildAdmin(
+    person_page.PersonLabelledAdminMixin,
     ActiveSubjectsOnlyMixin,
     RestrictionBannerMixin,
     ServiceSaveMixin,

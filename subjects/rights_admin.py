@@ -22,6 +22,7 @@ from .models import (
     Restriction,
     RestrictionOverride,
 )
+from .person_page import PersonLabelledAdminMixin
 from .services import rectification as rectifications
 from .services import restriction as restrictions
 
@@ -54,7 +55,12 @@ class RestrictionBannerMixin:
 
 
 class RightsAdmin(
-    ActiveSubjectsOnlyMixin, RestrictionBannerMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin
+    PersonLabelledAdminMixin,
+    ActiveSubjectsOnlyMixin,
+    RestrictionBannerMixin,
+    PersonalDataAdminMixin,
+    ScaledAdminMixin,
+    admin.ModelAdmin,
 ):
     raw_id_fields = ("subject", "request")
     list_select_related = ("subject",)

@@ -232,6 +232,13 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
                 _only({"dpo": 404, "support": 404}),
             ),
         ],
+        # The suppression list's search posts the address typed; a GET only leads back to the list.
+        "consents_suppression_lookup": [
+            Case(
+                reverse("admin:consents_suppression_lookup"),
+                {role: 302 if users[role].has_perm("consents.view_suppression") else 403 for role in ROLES},
+            )
+        ],
         "retention_archivedsubject_consult": [
             Case(
                 reverse("admin:retention_archivedsubject_consult", args=[world.archived.pk]), _only({"archivist": 200})
