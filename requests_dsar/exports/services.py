@@ -76,6 +76,7 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
         raise ValidationError(_("Link the request to a data subject before exporting their data."))
     if not request.is_open:
         raise ValidationError(_("This request is closed."))
+    _refuse_if_deceased(request.subject)
     _refuse_if_restricted(request.subject_id)
     allowed = kinds_for_request(request)
     kinds = list(kinds) if kinds is not None else allowed
@@ -180,6 +181,41 @@ def export_jobs_waiting_for_queue(job_ids: Iterable[int]) -> bool:
     return ExportJob.objects.filter(
         pk__in=list(job_ids), status=ExportJob.Status.PENDING, dispatched_at__isnull=True
     ).exists()
+
+
+def _refuse_if_deceased(subject: DataSubject) -> None:
+    """A deceased person's rights ended at death (LIL art. 84): no access export is sent to them.
+    Heirs and designated persons act through a post-mortem request (LIL art. 85)."""
+    if subject.deceased_on is not None:
+        raise ValidationError(
+            _(
+                "This person is recorded as deceased: their right of access ended at death (LIL art. 84). "
+                "A request from an heir or a designated person is handled as a post-mortem request "
+                "(LIL art. 85): record it with the evidence of death and the requester's capacity."
+            )
+        )
+
+
+def _refuse_if_undocumented(request: Request, jobs: list[ExportJob]) -> None:
+    """What the DPO has not documented is never printed to the person (R1.7.2, R1.7.3): the access
+    export cannot be approved until it is, and an export built before the register changed is built again."""
+    from consents.models import RegisterVersion
+
+    access = [job for job in jobs if job.kind in (ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON)]
+    if not access:
+        return
+    collection = content.collect(request.subject, language=request.language)
+    gaps = content.documentation_gaps(collection, language=request.language)
+    if gaps:
+        intro = _(
+            "Before this access export can be approved, document in the register (it is not shown to the person):"
+        )
+        raise ValidationError([intro, *gaps])
+    built = min(job.finished_at for job in access if job.finished_at)
+    if RegisterVersion.objects.filter(changed_at__gt=built).exists():
+        raise ValidationError(
+            _("The register changed after this export was built: build the exports again, then approve them.")
+        )
 
 
 def _refuse_if_restricted(subject_id: int) -> None:
@@ -304,6 +340,8 @@ def export_approve_and_send(*, request: Request, actor: User | None) -> list[Exp
         raise ValidationError(_("No e-mail address is known for this request: exports are sent by signed link only."))
     for subject_id in {job.subject_id for job in ready}:
         _refuse_if_restricted(subject_id)  # a restriction placed after the build counts too (R1.11.3)
+    _refuse_if_deceased(request.subject)
+    _refuse_if_undocumented(request, ready)
     waiting = list(OutboxMessage.objects.select_for_update().for_purpose(LINK_PURPOSE, request.pk).unsent())
     queued_ids = {job_id for message in waiting for job_id in message.context.get("job_ids", [])}
     now = timezone.now()
