@@ -196,26 +196,39 @@ def _refuse_if_deceased(subject: DataSubject) -> None:
         )
 
 
+ACCESS_KINDS = (ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON)
+UNDOCUMENTED = ":undocumented"  # suffix of the "built" audit reason when the register had gaps
+
+
 def _refuse_if_undocumented(request: Request, jobs: list[ExportJob]) -> None:
     """What the DPO has not documented is never printed to the person (R1.7.2, R1.7.3): the access
-    export cannot be approved until it is, and an export built before the register changed is built again."""
-    from consents.models import RegisterVersion
+    export cannot be approved until it is, and one built while something was missing is built again."""
+    from ijinus_privacy.models import AuditEvent
 
-    access = [job for job in jobs if job.kind in (ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON)]
+    access = [job for job in jobs if job.kind in ACCESS_KINDS]
     if not access:
         return
     collection = content.collect(request.subject, language=request.language)
     gaps = content.documentation_gaps(collection, language=request.language)
     if gaps:
-        intro = _(
-            "Before this access export can be approved, document in the register (it is not shown to the person):"
-        )
+        intro = _("Before this access export can be approved, document in the register (not shown to the person):")
         raise ValidationError([intro, *gaps])
-    built = min(job.finished_at for job in access if job.finished_at)
-    if RegisterVersion.objects.filter(changed_at__gt=built).exists():
-        raise ValidationError(
-            _("The register changed after this export was built: build the exports again, then approve them.")
+    for job in access:
+        built = (
+            AuditEvent.objects.filter(
+                object_type=ExportJob._meta.label_lower, object_id=str(job.pk), reason__startswith="built:"
+            )
+            .order_by("-id")
+            .values_list("reason", flat=True)
+            .first()
         )
+        if built and built.endswith(UNDOCUMENTED):
+            raise ValidationError(
+                _(
+                    "This export was built before the register was documented: build the exports again, "
+                    "then approve them."
+                )
+            )
 
 
 def _refuse_if_restricted(subject_id: int) -> None:
@@ -286,6 +299,7 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
     except Exception as error:
         _fail(job_id, error, retry=False)
         return ExportJob.objects.get(pk=job_id)
+    undocumented = job.kind in ACCESS_KINDS and bool(content.documentation_gaps(collection, language=job.language))
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
         now = timezone.now()
@@ -303,7 +317,7 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
             action=audit.Action.EXPORT,
             obj=job,
             fields=[source.name for source in collection.with_data()],
-            reason=f"built:{job.kind}",
+            reason=f"built:{job.kind}" + (UNDOCUMENTED if undocumented else ""),
         )
         if collection.redactions:  # R1.7.6: redactions are logged (where, never what)
             audit.record(

@@ -23,8 +23,8 @@ from ijinus_privacy.tasks import outbox_send_task
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, RequestEvent, Right, WebSubmission
 from tests.factories import dpo_user, logged_request, subject_with_data
-from tests.smtp_sink import SmtpBlackHole, SmtpSink, closed_port, smtp_mailers
 from tests.requests_dsar.documented import document_register
+from tests.smtp_sink import SmtpBlackHole, SmtpSink, closed_port, smtp_mailers
 
 pytestmark = pytest.mark.django_db
 
