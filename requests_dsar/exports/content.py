@@ -402,10 +402,7 @@ def art15_information(collection: Collection, *, language: str) -> dict[str, Any
 
 def documentation_gaps(collection: Collection, *, language: str) -> list[str]:
     """What the DPO must document before this person's export can be approved (R1.7.2, R1.7.3)."""
-    from django.utils import translation
-
-    with translation.override(None):
-        return _information(collection, language=language).gaps
+    return _information(collection, language=language).gaps
 
 
 CONSULTATION_ACTIONS = {
