@@ -114,8 +114,10 @@ def access_json(collection: Collection, *, language: str, request_id: int | None
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# A group of records with at most this many fields reads as one table; wider ones, one small table each.
+# A group of records with at most this many fields reads as one table; wider ones, one small table
+# per record, unless there are many records (10k browsing records stay one table: T6).
 TABLE_MAX_COLUMNS = 6
+PAIRS_MAX_RECORDS = 20
 
 
 def format_date(value: date, language: str) -> str:
@@ -165,7 +167,7 @@ def _groups(source, texts: dict[str, str], language: str) -> list[dict[str, Any]
             {
                 "heading": heading,
                 "count": len(records),
-                "wide": len(columns) > TABLE_MAX_COLUMNS,
+                "wide": len(columns) > TABLE_MAX_COLUMNS and len(records) <= PAIRS_MAX_RECORDS,
                 "headers": headers,
                 "rows": rows,
                 "pairs": [list(zip(headers, row, strict=True)) for row in rows],
