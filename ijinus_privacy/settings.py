@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "consents.context_processors.dpo",
             ],
         },
     },
@@ -228,7 +229,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IJINUS Privacy <privacy@ijinus.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-DPO_EMAIL = env.str("DPO_EMAIL", default="dpo@ijinus.com")
+# The DPO contact shown to people is the register's controller record (consents.dpo); this address is
+# only its fallback before the register exists, and where reminders to the DPO go.
+DPO_EMAIL = env.str("DPO_EMAIL", default="gdpr@ijinus.com")
 # The outbox (ijinus_privacy.outbox): attempts before a message is "failed" (and shown on the
 # dashboard), the first retry delay doubled each time up to the maximum, and how long a message
 # may stay "sending" before its worker is presumed dead. Ten attempts span about four hours.

@@ -92,6 +92,10 @@ def seed_requests(
     *, subjects: Sequence[int], today: date, seed: int, dpo: AbstractBaseUser, support: AbstractBaseUser
 ) -> list[Request]:
     """Log the demo requests for subjects picked from ``subjects`` (ids); the same seed gives the same requests."""
+    from .exports.demo_register import document_register
+
+    # The DPO names the recipients and decides the open retention periods: access exports can be approved.
+    document_register(dpo=dpo)
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)

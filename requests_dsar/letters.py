@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consents.dpo import dpo_contact
 from ijinus_privacy import actors, audit, outbox, storage
 from ijinus_privacy.email_text import html_to_text
 from ijinus_privacy.models import OutboxMessage
@@ -69,27 +70,56 @@ def _language(request: Request, language: str | None) -> str:
     return lang if lang in SUBJECT_LINES else "fr"
 
 
-def letter_context(request: Request, kind: str) -> dict:
+def salutation(language: str, name: str = "") -> str:
+    """The opening line. French letters use the neutral "Madame, Monsieur," (the civility is not
+    recorded, and a first name never follows "Monsieur"); English ones name the person when known."""
+    if language == "en":
+        return f"Dear {name}," if name.strip() else "Dear Sir or Madam,"
+    return "Madame, Monsieur,"
+
+
+def _other_open_requests(request: Request) -> int:
+    """Other requests of the same person still open: the "number of requests" of Art. 12(3)."""
+    if not request.subject_id:
+        return 0
+    return Request.objects.filter(subject_id=request.subject_id).exclude(pk=request.pk).open().count()
+
+
+def letter_context(request: Request, kind: str, language: str = "fr") -> dict:
     items = list(request.items.all())
     refused = (
         list(request.decisions.filter(kind="refused").select_related("item")) if kind == Letter.Kind.REFUSAL else []
     )
     extension = getattr(request, "extension", None) if kind == Letter.Kind.EXTENSION_NOTICE else None
+    identity_check = (
+        request.identity_checks.filter(status=IdentityCheck.Status.PENDING).order_by("-id").first()
+        if kind == Letter.Kind.IDENTITY_REQUEST
+        else None
+    )
+    requester_name = (request.subject.display_name if request.subject_id else "") or request.requester_name
+    contact = dpo_contact()
     return {
         "request": request,
         "items": items,
         "refusals": refused,
         "extension": extension,
-        "requester_name": (request.subject.display_name if request.subject_id else "") or request.requester_name,
+        "other_open_requests": _other_open_requests(request) if extension is not None else 0,
+        "identity_check": identity_check,
+        "phone_end": (request.subject.phone[-2:] if request.subject_id and request.subject.phone else ""),
+        "requester_name": requester_name,
+        "salutation": salutation(language, requester_name),
         "today": timezone.localdate(),
-        "dpo_email": settings.DPO_EMAIL,
+        "dpo": contact,
+        "dpo_email": contact.email,
     }
 
 
 def render_letter_html(request: Request, kind: str, language: str, extra_context: dict | None = None) -> str:
     template = TEMPLATES.get(kind, "requests_dsar/letters/{lang}/{kind}.html").format(lang=language, kind=kind)
     with translation.override(language):
-        return render_to_string(template, {**letter_context(request, kind), **(extra_context or {})})
+        context = {**letter_context(request, kind, language), **(extra_context or {})}
+        context["salutation"] = salutation(language, context["requester_name"])
+        return render_to_string(template, context)
 
 
 @transaction.atomic
@@ -191,7 +221,10 @@ def identity_link_send(*, check: IdentityCheck, token: str) -> OutboxMessage:
     lang = _language(request, None)
     with translation.override(lang):
         link = public_url(reverse("requests_dsar_public:identity_confirm", args=[check.pk, token]))
-        html = render_to_string(f"requests_dsar/letters/{lang}/identity_link.html", {"request": request, "link": link})
+        html = render_to_string(
+            f"requests_dsar/letters/{lang}/identity_link.html",
+            {"request": request, "link": link, "dpo": dpo_contact(), "salutation": salutation(lang)},
+        )
     return outbox.outbox_enqueue(
         purpose=IDENTITY_LINK_PURPOSE,
         object_id=check.pk,

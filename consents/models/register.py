@@ -68,8 +68,20 @@ class Controller(models.Model):
         help_text=_("Art. 30(1)(a); none when established in the EU."),
     )
     dpo_name = models.CharField(_("DPO name"), max_length=200, blank=True)
-    dpo_email = models.EmailField(_("DPO e-mail"), blank=True)
-    dpo_postal_address = models.TextField(_("DPO postal address"), blank=True)
+    dpo_email = models.EmailField(
+        _("DPO e-mail"),
+        blank=True,
+        help_text=_(
+            "The one address given to data subjects for the DPO (Art. 13(1)(b), Art. 37(7)): letters, access "
+            "exports, e-mails and public pages all show it."
+        ),
+    )
+    dpo_postal_address = models.TextField(
+        _("DPO postal address"), blank=True, help_text=_("Shown to data subjects beside the e-mail (Art. 12(1)).")
+    )
+    dpo_phone = models.CharField(
+        _("DPO phone"), max_length=40, blank=True, help_text=_("Shown to data subjects (Art. 12(1)); optional.")
+    )
     open_questions = models.TextField(_("open DPO questions"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

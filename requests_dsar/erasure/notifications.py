@@ -53,48 +53,76 @@ def disclosure_record(
     return entry
 
 
-@transaction.atomic
-def notifications_create_for(
-    *, subject: DataSubject, change_kind: str, request: Request | None, actor: User | None
-) -> list[RecipientNotification]:
-    """One pending notification per recipient that received the subject's data (R1.12.2).
+# Kinds of recipient the register names that are told about a change (Art. 19).
+NOTIFIED_KINDS = ("processor", "partner", "social_network")
 
-    Idempotent per request: a recipient already notified for this request and change is skipped.
-    Recipients without a logged disclosure get nothing.
+
+def subject_recipients(subject: DataSubject) -> dict[int, dict]:
+    """Every recipient of this person's data, from the one source the access export also reads
+    (Art. 15(1)(c), Art. 19): the disclosure log, and the register's recipients of the processing
+    that applies to this person (a client's orders go to the carriers even if no disclosure was logged).
+
+    Returns ``{recipient_id: {"categories": [...], "last": date | None}}``; internal departments are left out.
     """
-    if change_kind not in ChangeKind.values:
-        raise ValidationError(_("Unknown change for a recipient notification."))
-    created: list[RecipientNotification] = []
-    disclosures = (
+    from ..exports import content
+
+    found: dict[int, dict] = {}
+    for row in (
         DisclosureLog.objects.for_subject(subject.pk)
         .values("recipient_id")
         .annotate(last=Max("disclosed_on"))
         .order_by("recipient_id")
-    )
-    for row in disclosures:
+    ):
+        found[row["recipient_id"]] = {"categories": set(), "last": row["last"]}
+    for recipient_id, codes in DisclosureLog.objects.filter(subject_id=subject.pk).values_list(
+        "recipient_id", "categories"
+    ):
+        found[recipient_id]["categories"].update(codes)
+    collection = content.collect(subject, language=subject.language or "fr")
+    with_data = collection.with_data()
+    for activity in content.applicable_activities(collection):
+        categories = {
+            code
+            for source in with_data
+            if activity.code in source.source.register_entries
+            for code in source.categories
+        }
+        for recipient in activity.recipients.all():
+            if recipient.kind not in NOTIFIED_KINDS:
+                continue  # IJINUS's own departments; authorities receive data only on a logged request (R1.12.5)
+            found.setdefault(recipient.pk, {"categories": set(), "last": None})["categories"].update(categories)
+    return {key: {**value, "categories": sorted(value["categories"])} for key, value in sorted(found.items())}
+
+
+@transaction.atomic
+def notifications_create_for(
+    *, subject: DataSubject, change_kind: str, request: Request | None, actor: User | None
+) -> list[RecipientNotification]:
+    """One pending notification per recipient of the person's data (R1.12.2): those in the
+    disclosure log and those the register names for the processing that applies to them.
+
+    Idempotent per request: a recipient already notified for this request and change is skipped.
+    ``last_disclosed_on``: the last logged disclosure; for a recipient known from the register
+    only, no dated disclosure exists and the day of the notification stands in.
+    """
+    if change_kind not in ChangeKind.values:
+        raise ValidationError(_("Unknown change for a recipient notification."))
+    created: list[RecipientNotification] = []
+    for recipient_id, found in subject_recipients(subject).items():
         if (
             request is not None
             and RecipientNotification.objects.filter(
-                request=request, recipient_id=row["recipient_id"], change_kind=change_kind
+                request=request, recipient_id=recipient_id, change_kind=change_kind
             ).exists()
         ):
             continue
-        categories = sorted(
-            {
-                code
-                for codes in DisclosureLog.objects.filter(
-                    subject_id=subject.pk, recipient_id=row["recipient_id"]
-                ).values_list("categories", flat=True)
-                for code in codes
-            }
-        )
         notification = RecipientNotification(
             request=request,
             subject_ref=subject.pk,
-            recipient_id=row["recipient_id"],
+            recipient_id=recipient_id,
             change_kind=change_kind,
-            categories=categories,
-            last_disclosed_on=row["last"],
+            categories=found["categories"],
+            last_disclosed_on=found["last"] or timezone.localdate(),
         )
         notification.full_clean()
         notification.save()
@@ -164,9 +192,14 @@ def recipients_notified(*, subject_id: int, request: Request | None = None) -> l
     notifications = RecipientNotification.objects.for_subject(subject_id).select_related("recipient")
     if request is not None:
         notifications = notifications.filter(request=request)
+    from ..exports import wording
+
     return [
         {
             "recipient": notification.recipient.name,
+            # The name and kind as the person reads them, per language (a category is worded; a company as named).
+            "names": {lang: wording.recipient_name(notification.recipient.name, lang)[0] for lang in ("fr", "en")},
+            "kinds": {lang: wording.recipient_kind(notification.recipient.kind, lang) for lang in ("fr", "en")},
             "kind": notification.recipient.get_kind_display(),
             "change": notification.get_change_kind_display(),
             "status": notification.get_status_display(),

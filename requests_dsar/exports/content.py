@@ -16,11 +16,13 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-from consents.models import Controller, DataCategory, LegalBasis, ProcessingActivity, TransferMechanism
+from consents.dpo import dpo_contact
+from consents.models import LegalBasis, ProcessingActivity, TransferMechanism
 from ijinus_privacy.models import AuditEvent
 from ijinus_privacy.personal_data import PersonalDataSource, registry
 from subjects.models import FREE_TEXT_WARNING, DataSubject
 
+from . import wording
 from .texts import CNIL, legal_bases_for, texts_for
 
 PORTABLE_BASES = frozenset({LegalBasis.CONSENT, LegalBasis.CONTRACT})  # Art. 20(1)(a), R1.8.1
@@ -44,6 +46,7 @@ class SourceData:
     categories: tuple[str, ...]
     records: list[dict[str, Any]]
     field_labels: dict[str, str]
+    label_missing: bool = False
 
     @property
     def name(self) -> str:
@@ -118,12 +121,20 @@ class Redactor:
 
 def collect(subject: DataSubject, *, language: str = "fr") -> Collection:
     """Read every registered source for this subject (R1.7.1) and redact third-party data (R1.7.6)."""
+    from django.utils import translation
+
+    with translation.override(language):  # field labels and coded values in the person's language
+        return _collect(subject, language=language)
+
+
+def _collect(subject: DataSubject, *, language: str) -> Collection:
     redactor = Redactor.for_subject(subject)
     placeholder = texts_for(language)["redacted"]
     sources: list[SourceData] = []
     redactions: list[Redaction] = []
     for source in registry:
         collected = source.collect(subject.pk)
+        label = wording.source_label(source.name, language)
         free_text = _free_text_fields(source)
         records = []
         for index, record in enumerate(collected.records):
@@ -136,121 +147,262 @@ def collect(subject: DataSubject, *, language: str = "fr") -> Collection:
         sources.append(
             SourceData(
                 source=source,
-                label=str(collected.label),
+                label=label or wording.without_internal_references(str(collected.label)),
                 categories=tuple(collected.categories),
                 records=records,
                 field_labels={key: str(value) for key, value in collected.field_labels.items()},
+                label_missing=label is None,
             )
         )
     return Collection(subject=subject, sources=sources, redactions=redactions)
 
 
-def _clean(text: str) -> str:
-    """Register text for a data subject: without the DPO's ⚑ markers."""
-    return " ".join(text.replace("⚑", "").split())
+# Roles (subjects) that are data-subject categories of the register (consents) under the same code.
+# Activities for "any data subject", requesters and heirs apply whenever this person's data is in them.
+ALWAYS_CATEGORIES = frozenset({"any_subject", "requester", "heir"})
+# Data that says which category a person is in even without the role recorded.
+CATEGORIES_FROM_SOURCES = {"subjects.navigation": "website_visitor", "subjects.devices": "ijitrack_user"}
+COUNTRY_NAMES = {
+    "fr": {
+        "FR": "France",
+        "DE": "Allemagne",
+        "IE": "Irlande",
+        "NL": "Pays-Bas",
+        "BE": "Belgique",
+        "ES": "Espagne",
+        "IT": "Italie",
+        "LU": "Luxembourg",
+        "SE": "Suède",
+        "FI": "Finlande",
+        "DK": "Danemark",
+        "PL": "Pologne",
+        "AT": "Autriche",
+        "PT": "Portugal",
+        "US": "États-Unis",
+        "GB": "Royaume-Uni",
+        "CH": "Suisse",
+        "CA": "Canada",
+        "IN": "Inde",
+        "JP": "Japon",
+    },
+    "en": {
+        "FR": "France",
+        "DE": "Germany",
+        "IE": "Ireland",
+        "NL": "Netherlands",
+        "BE": "Belgium",
+        "ES": "Spain",
+        "IT": "Italy",
+        "LU": "Luxembourg",
+        "SE": "Sweden",
+        "FI": "Finland",
+        "DK": "Denmark",
+        "PL": "Poland",
+        "AT": "Austria",
+        "PT": "Portugal",
+        "US": "United States",
+        "GB": "United Kingdom",
+        "CH": "Switzerland",
+        "CA": "Canada",
+        "IN": "India",
+        "JP": "Japan",
+    },
+}
 
 
-def _activities(codes: set[str]) -> list[ProcessingActivity]:
-    return list(
-        ProcessingActivity.objects.with_codes(codes).exclude(status=ProcessingActivity.Status.RETIRED).with_register()
-    )
+def country_name(code: str, language: str) -> str:
+    return COUNTRY_NAMES.get(language, COUNTRY_NAMES["fr"]).get(code.upper(), code.upper())
 
 
-def _activity_name(activity: ProcessingActivity, language: str) -> str:
-    return (activity.name_fr if language == "fr" and activity.name_fr else activity.name) or activity.code
+def person_categories(collection: Collection) -> set[str] | None:
+    """The register's data-subject categories this person is in (R3.2.3): their roles, and what
+    their data shows (a browsing record makes a visitor). ``None``: no role recorded, no filter."""
+    roles = set(collection.subject.roles.values_list("role", flat=True))
+    if not roles:
+        return None
+    implied = {CATEGORIES_FROM_SOURCES[s.name] for s in collection.with_data() if s.name in CATEGORIES_FROM_SOURCES}
+    return roles | implied | ALWAYS_CATEGORIES
 
 
-def art15_information(collection: Collection, *, language: str) -> dict[str, Any]:
-    """The Art. 15(1)(a)-(h) and 15(2) information, tailored to the sources holding this person's data."""
-    texts = texts_for(language)
-    bases = legal_bases_for(language)
+def applicable_activities(collection: Collection) -> list[ProcessingActivity]:
+    """The register entries that apply to this person (R3.2.2): served by a source holding their
+    data, and for a category of people they belong to. An active client is not a prospect: the
+    prospect, cookie and social-network entries are left out unless their data or roles call for them."""
     with_data = collection.with_data()
     codes = {code for source in with_data for code in source.source.register_entries}
-    category_codes = {code for source in with_data for code in source.categories}
-    activities = _activities(codes)
-    controller = Controller.current()
-    dpo = (controller.dpo_email if controller and controller.dpo_email else "") or "gdpr@ijinus.com"
+    activities = list(
+        ProcessingActivity.objects.with_codes(codes).exclude(status=ProcessingActivity.Status.RETIRED).with_register()
+    )
+    categories = person_categories(collection)
+    if categories is None:
+        return activities
+    return [a for a in activities if {c.code for c in a.subject_categories.all()} & categories]
 
-    purposes = [
-        {
-            "activity": activity.code,
-            "activity_name": _activity_name(activity, language),
-            "purposes": [
+
+@dataclass
+class Information:
+    """The Art. 15 information in the person's language, and what the DPO still has to document."""
+
+    document: dict[str, Any]
+    gaps: list[str]
+
+
+def _gap(gaps: list[str], text: str) -> None:
+    if text not in gaps:
+        gaps.append(text)
+
+
+def _information(collection: Collection, *, language: str) -> Information:
+    from django.utils.translation import gettext as _
+
+    texts = texts_for(language)
+    bases = legal_bases_for(language)
+    gaps: list[str] = []
+    with_data = collection.with_data()
+    activities = applicable_activities(collection)
+    served_by = {
+        code: [s for s in with_data if code in s.source.register_entries] for code in {a.code for a in activities}
+    }
+    names: dict[str, str] = {}
+    for activity in activities:
+        name = wording.activity_name(activity.code, language)
+        if name is None:
+            _gap(gaps, _("%(code)s: no name worded for data subjects") % {"code": activity.code})
+        names[activity.code] = name or ""
+
+    purposes = []
+    for activity in activities:
+        worded = []
+        for purpose in activity.purposes.all():
+            description = wording.purpose(purpose.description, language)
+            if description is None:
+                _gap(
+                    gaps,
+                    _("%(code)s: purpose not worded for data subjects: “%(text)s”")
+                    % {"code": activity.code, "text": purpose.description},
+                )
+                continue
+            worded.append(
                 {
-                    "description": purpose.description,
+                    "description": description,
                     "legal_basis": purpose.legal_basis,
                     "legal_basis_label": bases.get(purpose.legal_basis, purpose.legal_basis),
                 }
-                for purpose in activity.purposes.all()
-            ],
-        }
-        for activity in activities
-    ]
+            )
+        if worded:
+            purposes.append({"activity": activity.code, "activity_name": names[activity.code], "purposes": worded})
+
+    category_codes = sorted({code for source in with_data for code in source.categories})
     categories = []
-    for category in DataCategory.objects.with_codes(category_codes).order_by("code"):
-        activity_codes = {
-            code
-            for source in with_data
-            if category.code in source.categories
-            for code in source.source.register_entries
-        }
+    for code in category_codes:
+        name = wording.data_category(code, language)
+        if name is None:
+            _gap(gaps, _("Data category %(code)s not worded for data subjects") % {"code": code})
+            continue
         retention = []
         for activity in activities:
-            if activity.code not in activity_codes:
+            if not any(code in source.categories for source in served_by[activity.code]):
                 continue
-            link = next((lk for lk in activity.data_category_links.all() if lk.category_id == category.pk), None)
-            period = _clean(link.retention if link and link.retention else activity.retention)
-            if period:
-                retention.append({"activity": activity.code, "period": period})
-        categories.append(
-            {"code": category.code, "name": category.name, "description": category.description, "retention": retention}
-        )
+            link = next((lk for lk in activity.data_category_links.all() if lk.category.code == code), None)
+            if link is None:
+                continue
+            period = wording.retention(link.retention, language) if link.retention else ""
+            source_text = link.retention if period else activity.retention
+            if not period:
+                period = wording.retention(activity.retention, language) if activity.retention.strip() else None
+            if not period:
+                _gap(
+                    gaps,
+                    _("%(code)s: retention of “%(category)s” not decided or not worded for data subjects: “%(text)s”")
+                    % {"code": activity.code, "category": code, "text": source_text or "—"},
+                )
+                continue
+            retention.append({"activity": names[activity.code] or activity.code, "period": period})
+        categories.append({"code": code, "name": name, "description": "", "retention": retention})
+    categories.sort(key=lambda category: category["name"].casefold())
+
     recipients: dict[str, dict[str, Any]] = {}
     transfers: dict[str, dict[str, Any]] = {}
     for activity in activities:
         for recipient in activity.recipients.all():
-            recipients.setdefault(
-                recipient.code,
-                {
-                    "code": recipient.code,
-                    "name": recipient.name,
-                    "kind": recipient.get_kind_display(),
-                    "country": recipient.country,
-                    "activities": [],
-                },
-            )["activities"].append(activity.code)
+            if recipient.code in recipients:
+                recipients[recipient.code]["activities"].append(activity.code)
+                continue
+            name, is_category = wording.recipient_name(recipient.name, language)
+            if recipient.kind in wording.IDENTIFIED_KINDS and (is_category or not recipient.country):
+                _gap(
+                    gaps,
+                    _("Recipient “%(name)s”: company and country not recorded (Art. 15(1)(c), CJEU C-154/21)")
+                    % {"name": recipient.name},
+                )
+            recipients[recipient.code] = {
+                "code": recipient.code,
+                "name": name,
+                "kind": wording.recipient_kind(recipient.kind, language),
+                "country": recipient.country,
+                "activities": [activity.code],
+            }
             if recipient.is_transfer:
+                if recipient.transfer_mechanism == TransferMechanism.TO_ASSESS or not recipient.country:
+                    _gap(
+                        gaps,
+                        _("Recipient “%(name)s”: transfer outside the EU not documented (Art. 15(2))")
+                        % {"name": recipient.name},
+                    )
+                    continue
                 transfers[recipient.code] = {
-                    "recipient": recipient.name,
-                    "country": recipient.country or recipient.processing_countries or texts["not_documented"],
+                    "recipient": name,
+                    "country": country_name(recipient.country, language),
                     "mechanism": recipient.transfer_mechanism,
-                    "mechanism_label": texts["to_assess"]
-                    if recipient.transfer_mechanism == TransferMechanism.TO_ASSESS
-                    else str(recipient.get_transfer_mechanism_display()),
-                    "reference": recipient.scc_reference,
+                    "mechanism_label": texts["mechanisms"].get(recipient.transfer_mechanism, ""),
+                    "reference": "",
                 }
-    data_sources = [
-        {"activity": activity.code, "source": _clean(activity.data_source)}
-        for activity in activities
-        if activity.data_source.strip()
-    ]
+    data_sources = []
+    for activity in activities:
+        if not activity.data_source.strip():
+            continue
+        source = wording.data_source(activity.data_source, language)
+        if source is None:
+            _gap(
+                gaps,
+                _("%(code)s: source of the data not worded for data subjects: “%(text)s”")
+                % {"code": activity.code, "text": activity.data_source},
+            )
+            continue
+        data_sources.append({"activity": names[activity.code] or activity.code, "source": source})
     third_party = [source for source in with_data if not source.source.provided_by_subject]
     source_notes = [texts["source_third_party"].format(label=source.label) for source in third_party]
     source_notes.append(texts["source_subject"])
     automated = [texts["automated_none"]]
     if any(source.source.inferred for source in with_data):
         automated.append(texts["automated_interests"])
-    return {
+    for source in with_data:
+        if source.label_missing:
+            _gap(gaps, _("Section “%(label)s” not worded for data subjects") % {"label": source.source.label})
+    dpo = dpo_contact()
+    document = {
         "purposes": purposes,
         "data_categories": categories,
         "recipients": list(recipients.values()),
-        "rights": texts["rights_text"].format(dpo=dpo),
+        "rights": texts["rights_text"].format(dpo=dpo.email),
         "complaint": {**CNIL, "text": texts["complaint_text"].format(**CNIL)},
         "data_sources": data_sources,
         "source_notes": source_notes,
         "automated_decisions": automated,
         "transfers": list(transfers.values()),
     }
+    return Information(document=document, gaps=gaps)
+
+
+def art15_information(collection: Collection, *, language: str) -> dict[str, Any]:
+    """The Art. 15(1)(a)-(h) and 15(2) information, tailored to this person (R1.7.2, R3.2.2): only
+    what is worded for data subjects is given; the rest is a gap for the DPO, never printed."""
+    return _information(collection, language=language).document
+
+
+def documentation_gaps(collection: Collection, *, language: str) -> list[str]:
+    """What the DPO must document before this person's export can be approved (R1.7.2, R1.7.3)."""
+    return _information(collection, language=language).gaps
 
 
 CONSULTATION_ACTIONS = {

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone, translation
 
+from consents.dpo import dpo_contact
 from consents.export import escape_formula
 from consents.models import Controller
 from ijinus_privacy.pdf import render_pdf
 
-from .content import Collection, art15_information, consultations, portable_sources
+from .content import Collection, art15_information, consultations, country_name, portable_sources
 from .texts import legal_bases_for, texts_for
 
 SCHEMA_DIR = Path(settings.BASE_DIR) / "docs" / "schemas"
@@ -51,9 +54,10 @@ def validate(document: dict[str, Any], schema_name: str) -> None:
 
 def _controller() -> dict[str, str]:
     controller = Controller.current()
+    dpo = dpo_contact()  # the one DPO address, set on the register's controller record
     if controller is None:
-        return {"name": "IJINUS SAS", "address": "", "dpo_email": ""}
-    return {"name": controller.name, "address": controller.address, "dpo_email": controller.dpo_email}
+        return {"name": dpo.controller, "address": "", "dpo_email": dpo.email}
+    return {"name": controller.name, "address": controller.address, "dpo_email": dpo.email}
 
 
 def _meta(collection: Collection, *, schema_name: str, language: str, request_id: int | None) -> dict[str, Any]:
@@ -107,7 +111,23 @@ def access_json(collection: Collection, *, language: str, request_id: int | None
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _display(value: Any, texts: dict[str, str]) -> str:
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# A group of records with at most this many fields reads as one table; wider ones, one small table
+# per record, unless there are many records (10k browsing records stay one table: T6).
+TABLE_MAX_COLUMNS = 6
+PAIRS_MAX_RECORDS = 20
+
+
+def format_date(value: date, language: str) -> str:
+    """One date style per language: 16/08/2026 in French, 16 Aug 2026 in English."""
+    if language == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return value.strftime("%d/%m/%Y")
+
+
+def _display(value: Any, texts: dict[str, str], language: str = "fr") -> str:
     if value is None or value == "":
         return texts["empty"]
     if value is True:
@@ -116,46 +136,80 @@ def _display(value: Any, texts: dict[str, str]) -> str:
         return texts["no"]
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or texts["empty"]
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return format_date(date.fromisoformat(value), language)
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return f"{format_date(moment.date(), language)} {moment:%H:%M}"
     return str(value)
+
+
+def _groups(source, texts: dict[str, str], language: str) -> list[dict[str, Any]]:
+    """The source's records by kind of record, each as a table with the fields as column headings,
+    or, for records with many fields, one two-column table (field, value) per record."""
+    by_heading: dict[str, list[dict[str, Any]]] = {}
+    for record in source.records:
+        by_heading.setdefault(str(record.get("record", "")), []).append(record)
+    labels = source.field_labels
+    groups = []
+    for heading, records in by_heading.items():
+        columns: list[str] = []
+        for record in records:
+            columns += [key for key in record if key != "record" and key not in columns]
+        headers = [labels.get(key, key.replace("_", " ")).capitalize() for key in columns]
+        rows = [[_display(record.get(key), texts, language) for key in columns] for record in records]
+        groups.append(
+            {
+                "heading": heading,
+                "count": len(records),
+                "wide": len(columns) > TABLE_MAX_COLUMNS and len(records) <= PAIRS_MAX_RECORDS,
+                "headers": headers,
+                "rows": rows,
+                "pairs": [list(zip(headers, row, strict=True)) for row in rows],
+            }
+        )
+    return groups
 
 
 def access_pdf_context(collection: Collection, *, language: str, request=None) -> dict[str, Any]:
     texts = texts_for(language)
     document = access_document(collection, language=language, request_id=request.pk if request else None)
-    colon = " : " if language == "fr" else ": "
-    sections = []
-    for source in collection.with_data():
-        labels = source.field_labels
-        groups: list[dict[str, Any]] = []
-        for record in source.records:
-            heading = str(record.get("record", ""))
-            if not groups or groups[-1]["heading"] != heading:
-                groups.append({"heading": heading, "lines": []})
-            # One plain text line per record: WeasyPrint lays out 10k of them far faster than nested boxes.
-            groups[-1]["lines"].append(
-                " · ".join(
-                    f"{labels.get(key, key.replace('_', ' '))}{colon}{_display(value, texts)}"
-                    for key, value in record.items()
-                    if key != "record"
-                )
-            )
-        sections.append({"label": source.label, "count": len(source.records), "groups": groups})
+    sections = [
+        {"label": source.label, "count": len(source.records), "groups": _groups(source, texts, language)}
+        for source in collection.with_data()
+    ]
     redaction_places: dict[tuple[str, str, str], int] = {}
     labels_by_source = {source.name: (source.label, source.field_labels) for source in collection.sources}
     for redaction in collection.redactions:
         label, field_labels = labels_by_source[redaction.source]
         key = (label, field_labels.get(redaction.field, redaction.field), texts["redaction_kinds"][redaction.kind])
         redaction_places[key] = redaction_places.get(key, 0) + 1
+    today = timezone.localdate()
     return {
         "t": texts,
         "redaction_places": [(*key, count) for key, count in redaction_places.items()],
         "language": language,
         "doc": document,
+        "dpo": dpo_contact(),
+        "recipients": [
+            {**item, "country_name": country_name(item["country"], language) if item["country"] else ""}
+            for item in document["information"]["recipients"]
+        ],
         "subject": collection.subject,
         "request": request,
+        "received_on": format_date(request.received_on, language) if request else "",
+        "consultations": [
+            {**item, "date": format_date(date.fromisoformat(item["date"]), language)}
+            for item in document["consultations"]
+        ],
         "sections": sections,
         "legal_bases": legal_bases_for(language),
-        "today": timezone.localdate(),
+        "today": format_date(today, language),
     }
 
 

@@ -76,6 +76,7 @@ def export_jobs_create(*, request: Request, actor: User | None, kinds: Iterable[
         raise ValidationError(_("Link the request to a data subject before exporting their data."))
     if not request.is_open:
         raise ValidationError(_("This request is closed."))
+    _refuse_if_deceased(request.subject)
     _refuse_if_restricted(request.subject_id)
     allowed = kinds_for_request(request)
     kinds = list(kinds) if kinds is not None else allowed
@@ -182,6 +183,54 @@ def export_jobs_waiting_for_queue(job_ids: Iterable[int]) -> bool:
     ).exists()
 
 
+def _refuse_if_deceased(subject: DataSubject) -> None:
+    """A deceased person's rights ended at death (LIL art. 84): no access export is sent to them.
+    Heirs and designated persons act through a post-mortem request (LIL art. 85)."""
+    if subject.deceased_on is not None:
+        raise ValidationError(
+            _(
+                "This person is recorded as deceased: their right of access ended at death (LIL art. 84). "
+                "A request from an heir or a designated person is handled as a post-mortem request "
+                "(LIL art. 85): record it with the evidence of death and the requester's capacity."
+            )
+        )
+
+
+ACCESS_KINDS = (ExportJob.Kind.ACCESS_PDF, ExportJob.Kind.ACCESS_JSON)
+UNDOCUMENTED = ":undocumented"  # suffix of the "built" audit reason when the register had gaps
+
+
+def _refuse_if_undocumented(request: Request, jobs: list[ExportJob]) -> None:
+    """What the DPO has not documented is never printed to the person (R1.7.2, R1.7.3): the access
+    export cannot be approved until it is, and one built while something was missing is built again."""
+    from ijinus_privacy.models import AuditEvent
+
+    access = [job for job in jobs if job.kind in ACCESS_KINDS]
+    if not access:
+        return
+    collection = content.collect(request.subject, language=request.language)
+    gaps = content.documentation_gaps(collection, language=request.language)
+    if gaps:
+        intro = _("Before this access export can be approved, document in the register (not shown to the person):")
+        raise ValidationError([intro, *gaps])
+    for job in access:
+        built = (
+            AuditEvent.objects.filter(
+                object_type=ExportJob._meta.label_lower, object_id=str(job.pk), reason__startswith="built:"
+            )
+            .order_by("-id")
+            .values_list("reason", flat=True)
+            .first()
+        )
+        if built and built.endswith(UNDOCUMENTED):
+            raise ValidationError(
+                _(
+                    "This export was built before the register was documented: build the exports again, "
+                    "then approve them."
+                )
+            )
+
+
 def _refuse_if_restricted(subject_id: int) -> None:
     """Restricted data is only stored (Art. 18(2)): exporting it needs a recorded override."""
     from subjects.services.restriction import Operation, is_restricted
@@ -250,6 +299,7 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
     except Exception as error:
         _fail(job_id, error, retry=False)
         return ExportJob.objects.get(pk=job_id)
+    undocumented = job.kind in ACCESS_KINDS and bool(content.documentation_gaps(collection, language=job.language))
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
         now = timezone.now()
@@ -267,7 +317,7 @@ def export_build(*, job_id: int, owner: str | None = None) -> ExportJob | None:
             action=audit.Action.EXPORT,
             obj=job,
             fields=[source.name for source in collection.with_data()],
-            reason=f"built:{job.kind}",
+            reason=f"built:{job.kind}" + (UNDOCUMENTED if undocumented else ""),
         )
         if collection.redactions:  # R1.7.6: redactions are logged (where, never what)
             audit.record(
@@ -304,6 +354,8 @@ def export_approve_and_send(*, request: Request, actor: User | None) -> list[Exp
         raise ValidationError(_("No e-mail address is known for this request: exports are sent by signed link only."))
     for subject_id in {job.subject_id for job in ready}:
         _refuse_if_restricted(subject_id)  # a restriction placed after the build counts too (R1.11.3)
+    _refuse_if_deceased(request.subject)
+    _refuse_if_undocumented(request, ready)
     waiting = list(OutboxMessage.objects.select_for_update().for_purpose(LINK_PURPOSE, request.pk).unsent())
     queued_ids = {job_id for message in waiting for job_id in message.context.get("job_ids", [])}
     now = timezone.now()

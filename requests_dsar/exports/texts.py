@@ -102,8 +102,23 @@ TEXTS: dict[str, dict[str, Any]] = {
             "Aucun transfert hors de l'Union européenne n'est effectué pour les traitements vous concernant."
         ),
         "footer": "IJINUS SAS — document confidentiel destiné à la personne concernée",
-        "to_assess": "en cours d'évaluation par notre délégué à la protection des données",
-        "not_documented": "non encore documenté",
+        "mechanisms": {
+            "adequacy": "décision d'adéquation de la Commission européenne (art. 45 du RGPD)",
+            "scc_2021_914": (
+                "clauses contractuelles types de la Commission européenne (décision 2021/914, art. 46 du RGPD) ; "
+                "une copie peut être obtenue auprès de notre délégué à la protection des données"
+            ),
+            "bcr": "règles d'entreprise contraignantes (art. 47 du RGPD)",
+            "derogation_49": "dérogation pour une situation particulière (art. 49 du RGPD)",
+        },
+        "colon": " : ",
+        "dpo": "Délégué à la protection des données",
+        "email": "E-mail",
+        "phone": "Téléphone",
+        "field": "Donnée",
+        "value": "Valeur",
+        "kind": "Nature",
+        "activities": "Traitements",
         "redaction_count": "Nombre d'occultations",
         "redaction_kinds": {
             "staff_identity": "identité d'un membre du personnel",
@@ -193,8 +208,23 @@ TEXTS: dict[str, dict[str, Any]] = {
         ),
         "no_transfers": "No transfer outside the European Union takes place for the processing concerning you.",
         "footer": "IJINUS SAS — confidential document for the data subject",
-        "to_assess": "being assessed by our Data Protection Officer",
-        "not_documented": "not documented yet",
+        "mechanisms": {
+            "adequacy": "European Commission adequacy decision (Art. 45 GDPR)",
+            "scc_2021_914": (
+                "European Commission standard contractual clauses (Decision 2021/914, Art. 46 GDPR); a copy can be "
+                "obtained from our Data Protection Officer"
+            ),
+            "bcr": "binding corporate rules (Art. 47 GDPR)",
+            "derogation_49": "derogation for a specific situation (Art. 49 GDPR)",
+        },
+        "colon": ": ",
+        "dpo": "Data Protection Officer",
+        "email": "E-mail",
+        "phone": "Phone",
+        "field": "Data",
+        "value": "Value",
+        "kind": "Kind",
+        "activities": "Processing",
         "redaction_count": "Number of redactions",
         "redaction_kinds": {
             "staff_identity": "identity of a staff member",

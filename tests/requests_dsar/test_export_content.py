@@ -58,7 +58,7 @@ def test_the_pdf_has_a_cover_every_article_15_section_and_the_subjects_data():
     assert "C-424242" in text  # the contract reference
     assert "Flow meters" in text or "Débitmètres" in text  # a code explained, not "flow"
     assert "Gestion des clients" in text  # a register entry by its French name
-    assert "Carriers" in text  # a recipient by identity
+    assert "Transporteurs" in text  # a recipient, in French (named once the DPO records the company)
 
 
 def test_the_pdf_speaks_english_to_an_english_speaking_subject():

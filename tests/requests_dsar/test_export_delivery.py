@@ -18,6 +18,7 @@ from ijinus_privacy.models import AuditEvent
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, Right
 from tests.factories import dpo_user, logged_request, subject_with_data, support_user
+from tests.requests_dsar.documented import document_register
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ def _clear_rate_limit():
 
 @pytest.fixture
 def built(django_capture_on_commit_callbacks):
+    document_register()  # the DPO documented the register: the export can be approved (R1.7.2)
     """An access request whose JSON export is built."""
     dsar = logged_request(subject=subject_with_data(email="lena.morvan@exemple.fr"), rights=(Right.ACCESS,))
     with django_capture_on_commit_callbacks(execute=True):

@@ -64,23 +64,44 @@ def test_erasure_creates_one_task_per_recipient_that_received_the_data():
     record = erasure_execute(request=request, ground=ErasureGround.NO_LONGER_NECESSARY, justification="ok", actor=dpo)
 
     tasks = RecipientNotification.objects.filter(request=request).order_by("recipient__code")
-    assert [(t.recipient.code, t.change_kind, t.status) for t in tasks] == [
-        ("carriers", ChangeKind.ERASURE, RecipientNotification.Status.PENDING),
-        ("crm", ChangeKind.ERASURE, RecipientNotification.Status.PENDING),
+    # the logged disclosures (crm, carriers) and the register's recipients of this client's processing
+    assert [t.recipient.code for t in tasks] == [
+        "accountant",
+        "analytics",
+        "carriers",
+        "crm",
+        "emailing",
+        "hosting",
+        "maintenance",
+        "partners",
+        "social-networks",
     ]
+    assert {(t.change_kind, t.status) for t in tasks} == {(ChangeKind.ERASURE, RecipientNotification.Status.PENDING)}
     assert tasks.get(recipient__code="crm").last_disclosed_on == dt.date(2024, 6, 5)
-    assert record.record.notifications == 2
+    assert record.record.notifications == 9
     assert not DisclosureLog.objects.filter(subject_id=subject.pk).exists()
     assert DisclosureLog.objects.filter(subject=other).count() == 1
 
 
-def test_no_task_for_a_subject_without_disclosures():
+def test_r1_12_2_internal_departments_and_authorities_get_no_task():
     subject = client_to_erase()
 
     created = notifications_create_for(subject=subject, change_kind=ChangeKind.RECTIFICATION, request=None, actor=None)
 
-    assert created == []
-    assert RecipientNotification.objects.count() == 0
+    kinds = {task.recipient.kind for task in created}
+    assert created
+    assert kinds <= {"processor", "partner", "social_network"}
+
+
+def test_r1_12_2_a_register_recipient_is_told_without_a_logged_disclosure(today):
+    # given a client whose orders go to the carriers (register P03), with no disclosure logged
+    subject = client_to_erase()
+
+    created = notifications_create_for(subject=subject, change_kind=ChangeKind.RECTIFICATION, request=None, actor=None)
+
+    carriers = next(task for task in created if task.recipient.code == "carriers")
+    assert "order" in carriers.categories
+    assert carriers.last_disclosed_on == today
 
 
 def test_creating_twice_for_the_same_request_is_harmless():
@@ -89,18 +110,18 @@ def test_creating_twice_for_the_same_request_is_harmless():
     disclose(subject, "crm")
     request = erasure_request(subject, actor=dpo)
 
-    notifications_create_for(subject=subject, change_kind=ChangeKind.RESTRICTION, request=request, actor=dpo)
+    first = notifications_create_for(subject=subject, change_kind=ChangeKind.RESTRICTION, request=request, actor=dpo)
     again = notifications_create_for(subject=subject, change_kind=ChangeKind.RESTRICTION, request=request, actor=dpo)
 
     assert again == []
-    assert RecipientNotification.objects.count() == 1
+    assert RecipientNotification.objects.count() == len(first) > 1
 
 
 def _one_task():
     subject = client_to_erase()
     disclose(subject, "crm")
-    (task,) = notifications_create_for(subject=subject, change_kind=ChangeKind.RECTIFICATION, request=None, actor=None)
-    return task
+    tasks = notifications_create_for(subject=subject, change_kind=ChangeKind.RECTIFICATION, request=None, actor=None)
+    return next(task for task in tasks if task.recipient.code == "crm")
 
 
 def test_task_tracked_to_sent_then_acknowledged():
@@ -144,15 +165,19 @@ def test_the_subject_can_be_given_the_list_of_recipients_notified():
 
     listed = recipients_notified(subject_id=task.subject_ref)
 
-    assert listed == [
-        {
-            "recipient": "CRM provider",
-            "kind": "Subcontractor / processor (Art. 28)",
-            "change": "Rectification (Art. 16)",
-            "status": "Sent",
-            "categories": ["contact", "identity"],
-        }
-    ]
+    crm = next(item for item in listed if item["recipient"] == "CRM provider")
+    assert crm == {
+        "recipient": "CRM provider",
+        "names": {
+            "fr": "Prestataire de gestion de la relation client",
+            "en": "Customer-relationship management provider",
+        },
+        "kinds": {"fr": "sous-traitant", "en": "processor"},
+        "kind": "Subcontractor / processor (Art. 28)",
+        "change": "Rectification (Art. 16)",
+        "status": "Sent",
+        "categories": ["contact", "identity"],
+    }
 
 
 def test_a_restriction_placed_on_the_subject_creates_a_task_per_recipient_in_the_same_transaction():
@@ -166,4 +191,4 @@ def test_a_restriction_placed_on_the_subject_creates_a_task_per_recipient_in_the
     restriction_place(subject=subject, ground=Restriction.Ground.ACCURACY_CONTESTED, actor=dpo_user())
 
     tasks = RecipientNotification.objects.filter(subject_ref=subject.pk, change_kind=ChangeKind.RESTRICTION)
-    assert tasks.count() == 2
+    assert {"crm", "emailing", "carriers"} <= set(tasks.values_list("recipient__code", flat=True))
