@@ -21,3 +21,7 @@ class ConsentsConfig(AppConfig):
             registry.register(source_class())
         # The record sweeper named by the seeded retention rules (retention migration 0002).
         sweepers.register("consents.inactive_client_marketing", sweep_inactive_client_marketing)
+        # Re-consent on a substantive register change; policy-change e-mails marked sent (Art. 13-14).
+        from .information_hooks import connect
+
+        connect()
