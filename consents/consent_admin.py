@@ -398,3 +398,6 @@ def register(site: admin.AdminSite) -> None:
     site.register(Suppression, SuppressionAdmin)
     site.register(ProductFamilyAnalogy, ProductFamilyAnalogyAdmin)
     subject_page_inlines(ConsentEventInline)
+    from .information_admin import register as register_information
+
+    register_information(site)

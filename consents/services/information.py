@@ -259,6 +259,16 @@ def reconsent_flag(
     return cause
 
 
+@transaction.atomic
+def purpose_setting_save(*, setting: ConsentPurposeSetting, actor: User | None) -> ConsentPurposeSetting:
+    """Change which register entry a consent purpose depends on, or its refresh interval."""
+    actors.require(actor, "consents.change_consentpurposesetting")
+    setting.full_clean()
+    setting.save()
+    audit.record(action=audit.Action.CHANGE, actor=actor, obj=setting, fields=["activity", "refresh_months"])
+    return setting
+
+
 def register_change_is_substantive(previous: Mapping | None, state: Mapping) -> list[str]:
     """What changed substantively between two register states of an activity (EDPB 05/2020 ¶110):
     a new or reworded purpose or legal basis, a new recipient, new transfers. Wording elsewhere, the
@@ -595,6 +605,7 @@ __all__ = [
     "policy_notification_batch",
     "policy_notification_sent",
     "policy_notification_start",
+    "purpose_setting_save",
     "reconsent_clear",
     "reconsent_flag",
     "reconsent_flag_refresh_due",
