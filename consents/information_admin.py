@@ -147,9 +147,22 @@ class FlagStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CauseKindFilter(admin.SimpleListFilter):
+    title = _("cause")
+    parameter_name = "cause"
+
+    def lookups(self, request, model_admin):
+        return ReconsentCause.Kind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ReconsentCause.Kind.values:
+            return queryset.filter(cause__kind=self.value())
+        return queryset
+
+
 class ReconsentFlagAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin):
     list_display = ("id", "subject", "channel", "cause_kind", "flagged_at", "cleared_at")
-    list_filter = (FlagStateFilter, "channel", "cause__kind")
+    list_filter = (FlagStateFilter, "channel", CauseKindFilter)
     list_select_related = ("subject", "cause")
     raw_id_fields = ("subject",)
     search_number_fields = ("subject_id",)
@@ -337,9 +350,9 @@ class BloctelListAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     def get_urls(self):
         return [
             self.guarded_path(
-                "import/",
+                "upload/",
                 self.import_view,
-                name="consents_bloctellist_import",
+                name="consents_bloctellist_upload",
                 permission="consents.import_bloctellist",
             ),
             *super().get_urls(),

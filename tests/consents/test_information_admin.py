@@ -53,7 +53,7 @@ def test_customer_service_sees_the_lists_but_not_the_bloctel_import(client, mode
     client.force_login(f.support_user())
 
     assert client.get(reverse(f"admin:consents_{model}_changelist")).status_code == 200
-    assert client.get(reverse("admin:consents_bloctellist_import")).status_code == 403
+    assert client.get(reverse("admin:consents_bloctellist_upload")).status_code == 403
 
 
 def test_r2_2_2_the_dpo_checks_a_wording_in_the_admin_and_sees_what_is_missing(dpo_client, today):
@@ -147,7 +147,7 @@ def test_r5_6_3_the_overdue_filter_lists_people_not_told_in_time(dpo_client, tod
 
 @pytest.mark.today("2026-03-10")
 def test_r2_7_1_the_dpo_imports_the_list_and_sees_row_errors(dpo_client, today):
-    url = reverse("admin:consents_bloctellist_import")
+    url = reverse("admin:consents_bloctellist_upload")
     bad = SimpleUploadedFile("bloctel.csv", b"06 12 34 56 78\nabc 1\n")
 
     response = dpo_client.post(url, {"file": bad, "list_date": "2026-03-02"})
