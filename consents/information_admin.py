@@ -247,7 +247,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class IndirectCollectionAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "subject", "source_kind", "source_detail", "collected_on", "due_on", "informed_on", "late")
+    list_display = ("subject", "source_kind", "source_detail", "due_on", "informed_on", "late")
     list_filter = (OverdueFilter, "source_kind", "informed_how")
     list_select_related = ("subject",)
     raw_id_fields = ("subject",)
