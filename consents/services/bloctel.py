@@ -10,6 +10,10 @@ list replaces the previous one, whose hashes are deleted in the same transaction
 is on the list may only be called about a current contract (L.223-1); professional contacts
 called in that capacity are outside L.223-1 (the suppression list still applies to everyone).
 Files are scrubbed at least monthly: a list older than a month gives a warning.
+
+From 11 August 2026 (loi n° 2025-594, new C. consom. L.223-1), a consumer is called for marketing
+only with their prior consent, or about a current contract: the check asks the consent service
+(``information.consent_covers``) as well.
 """
 
 from __future__ import annotations
@@ -35,11 +39,14 @@ from subjects.models import Contract, DataSubject
 
 from ..models import BloctelList, BloctelNumber
 from .consent import is_suppressed
+from .information import consent_covers
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
 STALE_AFTER_MONTHS = 1
+# Loi n° 2025-594 of 30 June 2025, art. 3 and 13 III: prior consent for consumer calls from this day.
+PRIOR_CONSENT_FROM = date(2026, 8, 11)
 MAX_ROW_ERRORS = 50
 
 
@@ -179,10 +186,24 @@ def phone_marketing_check(
         )
     status = bloctel_status(today=today)
     warnings = (status.warning,) if status.warning else ()
+    contract = subject is not None and has_current_contract(subject, today=today)
+    if today >= PRIOR_CONSENT_FROM and not contract:
+        consented = subject is not None and consent_covers(subject=subject, channel=Channel.PHONE_MARKETING)
+        if not consented:
+            return PhoneMarketingCheck(
+                False,
+                (
+                    _(
+                        "No prior consent to marketing calls: required for consumers since 11 August 2026 "
+                        "(C. consom. L.223-1)."
+                    ),
+                ),
+                warnings,
+            )
     if status.list_date is None:
         return PhoneMarketingCheck(False, (status.warning,), warnings)
     if on_bloctel_list(phone):
-        if subject is not None and has_current_contract(subject, today=today):
+        if contract:
             return PhoneMarketingCheck(
                 True, (_("On the opposition list, but a current contract exists (C. consom. L.223-1)."),), warnings
             )

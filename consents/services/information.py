@@ -361,6 +361,8 @@ def reconsent_clear(*, event: ConsentEvent, actor: User | None) -> int:
             channel=event.channel,
             cleared_at__isnull=True,
             flagged_at__lte=event.recorded_at,
+            # an older proof recorded late is no answer to a change made after it
+            cause__effective_at__lte=event.occurred_at,
         )
     )
     for flag in flags:

@@ -130,3 +130,17 @@ def test_r2_7_1_without_any_list_no_consumer_is_called(today):
 def test_r2_7_1_only_the_dpo_imports_the_list(today):
     with pytest.raises(PermissionDenied):
         bloctel_import(content=LIST.encode(), list_date=today, actor=f.support_user())
+
+
+@pytest.mark.today("2026-12-07")
+def test_r2_7_1_since_11_august_2026_a_consumer_needs_a_prior_consent_even_off_the_list(today):
+    _imported("06 99 99 99 99\n", list_date=date(2026, 12, 1))
+    silent = f.DataSubjectFactory(consumer=True, phone="06 00 00 00 01")
+    consenting = f.DataSubjectFactory(consumer=True, phone="06 00 00 00 03")
+    f.give(consenting, Channel.PHONE_MARKETING)
+
+    refused = phone_marketing_check(phone=silent.phone, subject=silent, today=today)
+
+    assert refused.allowed is False
+    assert "since 11 August 2026" in refused.reasons[0]
+    assert phone_marketing_check(phone=consenting.phone, subject=consenting, today=today).allowed is True
