@@ -170,6 +170,15 @@ class NoticeAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.version, obj.sha256 = saved.pk, saved.version, saved.sha256
         obj._state.adding = False
+        if saved.kind == Notice.Kind.CONSENT_TEXT:
+            self.message_user(
+                request,
+                _(
+                    "This consent wording cannot be used until the DPO confirms its content: controller, purpose, "
+                    "data, right to withdraw, transfers (Art. 7, Art. 13). See the consent wording checks."
+                ),
+                messages.WARNING,
+            )
 
 
 class ImportForm(forms.Form):

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -188,6 +189,11 @@ def _current_positive(*, channels: Iterable[str], at: datetime) -> models.QueryS
     )
 
 
+def _typed(value: Value) -> Value | Cast:
+    """PostgreSQL types a parameter of a SELECT list as text: cast it to the column's type there."""
+    return Cast(value, output_field=value.output_field) if connection.vendor == "postgresql" else value
+
+
 def _insert_flags(events: models.QuerySet, *, cause: ReconsentCause, flagged_at: datetime) -> int:
     """``INSERT INTO flags SELECT ...``: one statement, whatever the number of consents."""
     open_flag = ReconsentFlag.objects.filter(
@@ -199,9 +205,9 @@ def _insert_flags(events: models.QuerySet, *, cause: ReconsentCause, flagged_at:
         .annotate(
             f_subject=F("subject_id"),
             f_channel=F("channel"),
-            f_cause=Value(cause.pk, output_field=models.BigIntegerField()),
+            f_cause=_typed(Value(cause.pk, output_field=models.BigIntegerField())),
             f_event=F("pk"),
-            f_at=Value(flagged_at, output_field=models.DateTimeField()),
+            f_at=_typed(Value(flagged_at, output_field=models.DateTimeField())),
         )
         .values_list("f_subject", "f_channel", "f_cause", "f_event", "f_at")
     )
