@@ -64,8 +64,11 @@ CHILDREN = (
     Table("subjects_restriction", None),
     Table("subjects_deathrecord", None),
     Table("subjects_postmortemdirective", None),
+    Table("consents_reconsentflag", None),  # points at the consent events: before them
     Table("consents_consentevent", None),  # a proof of nobody proves nothing: deleted either way (R2.9.1)
     Table("consents_marketingbasis", None),
+    Table("consents_indirectcollection", None),  # consents/sources.py InformationSource: deleted either way
+    Table("consents_policynotification", None),
     Table("requests_dsar_exportjob", None),  # export files are copies of the data: they go either way
     Table("requests_dsar_requestitem", "details = ''", REQUESTS_OF_SUBJECTS, kept=True),
     Table("requests_dsar_letter", "pdf = ''", "pdf <> '' AND " + REQUESTS_OF_SUBJECTS, kept=True),

@@ -25,3 +25,7 @@ class ConsentsConfig(AppConfig):
         sweepers.register("consents.inactive_client_marketing", sweep_inactive_client_marketing)
         # The register's PDF built in the background: beat re-publishes a job a dead worker left.
         jobs.register(RegisterExportJob, dispatch=register_pdf_job_dispatch, max_attempts=MAX_ATTEMPTS)
+        # Re-consent on a substantive register change; policy-change e-mails marked sent (Art. 13-14).
+        from .information_hooks import connect
+
+        connect()

@@ -174,6 +174,15 @@ class NoticeAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.version, obj.sha256 = saved.pk, saved.version, saved.sha256
         obj._state.adding = False
+        if saved.kind == Notice.Kind.CONSENT_TEXT:
+            self.message_user(
+                request,
+                _(
+                    "This consent wording cannot be used until the DPO confirms its content: controller, purpose, "
+                    "data, right to withdraw, transfers (Art. 7, Art. 13). See the consent wording checks."
+                ),
+                messages.WARNING,
+            )
 
 
 class ImportForm(forms.Form):
@@ -447,3 +456,6 @@ def register(site: admin.AdminSite) -> None:
     site.register(Suppression, SuppressionAdmin)
     site.register(ProductFamilyAnalogy, ProductFamilyAnalogyAdmin)
     subject_page_inlines(ConsentEventInline)
+    from .information_admin import register as register_information
+
+    register_information(site)

@@ -45,6 +45,17 @@ NOTICE_TEXTS = {
 }
 
 
+# The demo wordings name IJINUS SAS, the newsletter, the e-mail address and the unsubscribe link.
+CHECKED = {
+    "states_controller": True,
+    "states_purpose": True,
+    "states_data": True,
+    "states_withdrawal": True,
+    "transfers_relevant": True,
+    "states_transfers": True,
+}
+
+
 def _at(day: date, rng: random.Random) -> datetime:
     """A working-hours moment of ``day``, never in the future (events dated today are seeded at any hour)."""
     moment = timezone.make_aware(datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59))))
@@ -59,7 +70,14 @@ def _notices(*, since: date) -> dict[tuple[str, str], Notice]:
         notice = Notice.objects.filter(kind=kind, channel=channel, language=language, effective_on__lte=since).first()
         if notice is None:
             notice = services.notice_create(
-                kind=kind, channel=channel, language=language, effective_on=since, title=title, text=text, actor=DEMO
+                kind=kind,
+                channel=channel,
+                language=language,
+                effective_on=since,
+                title=title,
+                text=text,
+                actor=DEMO,
+                checklist=CHECKED if kind == Notice.Kind.CONSENT_TEXT else None,
             )
         notices[(kind, language)] = notice
     return notices

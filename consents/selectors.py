@@ -10,7 +10,9 @@ or export goes through it (R1.13.3). A subject is marketable when all of these h
 3. not deceased (R1.15.3), and no block from another app: the conditions of kind
    ``MARKETING_BLOCKED`` (restriction marks, archive, legal holds) that the apps register in
    ``AppConfig.ready()`` (``ijinus_privacy.conditions``);
-4. neither their e-mail nor their phone is on the suppression list for that channel (R1.13.3).
+4. neither their e-mail nor their phone is on the suppression list for that channel (R1.13.3);
+5. their consent is not flagged for re-consent on that day: the purpose changed substantively
+   since, or the consent outgrew its refresh interval (EDPB 05/2020 ¶¶110-111).
 
 Step 4 compares HMAC hashes, which SQL cannot compute portably: the candidates of steps 1-3 are
 hashed in Python, in chunks (about 1 µs each), and the few that match are excluded by id. The
@@ -28,7 +30,7 @@ from ijinus_privacy import conditions
 from ijinus_privacy.identifiers import subject_identifier_hashes
 from subjects.models import DataSubject
 
-from .models import Channel, ConsentEvent, MarketingBasis, ProductFamilyAnalogy, Suppression
+from .models import Channel, ConsentEvent, MarketingBasis, ProductFamilyAnalogy, ReconsentFlag, Suppression
 
 # Which bases other than consent each marketing channel accepts (R2.6.1-R2.6.5, R2.7).
 OTHER_BASES: dict[str, tuple[str, ...]] = {
@@ -103,6 +105,8 @@ def marketable_subjects(
         .filter(deceased_on__isnull=True)
     )
     candidates = candidates.exclude(conditions.holds(conditions.MARKETING_BLOCKED))
+    flagged = ReconsentFlag.objects.filter(subject_id=OuterRef("pk"), channel=channel).open_at(_end_of(on))
+    candidates = candidates.exclude(Exists(flagged))
     return candidates.exclude(pk__in=_suppressed_ids(candidates, channel))
 
 

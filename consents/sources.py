@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from ijinus_privacy.personal_data import Disposal, Step
 from subjects.sources import P_COOKIES, P_NEWSLETTER, P_PROSPECTION, ModelSource, Part
 
-from .models import ConsentEvent, MarketingBasis
+from .models import ConsentEvent, IndirectCollection, MarketingBasis, PolicyNotification, ReconsentFlag
 
 
 class ConsentSource(ModelSource):
@@ -21,6 +21,8 @@ class ConsentSource(ModelSource):
     categories = ("consent_proof", "marketing_preferences")
     register_entries = (P_NEWSLETTER, P_PROSPECTION, P_COOKIES)
     parts = (
+        # Flags point at the consent events: deleted first (children before parents).
+        Part(ReconsentFlag, ("channel", "flagged_at", "cleared_at")),
         Part(
             ConsentEvent,
             (
@@ -48,4 +50,23 @@ class ConsentSource(ModelSource):
         return super().disposal_steps(subject_ids, disposal=Disposal.DELETE)
 
 
-SOURCES = (ConsentSource,)
+class InformationSource(ModelSource):
+    """What the person was told and when: Art. 14 information, policy-change e-mails (Art. 12-14)."""
+
+    name = "consents.information"
+    label = "Information given to the person (Art. 13-14)"
+    categories = ("identity", "third_party")
+    register_entries = (P_PROSPECTION,)
+    parts = (
+        Part(
+            IndirectCollection,
+            ("source_kind", "source_detail", "collected_on", "due_on", "informed_on", "informed_how"),
+        ),
+        Part(PolicyNotification, ("queued_at", "sent_at")),
+    )
+
+    def disposal_steps(self, subject_ids: Sequence[int], *, disposal: Disposal) -> list[Step]:
+        return super().disposal_steps(subject_ids, disposal=Disposal.DELETE)
+
+
+SOURCES = (ConsentSource, InformationSource)

@@ -296,6 +296,17 @@ def complete_activity(*, code: str = "T01", actor=None, **overrides) -> Processi
     return consent_services.activity_create(code=code, actor=actor, reason="test", **fields)
 
 
+# Every element of a consent wording confirmed by the DPO (Art. 7, Art. 13; consents.services.information).
+CHECKED_CONSENT_TEXT = {
+    "states_controller": True,
+    "states_purpose": True,
+    "states_data": True,
+    "states_withdrawal": True,
+    "transfers_relevant": True,
+    "states_transfers": True,
+}
+
+
 def consent_notice(channel: str = Channel.NEWSLETTER_EMAIL, *, language: str = "fr", effective_on=None) -> Notice:
     kind = Notice.Kind.COOKIE_BANNER if channel.startswith("cookies_") else Notice.Kind.CONSENT_TEXT
     existing = Notice.objects.filter(kind=kind, language=language, channel="" if kind != "consent_text" else channel)
@@ -309,6 +320,7 @@ def consent_notice(channel: str = Channel.NEWSLETTER_EMAIL, *, language: str = "
         title="Lettre d'information",
         text="IJINUS SAS vous envoie sa lettre d'information. Vous pouvez vous désinscrire à tout moment.",
         actor=None,
+        checklist=CHECKED_CONSENT_TEXT if kind == Notice.Kind.CONSENT_TEXT else None,
     )
 
 

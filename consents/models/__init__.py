@@ -69,3 +69,28 @@ __all__ = [
     "TransferMechanism",
     "YesNoToAssess",
 ]
+
+# Information and re-consent duties (Art. 7, 13, 14; L.223-1): imported for the app registry.
+from .information import (
+    BloctelList,
+    BloctelNumber,
+    ConsentPurposeSetting,
+    ConsentTextReview,
+    IndirectCollection,
+    PolicyNotification,
+    PolicyNotificationCampaign,
+    ReconsentCause,
+    ReconsentFlag,
+)
+
+__all__ += [
+    "BloctelList",
+    "BloctelNumber",
+    "ConsentPurposeSetting",
+    "ConsentTextReview",
+    "IndirectCollection",
+    "PolicyNotification",
+    "PolicyNotificationCampaign",
+    "ReconsentCause",
+    "ReconsentFlag",
+]

@@ -35,6 +35,7 @@ from ..models import (
     Notice,
     Suppression,
 )
+from . import information
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
@@ -93,8 +94,13 @@ def notice_create(
     text: str,
     actor: User | None,
     channel: str = "",
+    checklist: Mapping[str, bool] | None = None,
 ) -> Notice:
-    """Store a new version (numbered after the last one of the same kind, channel and language)."""
+    """Store a new version (numbered after the last one of the same kind, channel and language).
+
+    A consent wording starts unchecked and cannot be used until the DPO confirms its required
+    content (``information.consent_text_check``); ``checklist`` runs that check at once.
+    """
     last = Notice.objects.filter(kind=kind, channel=channel, language=language).aggregate(last=Max("version"))
     notice = Notice(
         kind=kind,
@@ -109,6 +115,9 @@ def notice_create(
     notice.full_clean(exclude=["sha256"])
     notice.save()
     audit.record(action=audit.Action.CREATE, actor=actor, obj=notice, fields=["text", "effective_on", "version"])
+    information.consent_text_review_open(notice=notice)
+    if checklist is not None and notice.kind == Notice.Kind.CONSENT_TEXT:
+        information.consent_text_check(notice=notice, checklist=checklist, actor=actor)
     return notice
 
 
@@ -156,6 +165,14 @@ def consent_record(
     """
     if occurred_at is None:
         occurred_at = confirmed_at or timezone.now()
+    if notice is not None and action in ConsentEvent.CHOICE_ACTIONS and not information.consent_text_usable(notice):
+        raise ValidationError(
+            {
+                "notice": _(
+                    "This consent wording has not been checked by the DPO yet (Art. 7, Art. 13): it cannot be used."
+                )
+            }
+        )
     event = ConsentEvent(
         subject=subject,
         visitor_id=visitor_id,
@@ -182,6 +199,7 @@ def consent_record(
     audit.record(action=audit.Action.CREATE, actor=actor, obj=event, fields=EVENT_PROOF_FIELDS)
     if subject is None or current_event(subject=subject, channel=channel) != event:
         return event
+    information.reconsent_clear(event=event, actor=actor)
     if action == ConsentEvent.Action.GIVEN and _given_by_the_person(event):
         _suppression_lift(subject=subject, channel=channel, event=event, actor=actor)
         _unsubscription_clock(subject=subject, channel=channel, event=event, actor=actor)

@@ -60,6 +60,8 @@ LARGE = {
     "consents.consentevent",
     "connectors.webhookdelivery",  # one row per attempt to every processor, kept as proof
     "consents.marketingbasis",
+    "consents.reconsentflag",  # one row per person and purpose asked again
+    "consents.indirectcollection",  # one row per person obtained from a list or a fair
     "consents.suppression",
     "consents.registerversion",
     "connectors.connectortask",  # one row per request and connected system
@@ -87,12 +89,17 @@ SMALL = {
     "breaches.breach",  # the register of breaches: tens of rows
     "connectors.connectedsystem",  # a handful of systems
     "connectors.apiclient",  # the API clients: one per connected system
+    "consents.bloctellist",  # one row per monthly list
+    "consents.consentpurposesetting",  # one row per consent purpose
+    "consents.consenttextreview",  # one row per consent wording
     "consents.controller",
     "consents.datacategory",
     "ijinus_privacy.auditcheckpoint",  # one row per nightly purge that removed something
     "consents.notice",
+    "consents.policynotificationcampaign",  # one row per substantive policy version
     "consents.processingactivity",
     "consents.productfamilyanalogy",
+    "consents.reconsentcause",  # one row per register change or refresh run
     "consents.recipient",
     "consents.securitymeasure",
     "consents.subjectcategory",

@@ -261,6 +261,7 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
         "consents_consentevent_audience": [
             Case(reverse("admin:consents_consentevent_audience"), _only({"dpo": 200, "sales": 200}))
         ],
+        "consents_bloctellist_upload": [Case(reverse("admin:consents_bloctellist_upload"), _only({"dpo": 200}))],
         "consents_processingactivity_export": [
             Case(reverse("admin:consents_processingactivity_export", args=["csv"]), _only({"dpo": 200})),
             Case(reverse("admin:consents_processingactivity_export", args=["pdf"]), _only({"dpo": 200})),
