@@ -263,7 +263,12 @@ class IdentityDocumentForm(ActionForm):
             copy_received_and_deleted=self.cleaned_data["copy_received_and_deleted"],
             actor=actor,
         )
-        return self.done(_("Identity verified for %(request)s; any copy received must now be deleted (EDPB Guidelines 01/2022, §§73-79)."))
+        return self.done(
+            _(
+                "Identity verified for %(request)s; any copy received must now be deleted "
+                "(EDPB Guidelines 01/2022, §§73-79)."
+            )
+        )
 
 
 class IdentityCallbackForm(ActionForm):
