@@ -16,8 +16,15 @@ from requests_dsar import services as request_services
 from requests_dsar.exports import services as export_services
 from requests_dsar.models import IdentityCheck, Right
 from tests.factories import dpo_user, logged_request, subject_with_data
+from tests.requests_dsar.documented import document_register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _documented_register(db):
+    document_register()  # the DPO documented the register: access exports can be approved (Art. 15)
+
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 BLOCKING = ("serious", "critical")

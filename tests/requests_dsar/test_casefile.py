@@ -5,6 +5,7 @@ identity check by channel, action pages with their context, the list's name colu
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -258,6 +259,7 @@ def test_success_messages_say_what_was_done_on_which_request(client):
         request=request, method=IdentityCheck.Method.PHONE_CALLBACK, doubt_reason="Appel entrant", actor=support
     )
     client.force_login(support)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # the admin's language is the user's, not the browser's
 
     response = client.post(
         reverse("admin:requests_dsar_request_act", args=[request.pk, "identity-callback"]),
@@ -278,6 +280,7 @@ def test_the_identity_method_column_is_not_a_payment_method_in_french(client):
         request=request, method=IdentityCheck.Method.EMAIL_LINK, doubt_reason="Adresse différente", actor=dpo
     )
     client.force_login(dpo)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # the admin's language is the user's, not the browser's
 
     text = _page(client, request, headers=FR).lower()
 

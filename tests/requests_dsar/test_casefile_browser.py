@@ -5,11 +5,13 @@ import pytest
 
 from requests_dsar.models import ExportJob, Request, State
 from tests.factories import DataSubjectFactory, dpo_user, logged_request
+from tests.requests_dsar.documented import document_register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_dpo_follows_the_next_step_to_the_end(live_server, browser_page, tmp_path):
+    document_register()  # the DPO documented the register: the exports can be approved (Art. 15)
     dpo = dpo_user()
     person = DataSubjectFactory(last_name="Bouchet", first_names="Ginette", email="ginette.bouchet@exemple.fr")
     request = logged_request(subject=person)

@@ -14,8 +14,15 @@ from requests_dsar import services as request_services
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, IdentityCheck, Right, WebSubmission
 from tests.factories import dpo_user, logged_request, subject_with_data, support_user
+from tests.requests_dsar.documented import document_register
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _documented_register(db):
+    document_register()  # the DPO documented the register: access exports can be approved (Art. 15)
+
 
 FORM_URL = "/privacy/request/"
 ADDRESS = "203.0.113.9"
