@@ -17,12 +17,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.actors import user_fk
 from ijinus_privacy.choices import Channel
 from subjects.models import DataSubject
 
@@ -68,14 +68,7 @@ class ConsentTextReview(models.Model):
         _("automated decisions are made"), default=False, help_text=_("Art. 13(2)(f), Art. 22.")
     )
     states_automated_decisions = models.BooleanField(_("states the automated decisions"), default=False)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checked by"),
-    )
+    reviewed_by = user_fk(_("checked by"))
     reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
@@ -143,14 +136,7 @@ class ReconsentCause(models.Model):
     effective_at = models.DateTimeField(_("consents given before"))
     flagged_count = models.PositiveIntegerField(_("people flagged"), default=0)
     created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("flagged by"),
-    )
+    created_by = user_fk(_("flagged by"))
 
     class Meta:
         verbose_name = _("re-consent cause")
@@ -236,14 +222,7 @@ class PolicyNotificationCampaign(models.Model):
     notified = models.PositiveIntegerField(_("e-mails queued"), default=0)
     last_subject_id = models.BigIntegerField(_("last person reached (id)"), default=0, editable=False)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    created_by = user_fk(_("started by"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -350,14 +329,7 @@ class IndirectCollection(models.Model):
         help_text=_("Only where Art. 14(5) applies, e.g. the person already has the information; state why."),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_fk(_("recorded by"))
 
     objects = IndirectCollectionQuerySet.as_manager()
 
@@ -381,14 +353,7 @@ class BloctelList(models.Model):
     number_count = models.PositiveIntegerField(_("numbers"), default=0)
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    imported_by = user_fk(_("imported by"))
 
     class Meta:
         verbose_name = _("telephone opposition list (Bloctel, C. consom. L.223-1)")

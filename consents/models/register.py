@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ijinus_privacy.actors import user_fk
 from ijinus_privacy.jobs import BackgroundJob
 
 # EU member states plus the EEA countries (Iceland, Liechtenstein, Norway): no transfer (Art. 44).
@@ -397,15 +398,7 @@ class ProcessingActivity(models.Model):
         blank=True,
         help_text=_("The open legal questions on this activity, until the DPO settles them."),
     )
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("validated by"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    validated_by = user_fk(_("validated by"), editable=False)
     validated_by_name = models.CharField(
         _("validated by (DPO)"),
         max_length=200,
