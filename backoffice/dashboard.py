@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from breaches import dashboard as breaches_dashboard
 from consents.models import ProcessingActivity
+from consents.services.information import information_dashboard_counts
 from ijinus_privacy.models import AuditEvent, OutboxMessage
 from requests_dsar import dashboard as requests_dashboard
 from requests_dsar.models import ErasureTombstone
@@ -79,6 +80,8 @@ class Register:
     incomplete: list[tuple[int, str, int]]  # (pk, code, number of missing fields)
     activities_with_questions: int
     open_questions: int
+    awaiting_validation: int  # active entries the DPO has not validated (Art. 39(1)(b))
+    transfer_gaps: list[tuple[int, str]]  # (pk, code) of entries with an undocumented transfer (Art. 44-46)
 
 
 def requests_widgets(today: date) -> dict[str, Any]:
@@ -167,12 +170,15 @@ def register_widget() -> Register:
 
     activities = list(ProcessingActivity.objects.exclude(status=ProcessingActivity.Status.RETIRED).with_register())
     incomplete = []
+    transfer_gaps = []
     questions = 0
     with_questions = 0
     for activity in activities:
         missing = activity.missing_fields()
         if missing:
             incomplete.append((activity.pk, activity.code, len(missing)))
+        if activity.transfer_gaps():
+            transfer_gaps.append((activity.pk, activity.code))
         lines = [line for line in activity.open_questions.splitlines() if line.strip()]
         questions += len(lines)
         with_questions += bool(lines)
@@ -181,6 +187,32 @@ def register_widget() -> Register:
         incomplete=incomplete,
         activities_with_questions=with_questions,
         open_questions=questions,
+        awaiting_validation=sum(a.status != ProcessingActivity.Status.VALIDATED for a in activities),
+        transfer_gaps=transfer_gaps,
+    )
+
+
+@dataclass(frozen=True)
+class Information:
+    """The information duties still owed (Art. 13, 14; EDPB 05/2020 on consent; C. consom. L.223-1)."""
+
+    art14_overdue: int
+    reconsent_open: int
+    campaigns_running: int
+    bloctel_list_date: date | None
+    bloctel_stale: bool
+    today: date
+
+
+def information_widget(today: date) -> Information:
+    counts = information_dashboard_counts(today=today)
+    return Information(
+        art14_overdue=counts["art14_overdue"],
+        reconsent_open=counts["reconsent_open"],
+        campaigns_running=counts["policy_campaigns_running"],
+        bloctel_list_date=counts["bloctel_list_date"],
+        bloctel_stale=counts["bloctel_stale"],
+        today=today,
     )
 
 
@@ -270,6 +302,8 @@ def context_for(user: AbstractBaseUser, *, today: date | None = None) -> dict[st
     context["retention"] = retention_widget(user, today)
     if user.has_perm("consents.view_processingactivity"):
         context["register"] = register_widget()
+    if user.has_perm("consents.view_indirectcollection") or user.has_perm("consents.view_reconsentflag"):
+        context["information"] = information_widget(today)
     if user.has_perm("subjects.view_sensitivedataflag"):
         context["sensitive_open"] = SensitiveDataFlag.objects.open().count()
     if user.has_perm("requests_dsar.view_erasuretombstone"):

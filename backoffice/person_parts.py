@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import ConsentEvent
+from consents.services.bloctel import bloctel_status, phone_marketing_check
 from consents.services.consent import current_state
 from requests_dsar.models import Request
 from subjects.models import DataSubject
@@ -86,4 +87,26 @@ def consents_part(request, subject: DataSubject) -> PersonPart | None:
         order=20,
         actions=actions,
         extra={"history_url": history_url},
+    )
+
+
+@register_person_part
+def phone_marketing_part(request, subject: DataSubject) -> PersonPart | None:
+    """May this person's number be called for marketing today (C. consom. L.223-1; Art. 21 GDPR)?
+
+    The status is worked out when the page is read, from the suppression list, the consents, the
+    contracts and the latest opposition list (Bloctel) imported by the DPO: it cannot go stale.
+    """
+    if not subject.phone or not request.user.has_perm("consents.view_consentevent"):
+        return None
+    check = phone_marketing_check(phone=subject.phone, subject=subject, today=timezone.localdate())
+    status = bloctel_status(today=timezone.localdate())
+    return PersonPart(
+        key="phone-marketing",
+        title=_("Phone marketing (C. consom. L.223-1)"),
+        template="admin/subjects/person/phone_marketing.html",
+        rows=[{"reason": reason} for reason in check.reasons],
+        empty_text="",
+        order=25,
+        extra={"allowed": check.allowed, "warnings": check.warnings, "list_date": status.list_date},
     )

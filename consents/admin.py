@@ -99,6 +99,21 @@ class OpenQuestionsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TransferSafeguardsFilter(admin.SimpleListFilter):
+    title = _("transfers outside the EU/EEA documented (Art. 44-46)")
+    parameter_name = "transfers_documented"
+
+    def lookups(self, request, model_admin):
+        return (("no", _("A transfer lacks its country, safeguard or impact assessment")), ("yes", _("Documented")))
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        # Tens of entries: the check runs in Python, as the completeness filter's.
+        gaps = [a.pk for a in ProcessingActivity.objects.prefetch_related("recipients") if a.transfer_gaps()]
+        return queryset.filter(pk__in=gaps) if self.value() == "no" else queryset.exclude(pk__in=gaps)
+
+
 class ProcessingActivityForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("Reason for this change"),
@@ -174,6 +189,7 @@ class ProcessingActivityAdmin(NoDeleteMixin, GuardedViewsMixin, admin.ModelAdmin
         LegalBasisFilter,
         CompletenessFilter,
         OpenQuestionsFilter,
+        TransferSafeguardsFilter,
         "transfers_outside_eu",
         "dpia_needed",
     )

@@ -11,6 +11,8 @@ import re
 
 _INTERNAL = r"(?:LEGAL\.md|\bR\d+\.\d|§\s*\d|\bP\d{2}\b|#\d)"
 _GROUP = re.compile(rf"\s*\((?=[^()]*{_INTERNAL})[^()]*\)")
+# "Policy §4.1: customer relations" loses its reference; "policy §7 mentions" reads "the policy mentions".
+_POLICY = re.compile(r"(?m)(^[ \t]*)?\b(?:[Tt]he\s+)?[Pp]olicy\s*§\s*\d+(?:\.\d+)*(?:\s*,\s*§?\s*\d+(?:\.\d+)*)*(:?)")
 _TOKENS = (
     re.compile(r"LEGAL\.md(?:\s*(?:§\s*\d+(?:\.\d+)*|R\d+(?:\.\d+)*))?(?:\s*(?:item|#)\s*\d+)?"),
     re.compile(r"\b[Pp]olicy\s*§\s*\d+(?:\.\d+)*(?:\s*,\s*§?\s*\d+(?:\.\d+)*)*:?"),
@@ -25,6 +27,7 @@ _TOKENS = (
 def without_internal_references(text: str) -> str:
     """``text`` without internal references, keeping the law's (Art. 30(1), C. com. L.123-22)."""
     text = _GROUP.sub("", text)
+    text = _POLICY.sub(lambda m: m.group(1) if m.group(1) is not None else "the policy" + m.group(2), text)
     for token in _TOKENS:
         text = token.sub("", text)
     text = re.sub(r"\(\s*[;,]?\s*\)", "", text)
@@ -32,4 +35,12 @@ def without_internal_references(text: str) -> str:
     text = re.sub(r" +([.;,:)])", r"\1", text)
     text = re.sub(r"\( +", "(", text)
     text = re.sub(r"([;,:])(?=[.;,:])", "", text)
-    return "\n".join(line.strip(" :;,") if line.strip(" :;,") else "" for line in text.splitlines()).strip()
+    return "\n".join(_tidy_line(line) for line in text.splitlines()).strip()
+
+
+def _tidy_line(line: str) -> str:
+    """A line left with punctuation only is dropped; one that now starts in lower case is capitalised."""
+    line = line.strip(" :;,")
+    if not line.strip(" .:;,"):
+        return ""
+    return line[0].upper() + line[1:] if line[0].islower() else line

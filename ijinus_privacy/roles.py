@@ -53,13 +53,16 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "subjects.change_*",
         "consents.view_*",
         "consents.add_consentevent",
+        # Art. 14: who got a person's data from a list or a fair records it, and when the person was told.
+        "consents.add_indirectcollection",
+        "consents.change_indirectcollection",
         "requests_dsar.view_*",
         "requests_dsar.add_*",
         "requests_dsar.change_*",
         "requests_dsar.verify_identity",
         "requests_dsar.send_letter",
-        # A suspected breach is recorded by whoever hears of it first; only the DPO assesses, notifies, closes.
-        "breaches.view_breach",
+        # A suspected breach is recorded by whoever hears of it first; only the DPO assesses, notifies,
+        # closes, and reads the breach register (R5.2.1): customer service adds, never views.
         "breaches.add_breach",
         # What the connected systems did for a request: seen, never retried, waived or configured.
         "connectors.view_connectortask",

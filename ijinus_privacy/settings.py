@@ -421,6 +421,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=50),
         "options": {"queue": "retention"},
     },
+    # R2.4.2: consents older than their purpose's refresh interval are flagged for a new consent.
+    "consents-reconsent-refresh": {
+        "task": "consents.tasks.reconsent_refresh_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # R5.1.3: audit events older than AUDIT_RETENTION_MONTHS go, behind a signed checkpoint,
     # before the day's anchor is published.
     "audit-purge-daily": {

@@ -39,7 +39,7 @@ def _record_form(**overrides) -> dict:
     }
 
 
-def test_customer_service_records_a_suspected_breach_and_cannot_act_on_it(client):
+def test_r5_2_1_customer_service_records_a_suspected_breach_but_cannot_read_the_register(client):
     client.force_login(f.support_user())
 
     response = client.post(reverse("admin:breaches_breach_add"), _record_form(), headers={"accept-language": "fr"})
@@ -48,9 +48,9 @@ def test_customer_service_records_a_suspected_breach_and_cannot_act_on_it(client
     assert response.status_code == 302
     assert (breach.status, breach.created_by_username) == (Breach.Status.OPEN, "support")
     assert breach.aware_at == dt.datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
-    page = client.get(reverse("admin:breaches_breach_change", args=[breach.pk]))
-    assert page.status_code == 200
-    assert "/act/assess/" not in page.text
+    assert breach.reference in client.get(response.url).text  # the confirmation names the breach
+    assert client.get(reverse("admin:breaches_breach_changelist")).status_code == 403
+    assert client.get(reverse("admin:breaches_breach_change", args=[breach.pk])).status_code == 403
     assert client.get(reverse("admin:breaches_breach_act", args=[breach.pk, "assess"])).status_code == 403
 
 
@@ -137,15 +137,16 @@ def test_the_list_shows_overdue_breaches_in_red_and_the_dashboard_too(client):
     assert closed.reference not in index.text.split('id="dash-breaches"')[1].split("</table>")[0]
 
 
-def test_the_dashboard_panel_is_shown_to_customer_service_and_not_to_the_archivist(client):
+def test_r5_2_1_the_dashboard_panel_is_the_dpos_not_customer_services_nor_the_archivists(client):
     f.breach()
-    client.force_login(f.support_user())
-    support_index = client.get(reverse("admin:index"))
-    client.force_login(f.archivist_user())
-    archivist_index = client.get(reverse("admin:index"))
+    pages = {}
+    for user in (f.dpo_user(), f.support_user(), f.archivist_user()):
+        client.force_login(user)
+        pages[user.username] = client.get(reverse("admin:index")).text
 
-    assert 'id="dash-breaches"' in support_index.text
-    assert 'id="dash-breaches"' not in archivist_index.text
+    assert 'id="dash-breaches"' in pages["dpo"]
+    assert 'id="dash-breaches"' not in pages["support"]
+    assert 'id="dash-breaches"' not in pages["archivist"]
 
 
 def test_people_are_added_by_import_on_the_breach_page(client):

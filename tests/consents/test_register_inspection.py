@@ -209,3 +209,19 @@ def test_internal_references_are_taken_out_and_the_law_kept():
     text = "Answering quotation requests (policy §9.2; LEGAL.md R3.3 #2) under Art. 6(1)(b) ⚑; see R5.4.2."
 
     assert without_internal_references(text) == "Answering quotation requests under Art. 6(1)(b); see."
+
+
+def test_r3_1_4_policy_references_leave_readable_sentences():
+    assert without_internal_references("Policy §4.1: customer relations by letter.") == "Customer relations by letter."
+    assert without_internal_references("Partners not named; policy §7 mentions partners abroad.") == (
+        "Partners not named; the policy mentions partners abroad."
+    )
+    assert without_internal_references("Policy §8.") == ""
+    assert without_internal_references("Delivery (policy §6.2: subcontractors).") == "Delivery."
+
+
+def test_r3_1_4_no_seeded_open_question_reads_garbled_once_cleaned():
+    technical = Recipient.objects.get(code="staff-technical")
+
+    assert "technical staff" in without_internal_references(technical.open_questions)
+    assert "Named in, not in" not in pdf_text()
