@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consents.models import Channel, IndirectCollection, ProcessingActivity, Recipient, ReconsentCause
-from consents.services import information as info
 from consents.services import activity_validate, recipient_save
+from consents.services import information as info
 from consents.services.bloctel import bloctel_import
 from consents.transfers import missing_transfer_safeguards_count
 from tests import factories as f
@@ -115,7 +115,6 @@ def test_r2_7_1_the_dashboard_gives_the_opposition_lists_date_and_asks_for_a_new
 
     bloctel_import(content=b"06 12 34 56 78\n", list_date=date(2026, 3, 2), actor=f.dpo_user())
     assert text(widget(dashboard(client), "dash-bloctel")) == "list of 02/03/2026"
-
 
 
 def test_r2_7_1_a_list_older_than_a_month_is_shown_as_stale(client, today):
