@@ -1,6 +1,7 @@
 """The public pages as a person uses them (issue 16): the request form's hourly limit and what it keeps,
 the language link, one code for all the exported files, and the e-mails' plain text and link host."""
 
+import html
 import re
 from datetime import date
 
@@ -243,3 +244,17 @@ def test_plain_text_never_runs_list_items_and_links_together():
     assert "- Copie de vos données, JSON : ici" in lines
     assert "https://privacy.ijinus.example/privacy/export/b9pB2R/" in lines
     assert lines[-1] == "IJINUS SAS"
+
+
+@pytest.mark.parametrize("url", [FORM_URL, "/en/privacy/request/"])
+def test_r1_1_1_every_public_page_gives_the_dpos_postal_address_e_mail_and_phone(client, url):
+    from consents.dpo import dpo_contact
+
+    contact = dpo_contact()
+    response = client.get(url, follow=True)
+
+    assert response.status_code == 200
+    footer = response.text.split("<footer>")[1]
+    assert f'href="mailto:{contact.email}"' in footer
+    assert all(html.escape(line) in footer for line in contact.postal_lines)
+    assert contact.postal_lines  # the seeded controller has its address
