@@ -79,7 +79,7 @@ def test_r1_7_2_access_pdf_shows_no_internal_reference_on_a_documented_register(
     assert "DPD France SAS" in text  # a recipient by its identity (CJEU C-154/21)
 
 
-def test_r1_7_2_access_purposes_tailored_to_roles():
+def test_r1_7_2_r3_2_2_access_purposes_tailored_to_the_registers_entries_for_the_persons_roles():
     document_register()
     client = _active_client()
 
@@ -91,7 +91,7 @@ def test_r1_7_2_access_purposes_tailored_to_roles():
         assert other not in text, other
 
 
-def test_r1_7_2_a_prospect_reads_the_prospect_purposes():
+def test_r1_7_2_r3_2_2_a_prospect_reads_the_prospect_purposes():
     document_register()
     prospect = DataSubjectFactory()
     SubjectRoleFactory(subject=prospect, role=SubjectRole.Role.PROSPECT)
