@@ -20,6 +20,7 @@ from ijinus_privacy.admin import (
 )
 from ijinus_privacy.admin_scale import ScaledAdminMixin
 from ijinus_privacy.models import OutboxMessage
+from ijinus_privacy.written_in import shown_with_language
 from subjects.rights_admin import RestrictionBannerMixin
 
 from . import (
@@ -56,8 +57,12 @@ class ItemInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = RequestEvent
-    fields = ("occurred_at", "actor_username", "kind", "from_state", "to_state", "reason")
+    fields = ("occurred_at", "actor_username", "kind", "from_state", "to_state", "reason_as_written")
     readonly_fields = fields
+
+    @admin.display(description=_("reason"))
+    def reason_as_written(self, obj: RequestEvent) -> str:
+        return shown_with_language(obj.reason, obj.written_in)
 
 
 class PauseInline(ReadOnlyInline):
@@ -88,14 +93,22 @@ class IdentityCheckInline(ReadOnlyInline):
 
 class ExtensionInline(ReadOnlyInline):
     model = Extension
-    fields = ("reason", "explanation", "notice_sent_on", "decided_at")
+    fields = ("reason", "explanation_as_written", "notice_sent_on", "decided_at")
     readonly_fields = fields
+
+    @admin.display(description=_("explanation given to the requester"))
+    def explanation_as_written(self, obj: Extension) -> str:
+        return shown_with_language(obj.explanation, obj.written_in)
 
 
 class DecisionInline(ReadOnlyInline):
     model = Decision
-    fields = ("item", "kind", "ground", "justification", "amount", "decided_by_username", "decided_at")
+    fields = ("item", "kind", "ground", "justification_as_written", "amount", "decided_by_username", "decided_at")
     readonly_fields = fields
+
+    @admin.display(description=_("justification"))
+    def justification_as_written(self, obj: Decision) -> str:
+        return shown_with_language(obj.justification, obj.written_in)
 
 
 class LetterInline(ReadOnlyInline):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ijinus_privacy import jobs
 from ijinus_privacy.choices import ORAL_CHANNELS, ContactChannel, Language
 from ijinus_privacy.jobs import BackgroundJob
+from ijinus_privacy.written_in import writing_language, written_in_field
 from subjects.models import DataSubject
 
 
@@ -310,6 +311,7 @@ class RequestEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    written_in = written_in_field()
 
     class Meta:
         verbose_name = _("timeline event")
@@ -322,6 +324,8 @@ class RequestEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValidationError(_("Timeline events are append-only."))
+        if self.reason and not self.written_in:
+            self.written_in = writing_language()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -437,6 +441,7 @@ class Extension(models.Model):
     request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="extension")
     reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
     explanation = models.TextField(_("explanation given to the requester"))
+    written_in = written_in_field()
     notice_sent_on = models.DateField(_("notice sent on"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
@@ -447,6 +452,11 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.explanation and not self.written_in:
+            self.written_in = writing_language()
+        super().save(*args, **kwargs)
 
 
 class Decision(models.Model):
@@ -463,6 +473,7 @@ class Decision(models.Model):
     kind = models.CharField(_("decision"), max_length=20, choices=Kind.choices)
     ground = models.CharField(_("ground"), max_length=20, choices=RefusalGround.choices, blank=True)
     justification = models.TextField(_("justification"))
+    written_in = written_in_field()
     amount = models.DecimalField(_("amount (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_by_username = models.CharField(_("approver"), max_length=150, blank=True)
@@ -475,6 +486,11 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.justification and not self.written_in:
+            self.written_in = writing_language()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.kind == self.Kind.REFUSED:
