@@ -28,9 +28,10 @@ demo: migrate
 	$(PY) manage.py seed_demo --subjects $(DEMO_SUBJECTS) --if-empty
 	$(PY) manage.py demo_logins
 
+# Links e-mailed by the worker and commands point where `make run` serves (PUBLIC_BASE_URL), unless set.
 run: demo
 	@echo "Serving the admin on http://$(HOST)/admin/"
-	$(PY) manage.py runserver $(HOST)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST)} $(PY) manage.py runserver $(HOST)
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
@@ -46,7 +47,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 worker: install
-	$(VENV)/bin/celery -A ijinus_privacy worker -Q default,exports,retention --concurrency 2 \
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST)} $(VENV)/bin/celery -A ijinus_privacy worker -Q default,exports,retention --concurrency 2 \
 		--max-tasks-per-child 20 --max-memory-per-child 800000 --loglevel INFO
 
 beat: install
