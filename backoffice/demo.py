@@ -76,7 +76,7 @@ def _remove_orphan_exports(*, after: int) -> None:
 def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     from breaches.demo import seed_breaches
     from connectors.demo import seed_connected_systems
-    from consents.demo import seed_consents, seed_register
+    from consents.demo import seed_consents, seed_information, seed_register
     from ijinus_privacy.demo import purge_audit_history, seed_audit_history
     from requests_dsar.demo import seed_requests
     from retention.demo import seed_retention
@@ -95,6 +95,7 @@ def _seed(*, subjects: int, seed: int, today: date) -> DemoSummary:
     seed_retention(subject_ids=subject_ids, today=today, actor=staff["dpo"])
     seed_breaches(subject_ids=subject_ids, today=today, dpo=staff["dpo"], support=staff["support"])
     seed_connected_systems(dpo=staff["dpo"])
+    seed_information(subject_ids=subject_ids, today=today, seed=seed, dpo=staff["dpo"])  # Art. 13-14, Bloctel
     seed_register(dpo=staff["dpo"])  # the DPO's validation of the complete register entries (R3.1.1)
     purge_audit_history(today=today)  # the earlier period purged behind its signed checkpoint (R5.1.3)
     return DemoSummary(subjects=created, requests=len(requests), consent_events=consent_events)

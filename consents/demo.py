@@ -195,3 +195,57 @@ def seed_register(*, dpo: AbstractBaseUser) -> list[str]:
             services.activity_validate(activity=activity, actor=dpo)
             validated.append(activity.code)
     return validated
+
+
+DEMO_REASON = "Newsletter: a new purpose added (offers from partners), not covered by earlier consents."
+
+
+def seed_information(*, subject_ids: list[int], today: date, seed: int, dpo: AbstractBaseUser) -> dict[str, int]:
+    """The information duties, as the DPO meets them in the demo (Art. 13-14; EDPB 05/2020 ¶110):
+    a re-consent flag raised by a purpose change on the newsletter, prospects met at a trade fair
+    (one told, one overdue), and the telephone opposition list imported ten days ago with one of
+    the demo's consumers on it."""
+    from .models import IndirectCollection
+    from .services import information as info
+    from .services.bloctel import bloctel_import
+
+    rng = random.Random(seed + 14)
+    summary = {"flagged": 0, "art14": 0, "bloctel": 0}
+    today = min(today, timezone.localdate())  # nothing is told or listed in the future
+    flagged_before = _at(today - timedelta(days=30), rng)
+    if ConsentEvent.objects.filter(channel=Channel.NEWSLETTER_EMAIL, occurred_at__lt=flagged_before).exists():
+        cause = info.reconsent_flag(
+            channel=Channel.NEWSLETTER_EMAIL,
+            kind="purpose_changed",
+            reason=DEMO_REASON,
+            actor=dpo,
+            effective_at=flagged_before,
+        )
+        summary["flagged"] = cause.flagged_count
+    prospects = list(
+        SubjectRole.objects.filter(subject_id__in=subject_ids, role=SubjectRole.Role.PROSPECT)
+        .order_by("subject_id")
+        .values_list("subject_id", flat=True)[:20]
+    )
+    for index, subject_id in enumerate(rng.sample(prospects, min(2, len(prospects)))):
+        record = info.indirect_collection_record(
+            subject=DataSubject.objects.get(pk=subject_id),
+            source_kind=IndirectCollection.SourceKind.TRADE_FAIR,
+            source_detail="Salon Pollutec, Lyon: badge scanned at the IJINUS stand",
+            collected_on=today - timedelta(days=50),
+            actor=dpo,
+        )
+        if index == 0:  # the other one is overdue: on the dashboard
+            info.indirect_collection_informed(
+                record=record, informed_on=today - timedelta(days=40), informed_how="email", actor=dpo
+            )
+        summary["art14"] += 1
+    consumers = DataSubject.objects.filter(pk__in=subject_ids, kind=DataSubject.Kind.CONSUMER).exclude(phone="")
+    on_list = consumers.order_by("pk").values_list("phone", flat=True).first()
+    numbers = [number for number in (on_list, "06 00 00 00 01", "06 00 00 00 02") if number]
+    list_date = today - timedelta(days=10)
+    report = bloctel_import(content="\n".join(numbers).encode(), list_date=list_date, actor=dpo)
+    if report.errors:  # a demo number the list's format refuses: the list without it
+        report = bloctel_import(content="\n".join(numbers[-2:]).encode(), list_date=list_date, actor=dpo)
+    summary["bloctel"] = report.numbers
+    return summary

@@ -35,3 +35,17 @@ def test_r3_1_1_and_r5_1_3_the_demo_shows_a_validated_entry_and_a_purged_period(
     assert str(checkpoint.last_event_id) in page.text
     register = client.get(reverse("admin:consents_processingactivity_changelist"))
     assert "validated by Anne Kerouac" in register.text
+
+
+def test_r2_4_1_r5_6_3_r2_7_1_the_demo_shows_a_reconsent_flag_an_overdue_art14_and_a_bloctel_list(client):
+    from consents.models import BloctelList, IndirectCollection, ReconsentFlag
+
+    seed_demo_all(subjects=40, seed=3, today=TODAY)
+
+    assert ReconsentFlag.objects.open().exists()
+    assert IndirectCollection.objects.filter(informed_on__isnull=False).count() == 1
+    assert IndirectCollection.objects.uninformed().count() == 1
+    assert BloctelList.objects.get().numbers.count() >= 2
+    client.force_login(dpo_user())
+    index = client.get(reverse("admin:index")).text
+    assert 'id="dash-information"' in index
