@@ -85,6 +85,16 @@ class IdentityCheckInline(ReadOnlyInline):
     )
     readonly_fields = fields
 
+    # Customer service sees how and whether the identity was checked, never the notes on the
+    # check (the doubt, the document seen): those are the DPO's (R5.2.1, data minimisation).
+    STATUS_ONLY = ("verification_method", "status", "checked_on", "checked_by_username")
+
+    def get_fields(self, request, obj=None):
+        return self.fields if request.user.has_perm("requests_dsar.decide_request") else self.STATUS_ONLY
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     # Not "method": that msgid is a payment's method in the catalogue ("moyen de paiement").
     @admin.display(description=_("verification method"))
     def verification_method(self, obj: IdentityCheck) -> str:
