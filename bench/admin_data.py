@@ -160,16 +160,16 @@ def _statements(sql: Dialect, *, scale: int, requests: int, today: date) -> list
         'INSERT INTO requests_dsar_requestitem (request_id, "right", details)'
         f" SELECT r.id, {_pick(('access', 'erasure', 'rectification'), 'r.id')}, '' FROM requests_dsar_request r",
         "INSERT INTO requests_dsar_requestevent (request_id, occurred_at, actor_username, kind, from_state, to_state,"
-        " reason)"
-        f" SELECT r.id, {sql.moment('r.received_on', '36000')}, 'bench-dpo', 'logged', '', 'received', ''"
+        " reason, written_in)"
+        f" SELECT r.id, {sql.moment('r.received_on', '36000')}, 'bench-dpo', 'logged', '', 'received', '', ''"
         " FROM requests_dsar_request r",
         "INSERT INTO requests_dsar_requestevent (request_id, occurred_at, actor_username, kind, from_state, to_state,"
-        " reason)"
+        " reason, written_in)"
         f" SELECT r.id, {sql.moment('COALESCE(r.closed_on, r.received_on)', '50400')}, 'bench-dpo', 'transition',"
-        " 'received', r.state, '' FROM requests_dsar_request r WHERE r.state <> 'received'",
-        "INSERT INTO requests_dsar_extension (request_id, reason, explanation, notice_sent_on, decided_at)"
+        " 'received', r.state, '', '' FROM requests_dsar_request r WHERE r.state <> 'received'",
+        "INSERT INTO requests_dsar_extension (request_id, reason, explanation, notice_sent_on, decided_at, written_in)"
         f" SELECT r.id, 'large_volume', '', {sql.day('r.received_on', '25')},"
-        f" {sql.moment('r.received_on', '25 * 86400')} FROM requests_dsar_request r WHERE r.due_on = "
+        f" {sql.moment('r.received_on', '25 * 86400')}, '' FROM requests_dsar_request r WHERE r.due_on = "
         f"{sql.day('r.received_on', '90')}",
         "INSERT INTO requests_dsar_clockpause (request_id, reason, started_on)"
         f" SELECT r.id, 'identity', {sql.day('r.received_on', '2')} FROM requests_dsar_request r"
