@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit
 from subjects.models import DataSubject
+from subjects.services.restriction import Operation, is_restricted, restrictions_in_force
 
 from .. import connected
 from ..models import ChangeKind, DisclosureLog, RecipientNotification, Request
@@ -38,13 +39,31 @@ def disclosure_record(
     actor: User | None,
     disclosed_on: date | None = None,
 ) -> DisclosureLog:
-    """Log one disclosure of the subject's data to a recipient (R1.12.1; feeds Art. 15(1)(c))."""
+    """Log one disclosure of the subject's data to a recipient (R1.12.1; feeds Art. 15(1)(c)).
+
+    While the person's data is restricted (Art. 18), sharing it is refused unless an Art. 18(2)
+    override for disclosure is in force (R1.11.3); a disclosure made before the restriction began
+    can still be logged.
+    """
+    disclosed_on = disclosed_on or timezone.localdate()
+    restricted_since = [timezone.localdate(mark.started_at) for mark in restrictions_in_force(subject.pk)]
+    if (
+        restricted_since
+        and disclosed_on >= min(restricted_since)
+        and is_restricted(subject.pk, operation=Operation.EXPORT)
+    ):
+        raise ValidationError(
+            _(
+                "This person's data is restricted (Art. 18 GDPR): only storage is allowed. Record an "
+                "Art. 18(2) override for exporting or disclosing the data before sharing it with a recipient."
+            )
+        )
     entry = DisclosureLog(
         subject=subject,
         recipient=recipient,
         categories=sorted(set(categories)),
         purpose=purpose.strip(),
-        disclosed_on=disclosed_on or timezone.localdate(),
+        disclosed_on=disclosed_on,
         recorded_by=actors.staff_or_none(actor),
     )
     entry.full_clean()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from ijinus_privacy.personal_data import registry
@@ -192,3 +193,41 @@ def test_a_restriction_placed_on_the_subject_creates_a_task_per_recipient_in_the
 
     tasks = RecipientNotification.objects.filter(subject_ref=subject.pk, change_kind=ChangeKind.RESTRICTION)
     assert {"crm", "emailing", "carriers"} <= set(tasks.values_list("recipient__code", flat=True))
+
+
+def test_r1_11_3_sharing_restricted_data_with_a_recipient_is_refused_without_an_override():
+    from subjects.models import Restriction, RestrictionOverride
+    from subjects.services.restriction import override_record, restriction_place
+
+    dpo = dpo_user()
+    subject = client_to_erase()
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC), tick=False):
+        restriction = restriction_place(subject=subject, ground=Restriction.Ground.ACCURACY_CONTESTED, actor=dpo)
+        crm = recipient("crm")
+
+        with pytest.raises(ValidationError, match="restricted"):
+            disclosure_record(subject=subject, recipient=crm, categories=["contact"], purpose="Relance", actor=dpo)
+        assert not DisclosureLog.objects.filter(subject=subject).exists()
+
+        # A disclosure made before the restriction began is a fact the log must still hold (Art. 15(1)(c)).
+        disclosure_record(
+            subject=subject,
+            recipient=crm,
+            categories=["contact"],
+            purpose="Hébergement",
+            actor=dpo,
+            disclosed_on=dt.date(2026, 2, 27),
+        )
+        override_record(
+            restriction=restriction,
+            purpose=RestrictionOverride.Purpose.LEGAL_CLAIMS,
+            operation=RestrictionOverride.Operation.EXPORT,
+            justification="Transmission à notre avocat pour le litige en cours.",
+            actor=dpo,
+        )
+        disclosure_record(subject=subject, recipient=crm, categories=["contact"], purpose="Litige", actor=dpo)
+
+    assert sorted(DisclosureLog.objects.filter(subject=subject).values_list("purpose", flat=True)) == [
+        "Hébergement",
+        "Litige",
+    ]
