@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -240,10 +241,28 @@ class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
     fields = readonly_fields
 
 
+class DisclosureLogForm(forms.ModelForm):
+    """Refuses, beside the form, a disclosure the service would refuse (restriction, partner consent)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        subject, recipient = cleaned.get("subject"), cleaned.get("recipient")
+        if subject is not None and recipient is not None:
+            refusal = notification_services.disclosure_refusal(
+                subject=subject,
+                recipient=recipient,
+                disclosed_on=cleaned.get("disclosed_on") or timezone.localdate(),
+            )
+            if refusal:
+                raise ValidationError(refusal)
+        return cleaned
+
+
 @admin.register(DisclosureLog)
 class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
     """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
 
+    form = DisclosureLogForm
     list_display = ("id", "subject", "recipient", "disclosed_on", "purpose")
     list_select_related = ("subject", "recipient")
     autocomplete_fields = ("subject",)

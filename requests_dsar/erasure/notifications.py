@@ -7,7 +7,7 @@ about: erasure calls it here, rectification and restriction call it from their o
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consents.models import Channel
+from consents.services.information import consent_covers
 from ijinus_privacy import actors, audit
 from subjects.models import DataSubject
 from subjects.services.restriction import Operation, is_restricted, restrictions_in_force
@@ -27,6 +29,32 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
 
     from consents.models import Recipient
+
+
+def disclosure_refusal(*, subject: DataSubject, recipient: Recipient, disclosed_on: date) -> str | None:
+    """Why this disclosure may not be made (or logged as made) on ``disclosed_on``; ``None`` when it may.
+
+    The admin's form asks it before saving, so staff read the reason beside the form.
+    """
+    restricted_since = [timezone.localdate(mark.started_at) for mark in restrictions_in_force(subject.pk)]
+    if (
+        restricted_since
+        and disclosed_on >= min(restricted_since)
+        and is_restricted(subject.pk, operation=Operation.EXPORT)
+    ):
+        return _(
+            "This person's data is restricted (Art. 18 GDPR): only storage is allowed. Record an "
+            "Art. 18(2) override for exporting or disclosing the data before sharing it with a recipient."
+        )
+    if recipient.kind == recipient.Kind.PARTNER:
+        end_of_day = timezone.make_aware(datetime.combine(disclosed_on, time.max))
+        if not consent_covers(subject=subject, channel=Channel.PARTNER_SHARING, at=end_of_day):
+            return _(
+                "A commercial partner receives data for its own purposes: that needs the person's prior "
+                "consent to sharing with partners (Art. 6(1)(a) GDPR; CPCE L.34-5), and none was in force "
+                "on that day."
+            )
+    return None
 
 
 @transaction.atomic
@@ -43,21 +71,14 @@ def disclosure_record(
 
     While the person's data is restricted (Art. 18), sharing it is refused unless an Art. 18(2)
     override for disclosure is in force (R1.11.3); a disclosure made before the restriction began
-    can still be logged.
+    can still be logged. A commercial partner (a third-party controller) receives the data for its
+    own purposes: that needs the person's consent to that purpose, in force on the day of the
+    disclosure (R2.6.5, R5.5.2; CPCE L.34-5).
     """
     disclosed_on = disclosed_on or timezone.localdate()
-    restricted_since = [timezone.localdate(mark.started_at) for mark in restrictions_in_force(subject.pk)]
-    if (
-        restricted_since
-        and disclosed_on >= min(restricted_since)
-        and is_restricted(subject.pk, operation=Operation.EXPORT)
-    ):
-        raise ValidationError(
-            _(
-                "This person's data is restricted (Art. 18 GDPR): only storage is allowed. Record an "
-                "Art. 18(2) override for exporting or disclosing the data before sharing it with a recipient."
-            )
-        )
+    refusal = disclosure_refusal(subject=subject, recipient=recipient, disclosed_on=disclosed_on)
+    if refusal:
+        raise ValidationError(refusal, code="disclosure_refused")
     entry = DisclosureLog(
         subject=subject,
         recipient=recipient,

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from ijinus_privacy.personal_data import registry
 from requests_dsar.erasure.notifications import (
@@ -19,7 +21,7 @@ from requests_dsar.erasure.notifications import (
 )
 from requests_dsar.erasure.services import erasure_execute
 from requests_dsar.models import ChangeKind, DisclosureLog, ErasureGround, RecipientNotification
-from tests.factories import client_to_erase, disclose, dpo_user, erasure_request, recipient, support_user
+from tests.factories import client_to_erase, disclose, dpo_user, erasure_request, give, recipient, support_user
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +233,76 @@ def test_r1_11_3_sharing_restricted_data_with_a_recipient_is_refused_without_an_
         "Hébergement",
         "Litige",
     ]
+
+
+def test_r2_6_5_r5_5_2_passing_data_to_a_commercial_partner_needs_the_persons_consent_in_force_that_day():
+    from consents.models import Channel, ConsentEvent, Recipient
+
+    dpo = dpo_user()
+    subject = client_to_erase()
+    partners, _created = Recipient.objects.update_or_create(
+        code="partners", defaults={"name": "Partenaires commerciaux", "kind": Recipient.Kind.PARTNER}
+    )
+
+    with pytest.raises(ValidationError, match="consent"):
+        disclosure_record(
+            subject=subject, recipient=partners, categories=["contact"], purpose="Offres partenaires", actor=dpo
+        )
+    assert not DisclosureLog.objects.filter(subject=subject).exists()
+
+    give(subject, Channel.PARTNER_SHARING, at=dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC))
+    give(
+        subject,
+        Channel.PARTNER_SHARING,
+        at=dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC),
+        action=ConsentEvent.Action.WITHDRAWN,
+    )
+
+    # While the consent was in force the disclosure is lawful and logged; after the withdrawal it is refused.
+    disclosure_record(
+        subject=subject,
+        recipient=partners,
+        categories=["contact"],
+        purpose="Offres partenaires",
+        actor=dpo,
+        disclosed_on=dt.date(2026, 4, 2),
+    )
+    with pytest.raises(ValidationError, match="consent"):
+        disclosure_record(
+            subject=subject,
+            recipient=partners,
+            categories=["contact"],
+            purpose="Offres partenaires",
+            actor=dpo,
+            disclosed_on=dt.date(2026, 6, 2),
+        )
+    assert list(DisclosureLog.objects.filter(subject=subject).values_list("disclosed_on", flat=True)) == [
+        dt.date(2026, 4, 2)
+    ]
+
+
+def test_r5_5_2_the_admin_refuses_a_partner_disclosure_without_consent_beside_the_form(client):
+    from consents.models import Recipient
+
+    dpo = dpo_user()
+    client.force_login(dpo)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    subject = client_to_erase()
+    partners, _created = Recipient.objects.update_or_create(
+        code="partners", defaults={"name": "Partenaires commerciaux", "kind": Recipient.Kind.PARTNER}
+    )
+
+    response = client.post(
+        reverse("admin:requests_dsar_disclosurelog_add"),
+        {
+            "subject": subject.pk,
+            "recipient": partners.pk,
+            "disclosed_on": "02/04/2026",
+            "categories": '["contact"]',
+            "purpose": "Offres partenaires",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "consentement préalable" in response.text
+    assert not DisclosureLog.objects.filter(subject=subject).exists()
