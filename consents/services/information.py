@@ -63,6 +63,14 @@ WITHDRAWAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+# A wording that makes a service depend on the consent (Art. 7(4): consent must be freely given):
+# "obligatoire", "required to get your quote", "condition of access".
+CONDITIONAL_WORDS = re.compile(
+    r"\bobligatoire|\bindispensable|\brequis\b|\bconditionn|\bà condition\b|\bmandatory\b|\brequired\b"
+    r"|\bcondition of\b|\bconditional on\b",
+    re.IGNORECASE,
+)
+
 CHECKLIST_FIELDS = (
     "states_controller",
     "states_purpose",
@@ -126,6 +134,15 @@ def consent_text_missing(*, notice: Notice, checklist: Mapping[str, bool]) -> li
         )
     if checklist.get("automated_decisions_relevant") and not checklist.get("states_automated_decisions"):
         missing.append(labels["states_automated_decisions"])
+    conditional = CONDITIONAL_WORDS.search(text)
+    if conditional:
+        missing.append(
+            _(
+                "that no service depends on it: it must be freely given (Art. 7(4)), and the text says "
+                "“%(words)s”: a quote, an order or access to the platform never needs a marketing consent"
+            )
+            % {"words": conditional.group(0)}
+        )
     return missing
 
 

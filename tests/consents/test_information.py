@@ -81,6 +81,30 @@ def test_r2_2_2_a_wording_that_does_not_name_the_controller_is_refused(today):
     assert "the text does not name IJINUS" in " ".join(error.value.messages)
 
 
+def test_r2_2_3_a_wording_that_makes_a_service_depend_on_the_consent_is_refused(today):
+    notice = _wording(
+        "IJINUS SAS vous appellera pour vous présenter ses capteurs. Ce consentement est obligatoire pour "
+        "obtenir votre devis. Vous pouvez retirer votre consentement à tout moment."
+    )
+
+    with pytest.raises(ValidationError) as error:
+        info.consent_text_check(notice=notice, checklist=FULL, actor=f.dpo_user())
+
+    message = " ".join(error.value.messages)
+    assert "freely given (Art. 7(4))" in message
+    assert "“obligatoire”" in message
+    assert ConsentTextReview.objects.get(notice=notice).status == ConsentTextReview.Status.PENDING
+
+    # Said without the condition, the same wording may be used.
+    fixed = _wording(
+        "IJINUS SAS vous appellera pour vous présenter ses capteurs. Votre devis ne dépend pas de ce choix. "
+        "Vous pouvez retirer votre consentement à tout moment."
+    )
+    assert info.consent_text_check(notice=fixed, checklist=FULL, actor=f.dpo_user()).status == (
+        ConsentTextReview.Status.ACTIVATED
+    )
+
+
 def test_r2_2_2_transfers_must_be_stated_when_the_register_entry_sends_data_abroad(today):
     ConsentPurposeSetting.objects.filter(channel=Channel.PHONE_MARKETING).update(
         activity=ProcessingActivity.objects.get(code="P08")
