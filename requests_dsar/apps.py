@@ -19,7 +19,7 @@ class RequestsDsarConfig(AppConfig):
         from .exports.services import MAX_ATTEMPTS, export_dispatch
         from .models import ExportJob, open_request_exists
         from .sources import DisclosureSource, RequestFileSource
-        from .sweepers import sweep_export_files
+        from .sweepers import sweep_export_files, sweep_request_files
 
         subject_data_changed.connect(notify_recipients_of_change, dispatch_uid="art19_notifications")
 
@@ -29,6 +29,7 @@ class RequestsDsarConfig(AppConfig):
         conditions.register(conditions.AUTOMATIC_JOBS_SUSPENDED, open_request_exists)
         # The record sweeper named by the seeded retention rules (retention migration 0002).
         sweepers.register("requests_dsar.export_files", sweep_export_files)
+        sweepers.register("requests_dsar.request_files", sweep_request_files)
         # Erased people stay out unless their own new request lets them in (R1.10.7).
         admission.register_refusal_list(TombstoneList())
         admission.register_own_act_lookup("request", own_act_of_request_number)
