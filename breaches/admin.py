@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -173,7 +174,16 @@ class BreachAdmin(BreachDocumentsAdminMixin, ActionPagesMixin, admin.ModelAdmin)
         (_("People affected (Art. 34)"), {"fields": ("affected_display",)}),
         (
             _("Record"),
-            {"fields": ("created_at", "created_by_username", "reminder_sent_at", "closed_at", "closure_note")},
+            {
+                "fields": (
+                    "created_at",
+                    "created_by_username",
+                    "source_request_display",
+                    "reminder_sent_at",
+                    "closed_at",
+                    "closure_note",
+                )
+            },
         ),
     )
     add_fieldsets = ((None, {"fields": ("title",)}), *fieldsets[1:5])
@@ -227,6 +237,63 @@ class BreachAdmin(BreachDocumentsAdminMixin, ActionPagesMixin, admin.ModelAdmin)
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
 
+    # --- a wrongful disclosure while answering a request (EDPB 01/2022 §§80-81) ----------------------
+
+    def _source_request(self, request):
+        """The request named by ``?from_request=<id>``, when the user may read requests; else ``None``."""
+        from requests_dsar.models import Request
+
+        number = request.GET.get("from_request", "")
+        if not number.isdigit() or not request.user.has_perm("requests_dsar.view_request"):
+            return None
+        return Request.objects.filter(pk=int(number)).first()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("from_request", None)
+        source = self._source_request(request)
+        if source is None:
+            return initial
+        from consents.models import ProcessingActivity
+        from requests_dsar.sources import RequestFileSource
+
+        now = timezone.now()
+        handling = ProcessingActivity.objects.filter(code__in=RequestFileSource.register_entries)
+        return {
+            **initial,
+            "title": _("Wrongful disclosure while answering request n° %(number)s") % {"number": source.pk},
+            "discovered_at": now,
+            "aware_at": now,
+            "nature_confidentiality": True,
+            "description": _(
+                "While answering data-subject request n° %(number)s (received on %(received)s), personal data "
+                "was sent to the wrong person or more was disclosed than was asked. Say what was sent, to "
+                "whom, how and when it was found."
+            )
+            % {"number": source.pk, "received": date_format(source.received_on, "SHORT_DATE_FORMAT")},
+            "activities": list(handling.values_list("pk", flat=True)),
+            "people_estimate": 1,
+        }
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["breach_actions"] = self.available_actions(request, obj)
+        if add:
+            source = self._source_request(request)
+            if source is not None:
+                context["subtitle"] = _("From data-subject request n° %(number)s") % {"number": source.pk}
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    @admin.display(description=_("data-subject request it arose from"))
+    def source_request_display(self, breach: Breach) -> str:
+        if breach.source_request_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:requests_dsar_request_change", args=[breach.source_request_id]),
+            _("Request n° %(number)s") % {"number": breach.source_request_id},
+        )
+
     def get_readonly_fields(self, request, obj=None):
         computed = (
             "status_display",
@@ -235,6 +302,7 @@ class BreachAdmin(BreachDocumentsAdminMixin, ActionPagesMixin, admin.ModelAdmin)
             "affected_display",
             "created_at",
             "created_by_username",
+            "source_request_display",
             "reminder_sent_at",
             "closed_at",
             "closure_note",
@@ -301,6 +369,9 @@ class BreachAdmin(BreachDocumentsAdminMixin, ActionPagesMixin, admin.ModelAdmin)
                 saved = services.breach_update(breach=obj, changes=changes, actor=request.user)
             else:
                 fields = {name: data[name] for name in BREACH_FIELDS if name in data and name not in M2M}
+                source = self._source_request(request)
+                if source is not None:
+                    fields["source_request"] = source
                 saved = services.breach_record(
                     actor=request.user,
                     activities=data.get("activities") or (),
@@ -319,8 +390,3 @@ class BreachAdmin(BreachDocumentsAdminMixin, ActionPagesMixin, admin.ModelAdmin)
 
     def get_urls(self):
         return [*self.action_urls(), *super().get_urls()]
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk is not None:
-            context["breach_actions"] = self.available_actions(request, obj)
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

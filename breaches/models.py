@@ -111,6 +111,19 @@ class Breach(models.Model):
         blank=True,
         help_text=_("Required when the CNIL is notified more than 72 hours after awareness (Art. 33(1))."),
     )
+    source_request = models.ForeignKey(
+        "requests_dsar.Request",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("data-subject request it arose from"),
+        help_text=_(
+            "A data copy sent to the wrong person, or more disclosed than asked, while answering a request "
+            "(EDPB Guidelines 01/2022 on the right of access, §§80-81)."
+        ),
+    )
     reminder_sent_at = models.DateTimeField(_("48-hour reminder sent at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_note = models.TextField(_("closure note"), blank=True)
@@ -322,6 +335,7 @@ class AffectedPerson(models.Model):
         LIST = "list", _("chosen from the people")
         QUERY = "query", _("query over the register's sources")
         IMPORT = "import", _("import of e-mail addresses")
+        REQUEST = "request", _("the person whose request it arose from")
 
     breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="affected")
     subject = models.ForeignKey(

@@ -16,7 +16,7 @@ from consents.models import DataCategory, ProcessingActivity
 from ijinus_privacy import actors, audit
 
 from .. import obligations
-from ..models import Breach, BreachVersion
+from ..models import AffectedPerson, Breach, BreachVersion
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -126,10 +126,21 @@ def breach_record(
     breach.save()
     _set_m2m(breach, "activities", activities)
     _set_m2m(breach, "data_categories", data_categories)
+    _link_requester(breach, now=now)
     version_write(breach, before={}, summary=_("Recorded"), actor=actor, now=now)
     audit.record(action=audit.Action.CREATE, actor=actor, obj=breach, fields=sorted([*fields, *M2M_FIELDS]))
     recorded_alert_send(breach, actor=actor, now=now)
     return breach
+
+
+def _link_requester(breach: Breach, *, now: datetime | None) -> None:
+    """A breach arising from a request affects at least the person who asked (EDPB 01/2022 §§80-81)."""
+    subject_id = breach.source_request.subject_id if breach.source_request_id else None
+    if subject_id is None:
+        return
+    AffectedPerson.objects.create(
+        breach=breach, subject_id=subject_id, source=AffectedPerson.Source.REQUEST, added_at=now or timezone.now()
+    )
 
 
 @transaction.atomic
