@@ -101,6 +101,11 @@ TEXTS: dict[str, dict[str, Any]] = {
         "no_transfers": (
             "Aucun transfert hors de l'Union européenne n'est effectué pour les traitements vous concernant."
         ),
+        "safeguards_copy": (
+            "Vous pouvez obtenir une copie de ces garanties (par exemple les clauses contractuelles types) en "
+            "écrivant à notre délégué à la protection des données, à l'adresse indiquée en tête de ce document "
+            "(art. 15(2) et 46 du RGPD)."
+        ),
         "footer": "IJINUS SAS — document confidentiel destiné à la personne concernée",
         "mechanisms": {
             "adequacy": "décision d'adéquation de la Commission européenne (art. 45 du RGPD)",
@@ -207,6 +212,10 @@ TEXTS: dict[str, dict[str, Any]] = {
             "they have no legal or similarly significant effect."
         ),
         "no_transfers": "No transfer outside the European Union takes place for the processing concerning you.",
+        "safeguards_copy": (
+            "You can obtain a copy of these safeguards (for example the standard contractual clauses) by writing "
+            "to our Data Protection Officer at the address given at the top of this document (Art. 15(2) and 46 GDPR)."
+        ),
         "footer": "IJINUS SAS — confidential document for the data subject",
         "mechanisms": {
             "adequacy": "European Commission adequacy decision (Art. 45 GDPR)",

@@ -175,3 +175,21 @@ def test_the_collection_query_count_does_not_grow_with_the_number_of_rows():
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_r5_4_3_the_access_answer_states_each_transfers_safeguard_and_how_to_obtain_a_copy():
+    from tests.requests_dsar.documented import document_register
+
+    document_register()  # the DPO recorded each recipient's country and safeguard
+    subject = subject_with_data(last_name="Kerouac", first_names="Yvonne")
+    collection = content.collect(subject, language="fr")
+    transfers = render.access_document(collection, language="fr")["information"]["transfers"]
+
+    text = " ".join(_pdf_text(render.access_pdf(collection, language="fr")).split())
+
+    assert transfers, "the documented register sends this client's data outside the EU"
+    for transfer in transfers:
+        assert transfer["mechanism_label"]
+        assert " ".join(str(transfer["mechanism_label"]).split()) in text
+    assert "Vous pouvez obtenir une copie de ces garanties" in text
+    assert "(art. 15(2) et 46 du RGPD)" in text
