@@ -402,3 +402,16 @@ def test_r1_8_4_every_step_is_audited(client, approved, link):
     assert by_reason["receiving controller"].actor_username == "system:controller-transmission"
     assert by_reason["transmission revoked"].actor_username == "dpo"
     assert AuditEvent.objects.filter(action="create", reason=f"queued:{transmission.PURPOSE}").exists()
+
+
+# --- Erasure ------------------------------------------------------------------------------------------------
+
+
+def test_r1_8_4_disposing_of_the_request_file_takes_the_transmission_and_its_link(client, approved, link):
+    from ijinus_privacy.personal_data import Disposal, registry
+
+    registry.get("requests_dsar.requests").dispose([approved.subject_id], disposal=Disposal.ANONYMISE)
+
+    assert PortabilityTransmission.objects.count() == 0
+    assert not ExportJob.objects.filter(request=approved).exists()
+    assert client.get(link).status_code == 404
