@@ -37,6 +37,7 @@ from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.public_url import public_url
 
 from ..models import ExportJob, PortabilityTransmission, Request, RequestEvent, Right
+from .render import format_date
 from .services import _refuse_if_deceased, _refuse_if_restricted
 
 if TYPE_CHECKING:
@@ -156,8 +157,8 @@ def _enqueue(transmission: PortabilityTransmission, *, token: str, actor: User |
         "link_fr": transmission_url(token, language="fr"),
         "link_en": transmission_url(token, language="en"),
         "dpo": dpo_contact(),
-        "expires_fr": timezone.localtime(transmission.expires_at).strftime("%d/%m/%Y"),
-        "expires_en": timezone.localtime(transmission.expires_at).strftime("%Y-%m-%d"),
+        "expires_fr": format_date(timezone.localdate(transmission.expires_at), "fr"),
+        "expires_en": format_date(timezone.localdate(transmission.expires_at), "en"),
     }
     with translation.override("fr"):
         html = render_to_string("requests_dsar/export/transmission_email.html", context)

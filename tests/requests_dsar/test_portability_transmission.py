@@ -17,10 +17,11 @@ import time_machine
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from ijinus_privacy import storage
 from ijinus_privacy.models import AuditEvent, OutboxMessage
-from requests_dsar.exports import services, transmission
+from requests_dsar.exports import render, services, transmission
 from requests_dsar.models import ExportJob, PortabilityTransmission, RequestEvent, Right
 from tests.factories import dpo_user, logged_request, subject_with_data, support_user
 from tests.requests_dsar.documented import document_register
@@ -175,6 +176,9 @@ def test_r1_8_4_the_email_is_queued_in_the_outbox_then_sent_with_the_link(
     assert "article 20, paragraphe 2" in email.body
     assert "Article 20(2) GDPR" in email.body
     assert "Merci de confirmer la bonne réception." in email.body
+    expires = timezone.localdate(PortabilityTransmission.objects.get().expires_at)
+    assert f"jusqu'au {render.format_date(expires, 'fr')}" in email.body
+    assert f"until {render.format_date(expires, 'en')}" in email.body
     assert PortabilityTransmission.objects.get().sent_at is not None
     assert OutboxMessage.objects.get(pk=message.pk).state == OutboxMessage.State.SENT
 
