@@ -761,7 +761,8 @@ class RevokeTransmissionForm(ActionForm):
 
     @classmethod
     def applies_to(cls, dsar: Request) -> bool:
-        return super().applies_to(dsar) and dsar.transmissions.filter(revoked_at__isnull=True).exists()
+        # One query whatever the request (a transmission exists only on a portability request).
+        return dsar.transmissions.filter(revoked_at__isnull=True).exists()
 
     def __init__(self, *args, dsar: Request, **kwargs):
         super().__init__(*args, dsar=dsar, **kwargs)
