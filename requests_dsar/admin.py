@@ -32,6 +32,7 @@ from . import (
 from .admin_forms import ACTIONS, RequestAddForm
 from .erasure.admin import ErasureRecordInline, RecipientNotificationInline, erasure_plan_view
 from .exports import services as export_services
+from .exports import transmission as transmissions
 from .exports.delivery import LINK_PURPOSE, export_staff_download
 from .letters import LETTER_PURPOSE, letter_pdf_read
 from .models import (
@@ -41,6 +42,7 @@ from .models import (
     Extension,
     IdentityCheck,
     Letter,
+    PortabilityTransmission,
     Request,
     RequestEvent,
     RequestItem,
@@ -203,6 +205,53 @@ class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
         return _export_sent_at(obj)
 
 
+class TransmissionInline(ReadOnlyInline):
+    """The portability export sent to other controllers at the person's request (Art. 20(2), R1.8.4)."""
+
+    model = PortabilityTransmission
+    fields = (
+        "controller_name",
+        "controller_email",
+        "created_at",
+        "created_by_username",
+        "sent_at",
+        "transmission_state",
+        "expires_at",
+        "download_count",
+        "first_downloaded_at",
+        "last_downloaded_at",
+        "revoked_at",
+        "revoke",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("export_job")
+
+    @admin.display(description=_("e-mailed at"))
+    def sent_at(self, obj: PortabilityTransmission):
+        return obj.sent_at or _delivery_state(transmissions.PURPOSE, obj.pk)
+
+    @admin.display(description=_("state"))
+    def transmission_state(self, obj: PortabilityTransmission) -> str:
+        return obj.get_state_display()
+
+    @admin.display(description=_("revoke"))
+    def revoke(self, obj: PortabilityTransmission) -> str:
+        if obj.revoked_at is not None:
+            return "—"
+        url = reverse("admin:requests_dsar_request_act", args=[obj.request_id, "revoke-transmission"])
+        return format_html('<a href="{}">{}</a>', url, _("Revoke the link"))
+
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm(transmissions.PERMISSION):
+            return self.fields
+        return tuple(field for field in self.fields if field != "revoke")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
 # The sections of the request's page, in order; fieldsets and inlines go to one of them by name or model.
 SECTIONS = (
     ("requester", _("Requester")),
@@ -217,12 +266,14 @@ INLINE_SECTIONS = {
     Decision: "rights",
     Letter: "documents",
     ExportJob: "documents",
+    PortabilityTransmission: "documents",
     RequestEvent: "history",
     ClockPause: "history",
     Extension: "history",
 }
 # What staff may still add to a closed or refused request.
-CLOSED_ACTIONS = frozenset({"note", "letter"})
+# A link sent to another controller (Art. 20(2)) can be revoked after closing too.
+CLOSED_ACTIONS = frozenset({"note", "letter", "revoke-transmission"})
 
 
 def _owner(obj: Request) -> str | None:
@@ -341,6 +392,7 @@ class RequestAdmin(
         DecisionInline,
         LetterInline,
         ExportJobInline,
+        TransmissionInline,
         ErasureRecordInline,
         RecipientNotificationInline,
         EventInline,

@@ -22,6 +22,7 @@ from subjects.services.restriction import MANAGE_PERMISSION as RESTRICTION_PERMI
 
 from . import fulfilment, services
 from .exports import services as export_services
+from .exports import transmission as transmissions
 from .letters import letter_send
 from .models import (
     DPO_ONLY_STATES,
@@ -32,6 +33,7 @@ from .models import (
     Extension,
     IdentityCheck,
     Letter,
+    PortabilityTransmission,
     RefusalGround,
     Request,
     Right,
@@ -711,6 +713,81 @@ class PostMortemForm(ActionForm):
         return self.done(_("Post-mortem directive registered for %(request)s."))
 
 
+class TransmitForm(ActionForm):
+    """R1.8.4: the approved portability export, sent to the controller the person named (Art. 20(2))."""
+
+    title = _("Transmit to another controller (Art. 20(2))")
+    permission = transmissions.PERMISSION
+    rights = frozenset({Right.PORTABILITY})
+    controller_name = forms.CharField(label=_("Receiving controller"), max_length=200)
+    controller_email = forms.EmailField(
+        label=_("Receiving controller's e-mail"), help_text=_("The contact address the person gave.")
+    )
+    note = forms.CharField(
+        label=_("Note to the receiving controller"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Added to the e-mail; write nothing about the person (the data is behind the link)."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "The person asked for their data to be transmitted directly to this controller (Art. 20(2)), "
+            "and I have checked the portability export."
+        )
+    )
+
+    def perform(self, actor):
+        transmission = transmissions.transmission_create(
+            request=self.dsar,
+            controller_name=self.cleaned_data["controller_name"],
+            controller_email=self.cleaned_data["controller_email"],
+            note=self.cleaned_data["note"],
+            actor=actor,
+        )
+        return self.done(
+            _(
+                "Link to the portability export of %(request)s queued for e-mail to %(controller)s; "
+                "the transmissions under Documents show when it left and when it was downloaded."
+            ),
+            controller=transmission.controller_name,
+        )
+
+
+class RevokeTransmissionForm(ActionForm):
+    title = _("Revoke a transmission to another controller (Art. 20(2))")
+    permission = transmissions.PERMISSION
+    rights = frozenset({Right.PORTABILITY})
+    transmission = forms.ModelChoiceField(label=_("Transmission"), queryset=PortabilityTransmission.objects.none())
+
+    @classmethod
+    def applies_to(cls, dsar: Request) -> bool:
+        # One query whatever the request (a transmission exists only on a portability request).
+        return dsar.transmissions.filter(revoked_at__isnull=True).exists()
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        field = self.fields["transmission"]
+        field.queryset = dsar.transmissions.filter(revoked_at__isnull=True).select_related("export_job")
+        field.label_from_instance = lambda t: (
+            _("%(controller)s <%(email)s>, %(state)s")
+            % {
+                "controller": t.controller_name,
+                "email": t.controller_email,
+                "state": t.get_state_display(),
+            }
+        )
+        live = list(field.queryset[:2])
+        if len(live) == 1:
+            field.initial = live[0].pk
+
+    def perform(self, actor):
+        transmission = transmissions.transmission_revoke(transmission=self.cleaned_data["transmission"], actor=actor)
+        return self.done(
+            _("Transmission of %(request)s to %(controller)s revoked: its link no longer works."),
+            controller=transmission.controller_name,
+        )
+
+
 ACTIONS: dict[str, type[ActionForm]] = {
     "note": NoteForm,
     "transition": TransitionForm,
@@ -727,6 +804,8 @@ ACTIONS: dict[str, type[ActionForm]] = {
     "fee": FeeForm,
     "exports": ExportBuildForm,
     "send-exports": ExportSendForm,
+    "transmit": TransmitForm,
+    "revoke-transmission": RevokeTransmissionForm,
     "rectification": RectificationForm,
     "restriction": RestrictionForm,
     "objection": ObjectionForm,

@@ -15,7 +15,10 @@ class RequestsDsarConfig(AppConfig):
         from . import letters  # noqa: F401  (registers its outbox hooks)
         from .erasure.admission import TombstoneList, own_act_of_request_number
         from .erasure.notifications import notify_recipients_of_change
-        from .exports import delivery  # noqa: F401  (registers its outbox hooks)
+        from .exports import (
+            delivery,  # noqa: F401  (registers its outbox hooks)
+            transmission,  # noqa: F401  (registers its outbox hook)
+        )
         from .exports.services import MAX_ATTEMPTS, export_dispatch
         from .models import ExportJob, open_request_exists
         from .sources import DisclosureSource, RequestFileSource

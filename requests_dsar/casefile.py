@@ -125,6 +125,20 @@ def first_step(dsar: Request, action: str) -> Step | None:
             return Step(
                 "", _("Wait for the exports"), _("They are still being built: their progress shows under Documents.")
             )
+    if action == "transmit":  # Art. 20(2): only the approved portability export is transmitted
+        job = ExportJob.objects.live().filter(request=dsar, kind=ExportJob.Kind.PORTABILITY).first()
+        if job is None or job.status == ExportJob.Status.FAILED:
+            return Step("exports", _("Build the portability export first"), _("No portability export is built yet."))
+        if job.status != ExportJob.Status.DONE:
+            return Step(
+                "", _("Wait for the exports"), _("They are still being built: their progress shows under Documents.")
+            )
+        if job.approved_at is None:
+            return Step(
+                "send-exports",
+                _("Approve the exports first"),
+                _("The portability export is transmitted once the DPO has checked and approved it."),
+            )
     if action in ("identity-callback", "identity-document"):
         method = IdentityCheck.Method.PHONE_CALLBACK if action == "identity-callback" else IdentityCheck.Method.DOCUMENT
         if not dsar.identity_checks.filter(method=method, status=IdentityCheck.Status.PENDING).exists():

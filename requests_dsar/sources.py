@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.personal_data import (
@@ -30,6 +31,7 @@ from .models import (
     Extension,
     IdentityCheck,
     Letter,
+    PortabilityTransmission,
     Request,
     RequestEvent,
     RequestItem,
@@ -51,6 +53,7 @@ class RequestFileSource(PersonalDataSource):
         Letter,
         WebSubmission,
         ExportJob,
+        PortabilityTransmission,
     )
     categories = ("identity", "contact", "request_file")
     register_entries = ("P11",)  # consents register: handling data-subject rights requests
@@ -81,6 +84,8 @@ class RequestFileSource(PersonalDataSource):
         return [
             # Export files are copies of the data: they go whatever the disposal, the job rows with them.
             Collect(exports.exclude(file_path=""), "file_path", then=_remove_each(storage.remove)),
+            # Their links sent to other controllers (Art. 20(2)) go with them: the audit trail keeps the facts.
+            Delete(PortabilityTransmission.objects.filter(Q(request__in=requests) | Q(export_job__in=exports))),
             Delete(exports),
             Update(RequestItem.objects.filter(request__in=requests), {"details": ""}),
             # Letters already sent name the requester: the PDF files go, the rows (kind, dates) stay.

@@ -9,4 +9,5 @@ urlpatterns = [
     path("request/confirm/<str:token>/", views.confirm, name="confirm"),
     path("identity/<int:check_id>/<str:token>/", views.identity_confirm, name="identity_confirm"),
     path("export/<str:token>/", views.export_download, name="export_download"),
+    path("transmission/<str:token>/", views.transmission, name="transmission"),
 ]

@@ -19,6 +19,7 @@ from ijinus_privacy.public_pages import allow_methods
 
 from . import public, services
 from .exports import delivery
+from .exports import transmission as transmissions
 from .forms import PublicRequestForm
 from .models import IdentityCheck
 
@@ -191,3 +192,35 @@ def export_download(request, token: str):
         "message": message,
     }
     return render(request, "requests_dsar/public/export_download.html", context, status=status)
+
+
+def _transmission_error(request, error: ValidationError):
+    status = 404 if error.code == "unknown" else 410
+    return render(
+        request, "requests_dsar/public/transmission_error.html", {"message": error.messages[0]}, status=status
+    )
+
+
+@never_cache
+@allow_methods("GET", "POST")
+def transmission(request, token: str):
+    """The link e-mailed to the controller a person named (Art. 20(2)): who sends the data, and the JSON.
+
+    GET shows the page (mail scanners follow links); the download is a POST, rate-limited per
+    address like the other public pages, counted and audited.
+    """
+    try:
+        sent = transmissions.transmission_from_token(token)
+    except transmissions.TransmissionError as error:
+        return _transmission_error(request, error)
+    if request.method == "POST":
+        if _rate_limited(request, "transmission"):
+            return render(request, "requests_dsar/public/rate_limited.html", status=429)
+        try:
+            sent, content = transmissions.transmission_download(token=token)
+        except transmissions.TransmissionError as error:
+            return _transmission_error(request, error)
+        response = HttpResponse(content, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ijinus-portability-{sent.request_id}.json"'
+        return response
+    return render(request, "requests_dsar/public/transmission.html", {"transmission": sent})

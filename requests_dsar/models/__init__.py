@@ -37,6 +37,7 @@ from .request import (
     WebSubmission,
     open_request_exists,
 )
+from .transmission import PortabilityTransmission
 
 __all__ = [
     "ANSWERED_STATES",
@@ -59,6 +60,7 @@ __all__ = [
     "Extension",
     "IdentityCheck",
     "Letter",
+    "PortabilityTransmission",
     "RecipientNotification",
     "RecipientNotificationQuerySet",
     "RefusalGround",
