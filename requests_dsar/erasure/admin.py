@@ -27,6 +27,7 @@ from ijinus_privacy.admin import (
 from ijinus_privacy.admin_scale import ScaledAdminMixin
 from ijinus_privacy.personal_data import registry
 from retention.forms import ArchiveConsultForm
+from subjects.person_page import PersonLabelledAdminMixin
 
 from ..models import (
     DisclosureLog,
@@ -241,7 +242,9 @@ class ErasureTombstoneAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(DisclosureLog)
-class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
+class DisclosureLogAdmin(
+    PersonLabelledAdminMixin, ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin
+):
     """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
 
     list_display = ("id", "subject", "recipient", "disclosed_on", "purpose")
