@@ -21,6 +21,7 @@ from ijinus_privacy.admin import (
 from ijinus_privacy.admin_scale import ScaledAdminMixin
 from ijinus_privacy.models import OutboxMessage
 from ijinus_privacy.written_in import shown_with_language
+from subjects.person_page import PersonLabelledAdminMixin
 from subjects.rights_admin import RestrictionBannerMixin
 
 from . import (
@@ -309,7 +310,13 @@ def _sections(adminform, inline_formsets) -> list[dict]:
 
 @admin.register(Request)
 class RequestAdmin(
-    RestrictionBannerMixin, PersonalDataAdminMixin, ActionPagesMixin, ExportMixin, ScaledAdminMixin, admin.ModelAdmin
+    PersonLabelledAdminMixin,
+    RestrictionBannerMixin,
+    PersonalDataAdminMixin,
+    ActionPagesMixin,
+    ExportMixin,
+    ScaledAdminMixin,
+    admin.ModelAdmin,
 ):
     """The request file; the subject's restriction banner shows on it too (RestrictionBannerMixin, R1.11.2)."""
 

@@ -135,12 +135,17 @@ class PersonRawIdWidget(widgets.ForeignKeyRawIdWidget):
 
 
 class PersonLabelledAdminMixin:
-    """For admins of records hanging on a person: their person box shows ``person_label``."""
+    """For admins of records hanging on a person: their person box shows ``person_label``, whether it
+    is a number box (``raw_id_fields``) or the person picker (``autocomplete_fields``: the person
+    chosen reads as the picker's results do, not "Data subject #12")."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.raw_id_fields and db_field.related_model is DataSubject:
             kwargs["widget"] = PersonRawIdWidget(db_field.remote_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is DataSubject and db_field.name in self.autocomplete_fields:
+            field.label_from_instance = person_label
+        return field
 
 
 # --- The summary ---------------------------------------------------------------------------------

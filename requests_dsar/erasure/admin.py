@@ -5,6 +5,8 @@ Thin: every write goes through ``services`` / ``notifications``; service errors 
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +32,7 @@ from ijinus_privacy.admin import (
 from ijinus_privacy.admin_scale import ScaledAdminMixin
 from ijinus_privacy.personal_data import registry
 from retention.forms import ArchiveConsultForm
+from subjects.person_page import PersonLabelledAdminMixin
 
 from ..models import (
     DisclosureLog,
@@ -45,9 +50,47 @@ from .services import DECIDE_PERMISSION, erasure_execute, hold_refusal_message, 
 
 class ErasureRecordInline(ReadOnlyInline):
     model = ErasureRecord
-    fields = ("executed_at", "ground", "approved_by_username", "counts", "kept", "suppression_added", "notifications")
+    fields = (
+        "executed_at",
+        "ground",
+        "approved_by_username",
+        "counts_by_source",
+        "kept_items",
+        "suppression_added",
+        "notifications",
+    )
     readonly_fields = fields
     show_change_link = True
+
+    # The proof's counts and kept items as lines a DPO reads, not the stored JSON.
+    @admin.display(description=_("rows per source"))
+    def counts_by_source(self, obj: ErasureRecord) -> str:
+        lines = [(_source_label(name), rows) for name, rows in sorted((obj.counts or {}).items())]
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines) or "—"
+
+    @admin.display(description=_("kept items"))
+    def kept_items(self, obj: ErasureRecord) -> str:
+        lines = [
+            (
+                item.get("label") or _source_label(item.get("source", "")),
+                item.get("rows", ""),
+                _("kept until %(date)s")
+                % {
+                    "date": date_format(date.fromisoformat(item["until"]), "SHORT_DATE_FORMAT")
+                    if item.get("until")
+                    else "—"
+                },
+            )
+            for item in obj.kept or []
+        ]
+        return format_html_join(mark_safe("<br>"), "{}: {}, {}", lines) or "—"
+
+
+def _source_label(name: str) -> str:
+    try:
+        return str(registry.get(name).label)
+    except KeyError:
+        return name
 
 
 class RecipientNotificationInline(ReadOnlyInline):
@@ -259,7 +302,9 @@ class DisclosureLogForm(forms.ModelForm):
 
 
 @admin.register(DisclosureLog)
-class DisclosureLogAdmin(ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin):
+class DisclosureLogAdmin(
+    PersonLabelledAdminMixin, ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, ScaledAdminMixin, admin.ModelAdmin
+):
     """Every disclosure to a recipient (R1.12.1); written through ``disclosure_record``, never edited."""
 
     form = DisclosureLogForm

@@ -40,6 +40,19 @@ def _with_exports(request, **fields):
         ExportJob.objects.create(request=request, subject=request.subject, kind=kind, **fields)
 
 
+def test_r1_2_the_person_box_names_the_person_as_the_picker_does(client):
+    person = DataSubjectFactory(first_names="Claire", last_name="Bouchet", email="claire@exemple.fr", city="Lyon")
+    request = logged_request(subject=person)
+    client.force_login(support_user())
+
+    page = _page(client, request)
+
+    assert (
+        f'<option value="{person.pk}" selected>Claire Bouchet · claire@exemple.fr · Lyon · no role · n° {person.pk}'
+        in page
+    )
+
+
 def test_a_received_request_offers_to_verify_identity(client):
     request = logged_request()
     client.force_login(dpo_user())

@@ -41,7 +41,7 @@ def test_plan_page_shows_each_category_action_reason_and_end_date(client):
     assert response.status_code == 200
     text = response.text
     assert "Keep in intermediate archive" in text or "Conserver en archive intermédiaire" in text
-    assert "2032-12-31" in text
+    assert "31/12/2032" in text  # the page's date style (issue 16), never ISO
     assert "L.123-22" in text
     assert "Approve and erase" in text
 
@@ -62,6 +62,22 @@ def test_dpo_approves_the_plan_and_the_subject_is_erased(client):
     request.refresh_from_db()
     assert request.state == State.COMPLETED
     assert ErasureRecord.objects.get().ground == ErasureGround.CONSENT_WITHDRAWN
+
+
+def test_r1_10_4_the_erasure_proof_on_the_request_reads_as_lines_not_json(client):
+    dpo = dpo_user()
+    request = erasure_request(client_to_erase(), actor=dpo)
+    client.force_login(dpo)
+    client.post(_plan_url(request), {"ground": "17_1_a", "justification": "Plus client", "confirm": "on"})
+
+    page = client.get(reverse("admin:requests_dsar_request_change", args=[request.pk])).text
+    kept = page.split('class="field-kept_items"')[1].split("</td>")[0]
+    counts = page.split('class="field-counts_by_source"')[1].split("</td>")[0]
+
+    assert "kept until 31/12/2032" in kept  # the invoices, C. com. L.123-22, in the page's date style
+    assert "Identity and contact details" in counts
+    assert "{" not in kept + counts
+    assert "subjects.identity" not in counts
 
 
 def test_customer_service_sees_the_plan_but_cannot_approve(client):
