@@ -27,6 +27,7 @@ from . import (
     casefile,
     dashboard,
     rights_admin,  # noqa: F401  (registers the admins of objections and post-mortem directives)
+    searches,
     services,
 )
 from .admin_forms import ACTIONS, RequestAddForm
@@ -431,7 +432,15 @@ class RequestAdmin(
                 url = reverse("admin:requests_dsar_request_act", args=[obj.pk, step.action])
             step_url = url if allowed else ""
         rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
+        sources = searches.checklist(obj)
         return {
+            "dsar_sources": sources,
+            "dsar_sources_left": sum(not row.searched for row in sources),
+            "dsar_sources_url": (
+                reverse("admin:requests_dsar_request_act", args=[obj.pk, "sources"])
+                if "sources" in dict(actions)
+                else ""
+            ),
             "dsar_actions": [(slug, title) for slug, title in actions if slug != (step.action if step else "")],
             "erasure_asked": any(item.right == Right.ERASURE for item in obj.items.all()),
             "dsar_summary": rows[0] if rows else None,
