@@ -18,6 +18,7 @@ from consents.models import ProcessingActivity
 from consents.services.information import information_dashboard_counts
 from ijinus_privacy.models import AuditEvent, OutboxMessage
 from requests_dsar import dashboard as requests_dashboard
+from requests_dsar import notices
 from requests_dsar.models import ErasureTombstone
 from retention.models import LegalHold, RetentionRule, SweepRun
 from subjects.models import SensitiveDataFlag
@@ -84,6 +85,27 @@ class Register:
     transfer_gaps: list[tuple[int, str]]  # (pk, code) of entries with an undocumented transfer (Art. 44-46)
 
 
+NOTICE_ROWS = 10
+
+
+@dataclass(frozen=True)
+class NoticesDue:
+    """What the one-month period of Art. 12(3) also covers: refusal notices not gone out (R1.2.4) and
+    Art. 19 notifications still to send after their request's due date (R1.12.4)."""
+
+    refusals: list[notices.DueRow]
+    more_refusals: bool
+    notifications: list[notices.DueRow]
+    more_notifications: bool
+
+
+def notices_widget(today: date) -> NoticesDue:
+    """Two queries, whatever the number of notices due: each list reads ``NOTICE_ROWS + 1`` rows, no count."""
+    refusals, more_refusals = notices.refusal_notices_due(today=today, limit=NOTICE_ROWS)
+    notifications, more_notifications = notices.notifications_overdue(today=today, limit=NOTICE_ROWS)
+    return NoticesDue(refusals, more_refusals, notifications, more_notifications)
+
+
 def requests_widgets(today: date) -> dict[str, Any]:
 
     counts, kpis = requests_dashboard.headline(today=today)
@@ -95,6 +117,7 @@ def requests_widgets(today: date) -> dict[str, Any]:
         "dsar_triage": triage,
         "dsar_triage_count": triage_count,
         "dsar_queries": requests_dashboard.changelist_queries(today=today),
+        "dsar_notices": notices_widget(today),
     }
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -27,7 +28,9 @@ from subjects.rights_admin import RestrictionBannerMixin
 from . import (
     casefile,
     dashboard,
+    notices,
     rights_admin,  # noqa: F401  (registers the admins of objections and post-mortem directives)
+    searches,
     services,
 )
 from .admin_forms import ACTIONS, RequestAddForm
@@ -126,8 +129,21 @@ class DecisionInline(ReadOnlyInline):
 
 class LetterInline(ReadOnlyInline):
     model = Letter
-    fields = ("kind", "language", "created_at", "sent_at", "sent_by_username", "pdf_link")
+    fields = ("kind", "language", "created_at", "sent_at", "on_time", "sent_by_username", "pdf_link")
     readonly_fields = fields
+
+    @admin.display(description=_("due by (Art. 12(3))"))
+    def on_time(self, obj: Letter) -> str:
+        """A refusal or extension notice's due date, flagged when it left after it (R1.2.4)."""
+        if obj.pk is None:
+            return "—"
+        due = notices.letter_due_on(obj, obj.request)
+        if due is None:
+            return "—"
+        day = date_format(due, "SHORT_DATE_FORMAT")
+        if notices.sent_late(obj, obj.request) is not None:
+            return format_html('{} <strong class="ij-bad letter-late">{}</strong>', day, _("sent late"))
+        return day
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj: Letter) -> str:
@@ -490,7 +506,16 @@ class RequestAdmin(
                 url = reverse("admin:requests_dsar_request_act", args=[obj.pk, step.action])
             step_url = url if allowed else ""
         rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
+        sources = searches.checklist(obj)
         return {
+            "dsar_late_notices": notices.late_notices(obj),
+            "dsar_sources": sources,
+            "dsar_sources_left": sum(not row.searched for row in sources),
+            "dsar_sources_url": (
+                reverse("admin:requests_dsar_request_act", args=[obj.pk, "sources"])
+                if "sources" in dict(actions)
+                else ""
+            ),
             "dsar_actions": [(slug, title) for slug, title in actions if slug != (step.action if step else "")],
             "erasure_asked": any(item.right == Right.ERASURE for item in obj.items.all()),
             "dsar_summary": rows[0] if rows else None,

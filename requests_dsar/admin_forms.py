@@ -20,7 +20,7 @@ from subjects.models import DeathRecord, Objection, PostMortemDirective, Rectifi
 from subjects.services.rectification import RECTIFY_PERMISSION
 from subjects.services.restriction import MANAGE_PERMISSION as RESTRICTION_PERMISSION
 
-from . import fulfilment, services
+from . import fulfilment, searches, services
 from .exports import services as export_services
 from .exports import transmission as transmissions
 from .letters import letter_send
@@ -37,6 +37,7 @@ from .models import (
     RefusalGround,
     Request,
     Right,
+    SourceSearch,
     State,
 )
 
@@ -550,6 +551,49 @@ class ExportBuildForm(ActionForm):
         return _("Exports queued: a worker builds them; their status shows in the Exports section.")
 
 
+class SourceSearchForm(ActionForm):
+    """The checklist of R1.7.1: staff record, for systems of the register, what the search found."""
+
+    title = _("Record the data sources searched (Art. 15)")
+    permission = services.SEARCH_PERMISSION
+    sources = forms.MultipleChoiceField(
+        label=_("Systems of the register searched"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every system the register of processing names (Art. 30(1)): the answer covers them all."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=SourceSearch.Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Where the data was found, or why the system does not apply to the person."),
+    )
+
+    def __init__(self, *args, dsar: Request, **kwargs):
+        super().__init__(*args, dsar=dsar, **kwargs)
+        rows = searches.checklist(dsar)
+        self.fields["sources"].choices = [(row.system.name, row.system.name) for row in rows]
+        self.fields["sources"].initial = [row.system.name for row in rows if not row.searched]
+
+    def facts(self) -> list[tuple[str, str]]:
+        remaining = searches.sources_remaining(self.dsar)
+        return [(_("Not searched yet"), ", ".join(remaining) or _("none: every source is searched"))]
+
+    def perform(self, actor) -> Done:
+        recorded = services.source_search_record(
+            request=self.dsar,
+            sources=self.cleaned_data["sources"],
+            outcome=self.cleaned_data["outcome"],
+            note=self.cleaned_data["note"],
+            actor=actor,
+        )
+        return self.done(
+            _("%(count)s data source(s) recorded as searched for %(request)s: %(outcome)s."),
+            count=len(recorded),
+            outcome=SourceSearch.Outcome(self.cleaned_data["outcome"]).label,
+        )
+
+
 class ExportSendForm(ActionForm):
     title = _("Approve and send the exports to the data subject (DPO)")
     permission = "requests_dsar.approve_export"
@@ -802,6 +846,7 @@ ACTIONS: dict[str, type[ActionForm]] = {
     "close-unverified": CloseUnverifiedForm,
     "close-withdrawn": CloseWithdrawnForm,
     "fee": FeeForm,
+    "sources": SourceSearchForm,
     "exports": ExportBuildForm,
     "send-exports": ExportSendForm,
     "transmit": TransmitForm,

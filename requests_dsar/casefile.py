@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from . import searches
 from .exports import services as export_services
 from .models import ErasureRecord, ExportJob, IdentityCheck, Request, Right, State
 
@@ -21,6 +22,20 @@ CHECK_STEPS = {
     IdentityCheck.Method.PHONE_CALLBACK: ("identity-callback", _("Record the callback")),
     IdentityCheck.Method.DOCUMENT: ("identity-document", _("Record the document checked")),
 }
+
+
+SOURCES_STEP_TITLE = _("Record the data sources searched")
+SOURCES_STEP_HINT = _(
+    "Every system of the register of processing is searched before the access answer (Art. 15): "
+    "record what each one holds."
+)
+
+
+def _sources_step(dsar: Request) -> Step | None:
+    """The systems of the register still to search before an access answer (R1.7.1)."""
+    if not dsar.items.filter(right=Right.ACCESS).exists() or not searches.sources_remaining(dsar):
+        return None
+    return Step("sources", SOURCES_STEP_TITLE, SOURCES_STEP_HINT)
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,8 @@ def next_step(dsar: Request) -> Step | None:
         if any(job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING) for job in jobs):
             return Step("", _("Exports being built"), _("Their progress shows under Documents."))
         if any(job.approved_at is None for job in jobs):
+            if Right.ACCESS in rights and searches.sources_remaining(dsar):
+                return Step("sources", SOURCES_STEP_TITLE, SOURCES_STEP_HINT)
             return Step(
                 "send-exports",
                 _("Approve and send the exports"),
@@ -125,6 +142,10 @@ def first_step(dsar: Request, action: str) -> Step | None:
             return Step(
                 "", _("Wait for the exports"), _("They are still being built: their progress shows under Documents.")
             )
+        if any(job.kind in export_services.ACCESS_KINDS for job in jobs):
+            step = _sources_step(dsar)
+            if step is not None:
+                return step
     if action == "transmit":  # Art. 20(2): only the approved portability export is transmitted
         job = ExportJob.objects.live().filter(request=dsar, kind=ExportJob.Kind.PORTABILITY).first()
         if job is None or job.status == ExportJob.Status.FAILED:

@@ -293,9 +293,26 @@ def _carry_out(*, request: Request, rights: set[str], dpo: AbstractBaseUser, sta
     if rights & {Right.ACCESS, Right.PORTABILITY}:
         for kind in export_services.kinds_for_request(request):
             _export(request=request, kind=kind)
+        if Right.ACCESS in rights:
+            _search_sources(request=request, staff=staff)
         export_services.export_approve_and_send(request=request, actor=dpo)
         _deliver_links(request)
     return True
+
+
+def _search_sources(*, request: Request, staff: AbstractBaseUser) -> None:
+    """Customer service went through every system of the register (R1.7.1): the back office holds the
+    person, the other systems nothing."""
+    from .models import SourceSearch
+    from .searches import register_systems
+    from .services import source_search_record
+
+    names = [system.name for system in register_systems()]
+    found = [name for name in names if "back office" in name.casefold()]
+    for outcome, sources in ((SourceSearch.Outcome.FOUND, found), (SourceSearch.Outcome.NOTHING, names)):
+        sources = [name for name in sources if outcome == SourceSearch.Outcome.FOUND or name not in found]
+        if sources:
+            source_search_record(request=request, sources=sources, outcome=outcome, actor=staff)
 
 
 def _deliver_links(request: Request) -> None:

@@ -191,6 +191,17 @@ def _on_letter_sent(message: OutboxMessage, sent_at) -> None:
         actor_username=letter.sent_by_username,
         reason=letter.get_kind_display() + " — " + _("e-mailed"),
     )
+    from .notices import sent_late
+
+    due = sent_late(letter, letter.request)
+    if due is not None:  # R1.2.4: a refusal or extension notice after its due date is on the record as late
+        RequestEvent.objects.create(
+            request_id=letter.request_id,
+            kind=RequestEvent.Kind.WARNING,
+            actor_username=letter.sent_by_username,
+            reason=_("%(letter)s sent after its due date of %(due)s (Art. 12(3)-(4)).")
+            % {"letter": letter.get_kind_display(), "due": due.isoformat()},
+        )
 
 
 outbox.register_on_sent(LETTER_PURPOSE, _on_letter_sent)

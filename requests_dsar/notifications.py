@@ -21,13 +21,39 @@ if TYPE_CHECKING:
 DUE_SOON_DAYS = 7
 
 
+def _notices_lines(today: date) -> list[str]:
+    """Refusal notices not gone out (R1.2.4) and Art. 19 notifications overdue (R1.12.4): ids and dates."""
+    from .notices import notifications_overdue_qs, refusal_notices_pending
+
+    lines = []
+    refusals = list(refusal_notices_pending().order_by("due_on", "id").values_list("pk", "due_on"))
+    if refusals:
+        lines += ["", "Refusal notices not sent yet (Art. 12(4)):"]
+        for pk, due_on in refusals:
+            flag = "OVERDUE" if due_on < today else f"{(due_on - today).days} day(s) left"
+            lines.append(f"#{pk}  due {due_on.isoformat()}  {flag}")
+    overdue = list(
+        notifications_overdue_qs(today)
+        .order_by("request__due_on", "id")
+        .values_list("pk", "request_id", "request__due_on")
+    )
+    if overdue:
+        lines += ["", "Recipient notifications overdue (Art. 19):"]
+        lines += [
+            f"notification #{pk}  request #{request_id}  due {due_on.isoformat()}" for pk, request_id, due_on in overdue
+        ]
+    return lines
+
+
 def due_soon_reminder_send(*, today: date | None = None) -> int:
-    """E-mail the DPO the open requests due within 7 days (overdue included); return how many."""
+    """E-mail the DPO the open requests due within 7 days (overdue included), with the refusal notices
+    not gone out and the Art. 19 notifications overdue; return how many requests are due."""
     today = today or timezone.localdate()
     due = list(
         Request.objects.due_within(DUE_SOON_DAYS, today=today).by_due_date().values_list("pk", "due_on", "state")
     )
-    if not due:
+    notices = _notices_lines(today)
+    if not due and not notices:
         return 0
     # A paused clock (R1.4.1) moves the due date when it resumes: such a request is not overdue.
     paused_since = dict(
@@ -43,10 +69,12 @@ def due_soon_reminder_send(*, today: date | None = None) -> int:
         else:
             flag = "OVERDUE" if days_left < 0 else f"{days_left} day(s) left"
         lines.append(f"#{pk}  due {due_on.isoformat()}  {state}  {flag}")
+    lines += notices
     outbox_enqueue(
         purpose="requests_dsar.dpo_reminder",
         to=[settings.DPO_EMAIL],
-        subject=f"[IJINUS Privacy] {len(due)} request(s) due within {DUE_SOON_DAYS} days",
+        subject=f"[IJINUS Privacy] {len(due)} request(s) due within {DUE_SOON_DAYS} days"
+        + (", notices due" if notices else ""),
         body="\n".join(lines),
     )
     return len(due)

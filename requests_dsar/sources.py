@@ -35,6 +35,7 @@ from .models import (
     Request,
     RequestEvent,
     RequestItem,
+    SourceSearch,
     WebSubmission,
 )
 
@@ -54,6 +55,7 @@ class RequestFileSource(PersonalDataSource):
         WebSubmission,
         ExportJob,
         PortabilityTransmission,
+        SourceSearch,
     )
     categories = ("identity", "contact", "request_file")
     register_entries = ("P11",)  # consents register: handling data-subject rights requests
@@ -93,6 +95,8 @@ class RequestFileSource(PersonalDataSource):
             Update(letters, {"pdf": ""}),
             # Staff notes on the timeline are free text (R1.10.6): blanked, the event stays.
             Update(RequestEvent.objects.filter(request__in=requests, kind=RequestEvent.Kind.NOTE), {"reason": ""}),
+            # What staff wrote about a search is free text too; the system, outcome and date stay (R1.16.1).
+            Update(SourceSearch.objects.filter(request__in=requests).exclude(note=""), {"note": ""}),
             Update(
                 requests,
                 {

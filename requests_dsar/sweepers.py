@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from ijinus_privacy import storage, sweepers
 
 from .exports.services import export_purge
-from .models import ExportJob, Letter, Request, RequestEvent, RequestItem
+from .models import ExportJob, Letter, Request, RequestEvent, RequestItem, SourceSearch
 
 # What a request file holds about who asked and what they wrote (blanked when the file is anonymised).
 REQUESTER_FIELDS = (
@@ -104,4 +104,5 @@ def _anonymise_files(requests: QuerySet) -> int:
     Letter.objects.filter(request_id__in=ids).exclude(pdf="").update(pdf="")
     RequestItem.objects.filter(request_id__in=ids).update(details="")
     RequestEvent.objects.filter(request_id__in=ids, kind=RequestEvent.Kind.NOTE).update(reason="")
+    SourceSearch.objects.filter(request_id__in=ids).exclude(note="").update(note="")
     return Request.objects.filter(pk__in=ids).update(**dict.fromkeys(REQUESTER_FIELDS, ""))

@@ -93,11 +93,32 @@ def _source_label(name: str) -> str:
         return name
 
 
-class RecipientNotificationInline(ReadOnlyInline):
+class NotificationDueMixin:
+    @admin.display(description=_("due on (Art. 12(3))"))
+    def due(self, obj: RecipientNotification) -> str:
+        """The request's due date (R1.12.4), flagged when the notification is still to send after it."""
+        if obj.pk is None or obj.due_on is None:
+            return "—"
+        day = date_format(obj.due_on, "SHORT_DATE_FORMAT")
+        if obj.is_overdue():
+            return format_html('{} <strong class="ij-bad notification-overdue">{}</strong>', day, _("overdue"))
+        return day
+
+
+class RecipientNotificationInline(NotificationDueMixin, ReadOnlyInline):
     """Art. 19 tasks of this request; open one to mark it sent, acknowledged or impossible."""
 
     model = RecipientNotification
-    fields = ("recipient", "change_kind", "last_disclosed_on", "status", "sent_at", "acknowledged_at", "justification")
+    fields = (
+        "recipient",
+        "change_kind",
+        "last_disclosed_on",
+        "status",
+        "due",
+        "sent_at",
+        "acknowledged_at",
+        "justification",
+    )
     readonly_fields = fields
     show_change_link = True
 
@@ -343,8 +364,18 @@ class ImpossibleForm(forms.Form):
 
 
 @admin.register(RecipientNotification)
-class RecipientNotificationAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
-    list_display = ("id", "request", "recipient", "change_kind", "status", "created_at", "sent_at", "acknowledged_at")
+class RecipientNotificationAdmin(NotificationDueMixin, GuardedViewsMixin, ReadOnlyModelAdmin):
+    list_display = (
+        "id",
+        "request",
+        "recipient",
+        "change_kind",
+        "status",
+        "due",
+        "created_at",
+        "sent_at",
+        "acknowledged_at",
+    )
     list_filter = ("status", "change_kind")
     list_select_related = ("request", "recipient")
     search_number_fields = ("subject_ref", "request_id")
@@ -358,6 +389,7 @@ class RecipientNotificationAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
         "categories",
         "last_disclosed_on",
         "status",
+        "due",
         "justification",
         "created_at",
         "sent_at",

@@ -26,6 +26,7 @@ from subjects.models import DataSubject
 
 from .. import connected
 from ..models import ExportJob, Request, RequestEvent, Right
+from ..searches import refuse_if_sources_not_searched
 from . import content, render
 
 if TYPE_CHECKING:
@@ -356,6 +357,8 @@ def export_approve_and_send(*, request: Request, actor: User | None) -> list[Exp
         _refuse_if_restricted(subject_id)  # a restriction placed after the build counts too (R1.11.3)
     _refuse_if_deceased(request.subject)
     _refuse_if_undocumented(request, ready)
+    if any(job.kind in ACCESS_KINDS for job in ready):
+        refuse_if_sources_not_searched(request)  # R1.7.1: every source of the register searched first
     waiting = list(OutboxMessage.objects.select_for_update().for_purpose(LINK_PURPOSE, request.pk).unsent())
     queued_ids = {job_id for message in waiting for job_id in message.context.get("job_ids", [])}
     now = timezone.now()

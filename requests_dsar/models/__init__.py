@@ -1,5 +1,6 @@
 """requests: a request and its file (``request``: items, pauses, extension, decisions, identity checks,
-letters, export jobs) and erasure with its proofs and Art. 19 notifications (``erasure``).
+letters, export jobs), the data sources searched (``search``) and erasure with its proofs and Art. 19
+notifications (``erasure``).
 """
 
 from .erasure import (
@@ -37,6 +38,7 @@ from .request import (
     WebSubmission,
     open_request_exists,
 )
+from .search import SourceSearch
 from .transmission import PortabilityTransmission
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "RequestItem",
     "RequestQuerySet",
     "Right",
+    "SourceSearch",
     "State",
     "WebSubmission",
     "open_request_exists",

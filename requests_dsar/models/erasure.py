@@ -245,6 +245,16 @@ class RecipientNotification(models.Model):
     def __str__(self) -> str:
         return _("Notification #%(id)s") % {"id": self.pk}
 
+    @property
+    def due_on(self):
+        """Due within the request's Art. 12(3) response period: the request's due date (R1.12.4);
+        ``None`` for a notification outside any request."""
+        return self.request.due_on if self.request_id else None
+
+    def is_overdue(self, today=None) -> bool:
+        due = self.due_on
+        return self.status == self.Status.PENDING and due is not None and due < (today or timezone.localdate())
+
     def clean(self) -> None:
         if self.status == self.Status.IMPOSSIBLE and not self.justification.strip():
             raise ValidationError(

@@ -302,6 +302,7 @@ class RequestEvent(models.Model):
         EXPORT = "export", _("Export")
         WARNING = "warning", _("Warning")
         ASSIGNED = "assigned", _("Owner assigned")
+        SEARCH = "search", _("Data sources searched")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)

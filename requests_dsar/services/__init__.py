@@ -4,7 +4,8 @@ Permissions are checked here, not only in the admin, so that no path lets custom
 decide: the DPO alone approves, refuses, extends, charges a fee and closes (``request_decide``,
 ``request_extend``, ``request_charge_fee``). By topic: ``intake`` (logging a request),
 ``workflow`` (states, pauses, extension, decisions), ``identity`` (identity checks), ``timeline``
-(the request file's events and due dates), ``objection`` and ``post_mortem`` (Art. 21, LIL art. 85).
+(the request file's events and due dates), ``searches`` (the data sources searched, R1.7.1),
+``objection`` and ``post_mortem`` (Art. 21, LIL art. 85).
 """
 
 from .identity import (
@@ -18,6 +19,7 @@ from .identity import (
     identity_check_start,
 )
 from .intake import REQUEST_EDITABLE_FIELDS, RightAsked, request_add_note, request_log, request_update
+from .searches import SEARCH_PERMISSION, source_search_record
 from .timeline import first_due_on_so_far, hash_token, record_event, refresh_due_dates
 from .workflow import (
     IDENTITY_REQUEST_MAX_WORKING_DAYS,
@@ -40,6 +42,7 @@ __all__ = [
     "IDENTITY_TOKEN_MAX_ATTEMPTS",
     "IDENTITY_TOKEN_VALIDITY",
     "REQUEST_EDITABLE_FIELDS",
+    "SEARCH_PERMISSION",
     "SUPERSEDED_BY_ERASURE",
     "IdentityCheckStarted",
     "IdentityTokenError",
@@ -66,4 +69,5 @@ __all__ = [
     "request_log",
     "request_transition",
     "request_update",
+    "source_search_record",
 ]

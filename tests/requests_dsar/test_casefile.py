@@ -13,6 +13,7 @@ from ijinus_privacy.models import AuditEvent
 from requests_dsar import services
 from requests_dsar.models import ErasureRecord, ExportJob, IdentityCheck, Request, RequestEvent, Right, State
 from tests.factories import DataSubjectFactory, dpo_user, logged_request, support_user
+from tests.requests_dsar.documented import search_register_systems
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,9 @@ def test_an_access_request_in_progress_offers_the_exports_then_sending_them_then
     assert f"/{request.pk}/act/exports/" in _next_step(_page(client, request))
 
     _with_exports(request, status=ExportJob.Status.DONE)
+    assert f"/{request.pk}/act/sources/" in _next_step(_page(client, request))  # every source searched first
+
+    search_register_systems(request)
     assert f"/{request.pk}/act/send-exports/" in _next_step(_page(client, request))
 
     now = timezone.now()

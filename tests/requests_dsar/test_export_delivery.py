@@ -18,7 +18,7 @@ from ijinus_privacy.models import AuditEvent
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, Right
 from tests.factories import dpo_user, logged_request, subject_with_data, support_user
-from tests.requests_dsar.documented import document_register
+from tests.requests_dsar.documented import document_register, search_register_systems
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def built(django_capture_on_commit_callbacks):
     dsar = logged_request(subject=subject_with_data(email="lena.morvan@exemple.fr"), rights=(Right.ACCESS,))
     with django_capture_on_commit_callbacks(execute=True):
         services.export_jobs_create(request=dsar, actor=None, kinds=["access_json"])
+    search_register_systems(dsar)  # staff searched every source of the register (R1.7.1)
     return dsar
 
 

@@ -23,7 +23,7 @@ from ijinus_privacy.tasks import outbox_send_task
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, RequestEvent, Right, WebSubmission
 from tests.factories import dpo_user, logged_request, subject_with_data
-from tests.requests_dsar.documented import document_register
+from tests.requests_dsar.documented import document_register, search_register_systems
 from tests.smtp_sink import SmtpBlackHole, SmtpSink, closed_port, smtp_mailers
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,7 @@ def built(django_capture_on_commit_callbacks):
     dsar = logged_request(subject=subject_with_data(email=EMAIL), rights=(Right.ACCESS,), language="en")
     with django_capture_on_commit_callbacks(execute=True):
         services.export_jobs_create(request=dsar, actor=None, kinds=["access_json"])
+    search_register_systems(dsar)  # staff searched every source of the register (R1.7.1)
     return dsar
 
 

@@ -15,7 +15,7 @@ from requests_dsar import services as request_services
 from requests_dsar.exports import delivery, services
 from requests_dsar.models import ExportJob, IdentityCheck, Right, WebSubmission
 from tests.factories import dpo_user, logged_request, subject_with_data, support_user
-from tests.requests_dsar.documented import document_register
+from tests.requests_dsar.documented import document_register, search_register_systems
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,7 @@ def sent(django_capture_on_commit_callbacks, mailoutbox):
     dsar = logged_request(subject=subject_with_data(email="yvette.le-goff@exemple.fr"), rights=(Right.ACCESS,))
     with django_capture_on_commit_callbacks(execute=True):
         services.export_jobs_create(request=dsar, actor=None, kinds=["access_pdf", "access_json"])
+    search_register_systems(dsar)  # staff searched every source of the register (R1.7.1)
     with django_capture_on_commit_callbacks(execute=True):
         services.export_approve_and_send(request=dsar, actor=dpo_user())
     return re.search(r"https?://[^/\s]+(/\S*/export/[^/\s]+/)", mailoutbox[-1].body).group(1)

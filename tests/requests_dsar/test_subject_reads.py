@@ -30,7 +30,7 @@ from tests.factories import (
     logged_request,
     subject_with_data,
 )
-from tests.requests_dsar.documented import document_register
+from tests.requests_dsar.documented import document_register, search_register_systems
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +151,7 @@ def _built_request(django_capture_on_commit_callbacks, subject=None):
     dsar = logged_request(subject=subject, rights=(Right.ACCESS,))
     with django_capture_on_commit_callbacks(execute=True):
         services.export_jobs_create(request=dsar, actor=None, kinds=["access_json"])
+    search_register_systems(dsar)  # staff searched every source of the register (R1.7.1)
     return dsar
 
 
