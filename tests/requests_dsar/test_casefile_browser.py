@@ -1,8 +1,10 @@
 """The request's page in a real browser at 1366 px (issue 16): the DPO follows the one next step from
-an access request in progress to its closing, without changing the state by hand."""
+an access request in progress to its closing, without changing the state by hand, the sources of the
+register searched on the way (R1.7.1)."""
 
 import pytest
 
+from requests_dsar import searches
 from requests_dsar.models import ExportJob, Request, State
 from tests.factories import DataSubjectFactory, dpo_user, logged_request
 from tests.requests_dsar.documented import document_register
@@ -31,6 +33,11 @@ def test_the_dpo_follows_the_next_step_to_the_end(live_server, browser_page, tmp
     assert "Ginette BOUCHET" in page.inner_text("#action-context")
     page.click("#action-form input[type=submit]")
     assert ExportJob.objects.filter(request=request, status=ExportJob.Status.DONE).count() == 2
+
+    page.click("#next-step-button")  # Record the data sources searched (every system of the register is pre-ticked)
+    page.check("#id_outcome_1")  # Nothing found
+    page.click("#action-form input[type=submit]")
+    assert not searches.sources_remaining(request)
 
     page.click("#next-step-button")  # Approve and send the exports
     page.check("#id_confirm")
