@@ -16,7 +16,7 @@ from requests_dsar import services as request_services
 from requests_dsar.exports import services as export_services
 from requests_dsar.models import IdentityCheck, Right
 from tests.factories import dpo_user, logged_request, subject_with_data
-from tests.requests_dsar.documented import document_register
+from tests.requests_dsar.documented import document_register, search_register_systems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,6 +65,7 @@ def exported(django_capture_on_commit_callbacks):
     dsar = logged_request(subject=subject_with_data(email="yvette.le-goff@exemple.fr"), rights=(Right.ACCESS,))
     with django_capture_on_commit_callbacks(execute=True):
         export_services.export_jobs_create(request=dsar, actor=None, kinds=["access_pdf", "access_json"])
+    search_register_systems(dsar)  # every system of the register searched (R1.7.1)
     with django_capture_on_commit_callbacks(execute=True):
         export_services.export_approve_and_send(request=dsar, actor=dpo_user())
     link = re.search(r"https?://[^/\s]+(/\S*/export/[^/\s]+/)", mail.outbox[-1].body).group(1)

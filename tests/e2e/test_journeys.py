@@ -28,6 +28,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from requests_dsar import searches
 from requests_dsar.models import ErasureRecord, ExportJob, IdentityCheck, Request, Right, State
 from subjects.models import DataSubject
 from tests.factories import DataSubjectFactory, dpo_user, logged_request, subject_with_data, support_user
@@ -198,8 +199,17 @@ def test_r1_2_support_logs_the_dpo_answers_the_person_downloads_then_an_erasure(
     documents = text(admin, "#section-documents")
     assert documents.count("Fait") == 2
     assert documents.count("Télécharger (tracé)") == 2
-    assert admin.inner_text("#next-step-button") == "Approuver et envoyer les exports"
     journey.shot(admin, "dpo-sees-the-exports-built")
+
+    # Every system of the register searched before the answer goes (R1.7.1): all pre-ticked.
+    assert admin.inner_text("#next-step-button") == "Noter les sources de données consultées"
+    submit(admin, "#next-step-button")
+    admin.check("#id_outcome_0")  # data found
+    journey.shot(admin, "dpo-records-the-sources-searched")
+    submit(admin, "#action-form input[type=submit]")
+    assert "Données trouvées" in messages(admin)
+    assert not searches.sources_remaining(dsar)
+    assert admin.inner_text("#next-step-button") == "Approuver et envoyer les exports"
 
     submit(admin, "#next-step-button")
     admin.check("#id_confirm")
