@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -508,6 +508,7 @@ class RequestAdmin(
         rows = dashboard.open_requests(only_pk=obj.pk) if obj.is_open else []
         sources = searches.checklist(obj)
         return {
+            "export_progress": casefile.export_progress(obj),
             "dsar_late_notices": notices.late_notices(obj),
             "dsar_sources": sources,
             "dsar_sources_left": sum(not row.searched for row in sources),
@@ -555,6 +556,11 @@ class RequestAdmin(
                 self.export_download_view,
                 name="requests_dsar_request_export_download",
                 permission="requests_dsar.download_export",
+            ),
+            self.guarded_path(
+                "<int:object_id>/exports/progress/",
+                self.export_progress_view,
+                name="requests_dsar_request_export_progress",
             ),
             self.guarded_path(
                 "<int:object_id>/letter/<int:letter_id>/pdf/",
@@ -607,6 +613,14 @@ class RequestAdmin(
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="request-{object_id}-letter-{letter.pk}.pdf"'
         return response
+
+    def export_progress_view(self, request, object_id: int):
+        """How far the exports are built, polled by the request's page while a worker builds them: the
+        page updates its progress bar, then reloads once they are built. Formats and statuses only."""
+        dsar = self.get_object(request, str(object_id))
+        if dsar is None:
+            raise Http404
+        return JsonResponse(casefile.export_progress(dsar).as_json())  # never cached: admin_view
 
     def export_download_view(self, request, object_id: int, job_id: int):
         """Staff download of an export, decrypted and audited (R5.1)."""

@@ -97,7 +97,7 @@ def next_step(dsar: Request) -> Step | None:
         if not jobs or any(job.status == ExportJob.Status.FAILED for job in jobs):
             return Step("exports", _("Build the exports"), _("The copy of the data (Art. 15) or the export (Art. 20)."))
         if any(job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING) for job in jobs):
-            return Step("", _("Exports being built"), _("Their progress shows under Documents."))
+            return Step("", _("Exports being built"), _("Their progress shows below and the page updates itself."))
         if any(job.approved_at is None for job in jobs):
             if Right.ACCESS in rights and searches.sources_remaining(dsar):
                 return Step("sources", SOURCES_STEP_TITLE, SOURCES_STEP_HINT)
@@ -178,3 +178,39 @@ def person_name(dsar: Request) -> str:
 def person_email(dsar: Request) -> str:
     subject = dsar.subject if dsar.subject_id else None
     return (subject.email if subject is not None else dsar.requester_email) or ""
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    """How far the request's exports are built: what the request's page shows and polls while a worker
+    builds them. Formats and statuses only, never personal data (the poll's answer is JSON)."""
+
+    live: bool  # an export is still waiting for a worker or being built
+    done: int
+    total: int
+    jobs: tuple[tuple[str, str], ...]  # (format, status), in the order they were queued
+
+    @property
+    def label(self) -> str:
+        return _("%(done)s of %(total)s exports built") % {"done": self.done, "total": self.total}
+
+    def as_json(self) -> dict:
+        return {
+            "live": self.live,
+            "done": self.done,
+            "total": self.total,
+            "label": str(self.label),
+            "jobs": [{"kind": str(kind), "status": str(status)} for kind, status in self.jobs],
+        }
+
+
+def export_progress(dsar: Request) -> ExportProgress:
+    """The progress of the request's exports whose file is kept (one query)."""
+    jobs = list(ExportJob.objects.live().filter(request=dsar).order_by("pk"))
+    building = (ExportJob.Status.PENDING, ExportJob.Status.RUNNING)
+    return ExportProgress(
+        live=any(job.status in building for job in jobs),
+        done=sum(job.status == ExportJob.Status.DONE for job in jobs),
+        total=len(jobs),
+        jobs=tuple((job.get_kind_display(), job.progress_label) for job in jobs),
+    )

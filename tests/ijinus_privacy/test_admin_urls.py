@@ -216,6 +216,17 @@ def custom_cases(world: World) -> dict[str, list[Case]]:
                 reverse("admin:requests_dsar_request_export_download", args=[dsar.pk, MISSING_ID]), _only({"dpo": 404})
             ),
         ],
+        # The progress the request's page polls while its exports are built: whoever sees requests.
+        "requests_dsar_request_export_progress": [
+            Case(
+                reverse("admin:requests_dsar_request_export_progress", args=[dsar.pk]),
+                {role: 200 if users[role].has_perm("requests_dsar.view_request") else 403 for role in ROLES},
+            ),
+            Case(
+                reverse("admin:requests_dsar_request_export_progress", args=[MISSING_ID]),
+                {role: 404 if users[role].has_perm("requests_dsar.view_request") else 403 for role in ROLES},
+            ),
+        ],
         "requests_dsar_request_letter_pdf": [
             Case(
                 reverse("admin:requests_dsar_request_letter_pdf", args=[dsar.pk, world.letter.pk]),
