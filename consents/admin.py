@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import GuardedViewsMixin, ReadOnlyModelAdmin
+from ijinus_privacy.admin import GuardedViewsMixin, LabelledTabularInline, ReadOnlyModelAdmin
 
 from . import services
 from .consent_admin import register as _register_consent_admin
@@ -44,13 +44,13 @@ class NoDeleteMixin:
         return False
 
 
-class PurposeInline(admin.TabularInline):
+class PurposeInline(LabelledTabularInline):
     model = Purpose
     fields = ("description", "legal_basis", "legal_basis_detail", "balancing_test_reference")
     extra = 0
 
 
-class DataCategoryInline(admin.TabularInline):
+class DataCategoryInline(LabelledTabularInline):
     model = ActivityDataCategory
     fields = ("category", "retention")
     extra = 0

@@ -30,6 +30,7 @@ from ijinus_privacy import uploads
 from ijinus_privacy.admin import (
     ActiveSubjectsOnlyMixin,
     GuardedViewsMixin,
+    LabelledTabularInline,
     PersonalDataAdminMixin,
     ReadOnlyModelAdmin,
 )
@@ -80,7 +81,7 @@ class HistoryFormSet(BaseInlineFormSet):
         return []
 
 
-class ConsentEventInline(admin.TabularInline):
+class ConsentEventInline(LabelledTabularInline):
     """The subject's consent history, newest first; "current" marks each channel's state (R2.1.1)."""
 
     model = ConsentEvent

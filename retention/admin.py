@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import GuardedViewsMixin, PersonalDataAdminMixin, ReadOnlyModelAdmin
+from ijinus_privacy.admin import GuardedViewsMixin, LabelledTabularInline, PersonalDataAdminMixin, ReadOnlyModelAdmin
 from ijinus_privacy.admin_scale import ScaledAdminMixin
 from subjects.person_page import PersonLabelledAdminMixin, person_label
 from subjects.sources import ContractSource, InvoiceSource, OrderSource
@@ -30,7 +30,7 @@ from .models import (
 )
 
 
-class RetentionRuleVersionInline(admin.TabularInline):
+class RetentionRuleVersionInline(LabelledTabularInline):
     model = RetentionRuleVersion
     fields = ("version", "changed_fields", "changed_by", "changed_at", "previous_state")
     readonly_fields = fields

@@ -23,7 +23,12 @@ from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
 from ijinus_privacy import conditions, uploads
-from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, EraseThroughRequestMixin, PersonalDataAdminMixin
+from ijinus_privacy.admin import (
+    ActiveSubjectsOnlyMixin,
+    EraseThroughRequestMixin,
+    LabelledTabularInline,
+    PersonalDataAdminMixin,
+)
 from ijinus_privacy.admin import ReadOnlyInline as SharedReadOnlyInline
 from ijinus_privacy.admin_scale import NumberLabelRawIdWidget, ScaledAdminMixin
 from ijinus_privacy.identifiers import normalise_email
@@ -331,7 +336,7 @@ class SubjectRoleForm(forms.ModelForm):
         return value
 
 
-class SubjectRoleInline(admin.TabularInline):
+class SubjectRoleInline(LabelledTabularInline):
     model = SubjectRole
     can_delete = False  # a role's dates drive retention (R4.2): it ends, or goes with an erasure
     form = SubjectRoleForm
@@ -339,20 +344,20 @@ class SubjectRoleInline(admin.TabularInline):
     verbose_name_plural = _("Roles held at once (Art. 5(1)(b)) and the dates retention starts from (Art. 5(1)(e))")
 
 
-class ContractInline(admin.TabularInline):
+class ContractInline(LabelledTabularInline):
     model = Contract
     can_delete = False  # contract evidence is kept 5 years after an erasure (Art. 17(3)(e))
     extra = 0
     verbose_name_plural = _("Contracts (policy §3.2)")
 
 
-class OrderInline(admin.TabularInline):
+class OrderInline(LabelledTabularInline):
     model = Order
     extra = 0
     verbose_name_plural = _("Orders (policy §3.2)")
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(LabelledTabularInline):
     model = Delivery
     extra = 0
     raw_id_fields = ("order",)
@@ -381,7 +386,7 @@ class PaymentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("invoice")
 
 
-class PromotionInline(admin.TabularInline):
+class PromotionInline(LabelledTabularInline):
     model = PromotionParticipation
     extra = 0
     verbose_name_plural = _("Promotions and events (policy §3.2)")

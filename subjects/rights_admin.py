@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, PersonalDataAdminMixin, adopt_created
+from ijinus_privacy.admin import ActiveSubjectsOnlyMixin, LabelledTabularInline, PersonalDataAdminMixin, adopt_created
 from ijinus_privacy.admin_scale import ScaledAdminMixin
 
 from .models import (
@@ -173,7 +173,7 @@ class RestrictionForm(forms.ModelForm):
         return cleaned
 
 
-class RestrictionOverrideInline(admin.TabularInline):
+class RestrictionOverrideInline(LabelledTabularInline):
     model = RestrictionOverride
     extra = 0
     fields = ("purpose", "operation", "justification", "valid_until", "granted_at", "granted_by")

@@ -130,16 +130,8 @@ def test_the_identity_page(live_server, page):
 # The person's page: Django's tabular inlines (roles, contracts, orders, deliveries, invoices) render
 # their inputs and selects without a <label> (only a column header): rules label and select-name
 # (critical), label-title-only (serious).
-ADMIN_XFAIL: dict[str, str] = {
-    "person": "admin person page, tabular inline fields without labels (label, select-name, label-title-only)",
-}
-
-
 def _admin_check(name: str, page) -> None:
-    found = blocking_violations(page)
-    if found and name in ADMIN_XFAIL:
-        pytest.xfail(ADMIN_XFAIL[name] + ": " + "; ".join(found))
-    assert found == []
+    assert blocking_violations(page) == [], name
 
 
 def test_the_dashboard(live_server, page, exported):

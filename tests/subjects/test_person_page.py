@@ -288,3 +288,18 @@ def test_every_action_offered_on_the_page_opens_for_the_person(client, make_user
         assert opened.status_code == 200, url
         if "/add/" in url:
             assert f'value="{person.pk}"' in opened.text, url
+
+
+def test_each_input_of_the_person_tables_is_named_for_screen_readers(client):
+    """Tabular inlines name their columns in the table head only: each input carries its column's
+    name too (axe-core label/select-name, WCAG 4.1.2), in the page's language."""
+    person = f.subject_with_data()
+    client.force_login(dpo_user())
+
+    page = client.get(reverse("admin:subjects_datasubject_change", args=[person.pk])).text
+
+    inputs = re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="roles-0-[^"]*"[^>]*>', page)
+    visible = [tag for tag in inputs if 'type="hidden"' not in tag]
+    assert visible, "the roles table shows the person's role"
+    assert [tag for tag in visible if "aria-label=" not in tag] == []
+    assert '<select name="roles-0-role" aria-label="Role"' in page
