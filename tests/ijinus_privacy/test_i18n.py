@@ -136,3 +136,22 @@ def test_every_compiled_catalogue_matches_its_source():
             if got != msgstrs[0]:
                 stale.append(f"{po.relative_to(ROOT)}: {msgid!r}")
     assert stale == [], "run manage.py compilemessages"
+
+
+def test_every_plural_has_every_form_its_language_counts():
+    """French counts three forms (0 and 1; a million; the rest): a missing form shows the English
+    text on a French page ("14 not searched yet")."""
+    missing = []
+    for po in CATALOGUES:
+        nplurals = int(re.search(r"nplurals=(\d+)", po.read_text(encoding="utf-8")).group(1))
+        with po.with_suffix(".mo").open("rb") as mo:
+            compiled = gettext.GNUTranslations(mo)
+        for _flags, msgid, plural, msgstrs in _entries(po):
+            if plural is None:
+                continue
+            if len(msgstrs) != nplurals:
+                missing.append(f"{po.relative_to(ROOT)}: {msgid!r} has {len(msgstrs)} of {nplurals} forms")
+            for count in (0, 1, 2, 14, 1_000_000):
+                if compiled.ngettext(msgid, plural, count) not in msgstrs:
+                    missing.append(f"{po.relative_to(ROOT)}: {msgid!r} untranslated for {count}")
+    assert missing == []
