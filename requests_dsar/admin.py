@@ -5,11 +5,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 
 from ijinus_privacy.admin import (
@@ -206,20 +208,79 @@ class ExportProgressMixin:
 
 
 class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
-    """The exports of the request and their progress (R1.7, R1.8)."""
+    """The exports of the request and their progress (R1.7, R1.8), in columns that fit the request's
+    page at 1366 px: what the file holds, the file (size and shortened fingerprint, whole on hover),
+    its sending, its deletion; every field on its own on the export's page (ExportJobAdmin)."""
 
     model = ExportJob
     fk_name = "request"
-    fields = (*EXPORT_FIELDS, "download")
+    fields = (
+        "kind",
+        "progress",
+        "finished",
+        "content",
+        "size_and_fingerprint",
+        "sending",
+        "download_count",
+        "file_deleted",
+        "download",
+    )
     readonly_fields = fields
+
+    @admin.display(description=_("finished at"))
+    def finished(self, obj: ExportJob) -> str:
+        return _short(obj.finished_at)
+
+    @admin.display(description=_("content"))
+    def content(self, obj: ExportJob) -> str:
+        if obj.record_count is None:
+            return "—"
+        records = ngettext("%(count)s record", "%(count)s records", obj.record_count) % {"count": obj.record_count}
+        if not obj.redaction_count:
+            return records
+        redacted = ngettext(
+            "%(count)s redaction (Art. 15(4))", "%(count)s redactions (Art. 15(4))", obj.redaction_count
+        ) % {"count": obj.redaction_count}
+        return format_html("{}<br>{}", records, redacted)
+
+    @admin.display(description=_("size and fingerprint"))
+    def size_and_fingerprint(self, obj: ExportJob) -> str:
+        if obj.size is None:
+            return "—"
+        if not obj.sha256:
+            return filesizeformat(obj.size)
+        return format_html(
+            '{}<br><code title="SHA-256 {}">{}…</code>', filesizeformat(obj.size), obj.sha256, obj.sha256[:12]
+        )
+
+    @admin.display(description=_("sending"))
+    def sending(self, obj: ExportJob) -> str:
+        if obj.approved_at is None:
+            return _("not approved yet")
+        sent = _export_sent_at(obj)
+        sent = _short(sent) if hasattr(sent, "tzinfo") else sent
+        return format_html(
+            "{}<br>{}",
+            _("approved by %(user)s") % {"user": obj.approved_by_username or "—"},
+            _("link e-mailed: %(when)s") % {"when": sent},
+        )
+
+    @admin.display(description=_("file deleted"))
+    def file_deleted(self, obj: ExportJob) -> str:
+        if obj.purged_at:
+            return _("on %(day)s") % {"day": _short(obj.purged_at, "SHORT_DATE_FORMAT")}
+        if obj.expires_at:
+            return _("after %(day)s") % {"day": _short(obj.expires_at, "SHORT_DATE_FORMAT")}
+        return "—"
 
     @admin.display(description=_("file"))
     def download(self, obj: ExportJob) -> str:
         return _export_download_link(obj)
 
-    @admin.display(description=_("link e-mailed at"))
-    def sent_at(self, obj: ExportJob):
-        return _export_sent_at(obj)
+
+def _short(moment, style: str = "SHORT_DATETIME_FORMAT") -> str:
+    """A moment in the page's short format (16/08/2026 14:38; 16/08/2026), or a dash."""
+    return date_format(timezone.localtime(moment), style) if moment else "—"
 
 
 class TransmissionInline(ReadOnlyInline):

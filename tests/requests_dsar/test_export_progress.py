@@ -1,6 +1,8 @@
 """Exports being built show their progress on the request's page, which follows it without a reload
 by hand (issue 16): the progress box, the poll's answer (formats and statuses only), its permissions."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -122,3 +124,45 @@ def test_the_poll_needs_a_staff_login(client, dsar):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_exports_table_fits_the_page_in_a_few_readable_columns(client, dsar):
+    """What the file holds, its size and fingerprint (whole on hover), its sending and its deletion."""
+    fingerprint = "ab12cd34ef56" + "0" * 52
+    finished = timezone.make_aware(timezone.datetime(2026, 3, 10, 10, 0))
+    ExportJob.objects.create(
+        request=dsar,
+        subject=dsar.subject,
+        kind=ExportJob.Kind.ACCESS_PDF,
+        status=ExportJob.Status.DONE,
+        finished_at=finished,
+        record_count=15,
+        redaction_count=2,
+        size=39_424,
+        sha256=fingerprint,
+        approved_at=finished,
+        approved_by_username="dpo",
+        sent_at=finished,
+        expires_at=finished + timezone.timedelta(days=30),
+    )
+    client.force_login(dpo_user())
+
+    page = _page(client, dsar)
+
+    table = page.split('id="export_jobs-group"')[1].split("</table>")[0]
+    headers = [h.strip() for h in re.findall(r'<th class="column-[^"]*"[^>]*>\s*([^<]+)', table)]
+    assert headers == [
+        "Format",
+        "Statut",
+        "Terminée le",
+        "Contenu",
+        "Taille et empreinte",
+        "Envoi",
+        "Téléchargements",
+        "Fichier supprimé",
+        "Fichier",
+    ]
+    assert "15 enregistrements<br>2 occultations (art. 15(4))" in table
+    assert f'38,5\xa0Kio<br><code title="SHA-256 {fingerprint}">ab12cd34ef56…</code>' in table
+    assert "approuvé par dpo<br>lien envoyé : 10/03/2026 10:00" in table
+    assert "après le 09/04/2026" in table
