@@ -580,6 +580,13 @@ class RequestAdmin(
             ),
             "dsar_actions": [(slug, title) for slug, title in actions if slug != (step.action if step else "")],
             "erasure_asked": any(item.right == Right.ERASURE for item in obj.items.all()),
+            # A request can reveal a breach (data sent to the wrong person, R5.3.7): the breach form
+            # opens with the request and its requester filled in.
+            "breach_from_request_url": (
+                reverse("admin:breaches_breach_add") + f"?from_request={obj.pk}"
+                if request.user.has_perm("breaches.add_breach")
+                else ""
+            ),
             "dsar_summary": rows[0] if rows else None,
             "dsar_person": casefile.person_name(obj),
             "dsar_person_email": casefile.person_email(obj),

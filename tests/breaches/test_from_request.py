@@ -90,3 +90,28 @@ def test_r5_3_7_the_form_names_a_request_only_to_those_who_may_read_requests(cli
     assert "title" not in page.context["adminform"].form.initial
     assert "Depuis la demande" not in page.text
     assert "From data-subject request" not in page.text
+
+
+def test_r5_3_7_the_request_page_offers_to_record_the_breach_to_whoever_may(client):
+    """Whoever hears of a breach first records it (customer service too); one who may only read
+    requests is not offered the form."""
+    from django.contrib.auth.models import Permission
+
+    dsar = f.logged_request(received_on=dt.date(2026, 3, 2))
+    link = reverse("admin:breaches_breach_add") + f"?from_request={dsar.pk}"
+    page = reverse("admin:requests_dsar_request_change", args=[dsar.pk])
+    reader = f.UserFactory(username="reader")
+    reader.user_permissions.add(Permission.objects.get(codename="view_request"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    seen = {}
+    for user in (f.dpo_user(), f.support_user(), reader):
+        client.force_login(user)
+        response = client.get(page)
+        assert response.status_code == 200
+        seen[user.username] = response.text
+
+    for username in ("dpo", "support"):
+        assert f'id="breach-from-request" href="{link}"' in seen[username]
+        assert "Enregistrer une violation de données révélée par cette demande (art. 33)" in seen[username]
+    assert 'id="breach-from-request"' not in seen["reader"]
