@@ -215,7 +215,7 @@ def test_r1_2_support_logs_the_dpo_answers_the_person_downloads_then_an_erasure(
     admin.check("#id_confirm")
     journey.shot(admin, "dpo-approves-the-exports")
     submit(admin, "#action-form input[type=submit]")
-    assert "Étape suivante : clôturer la demande" in messages(admin)
+    assert "Étape suivante : clore la demande" in messages(admin)
     link_mail = [message for message in mail.outbox if message.to == ["claire.bouchet@exemple.fr"]][-1]
     assert all(job.sent_at for job in ExportJob.objects.filter(request=dsar))
     assert admin.inner_text("#next-step-button") == "Clore : enregistrer la décision"

@@ -42,7 +42,7 @@ def test_the_dpo_follows_the_next_step_to_the_end(live_server, browser_page, tmp
     page.click("#next-step-button")  # Approve and send the exports
     page.check("#id_confirm")
     page.click("#action-form input[type=submit]")
-    assert "Étape suivante : clôturer la demande" in page.inner_text(".messagelist")  # the browser asks French
+    assert "Étape suivante : clore la demande" in page.inner_text(".messagelist")  # the browser asks French
 
     assert page.inner_text("#next-step-button") == "Clore : enregistrer la décision"
     page.click("#next-step-button")
