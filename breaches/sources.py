@@ -31,7 +31,7 @@ P_BREACHES = "P12"  # consents register: register of personal-data breaches
 
 class AffectedPersonSource(PersonalDataSource):
     name = "breaches.affected"
-    label = "Personal-data breaches affecting the person (Art. 33-34)"
+    label = _("Personal-data breaches affecting the person (Art. 33-34)")
     models = (AffectedPerson, BreachLetter)
     categories = ("identity",)
     register_entries = (P_BREACHES,)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext_lazy as _
+
 from ijinus_privacy.personal_data import Disposal, Step
 from subjects.sources import P_COOKIES, P_NEWSLETTER, P_PROSPECTION, ModelSource, Part
 
@@ -17,7 +19,7 @@ from .models import ConsentEvent, IndirectCollection, MarketingBasis, PolicyNoti
 
 class ConsentSource(ModelSource):
     name = "consents.consents"
-    label = "Consents and marketing choices"
+    label = _("Consents and marketing choices")
     categories = ("consent_proof", "marketing_preferences")
     register_entries = (P_NEWSLETTER, P_PROSPECTION, P_COOKIES)
     parts = (
@@ -54,7 +56,7 @@ class InformationSource(ModelSource):
     """What the person was told and when: Art. 14 information, policy-change e-mails (Art. 12-14)."""
 
     name = "consents.information"
-    label = "Information given to the person (Art. 13-14)"
+    label = _("Information given to the person (Art. 13-14)")
     categories = ("identity", "third_party")
     register_entries = (P_PROSPECTION,)
     parts = (

@@ -42,7 +42,7 @@ from .models import (
 
 class RequestFileSource(PersonalDataSource):
     name = "requests_dsar.requests"
-    label = "Data-subject requests"
+    label = _("Data-subject requests")
     models = (
         Request,
         RequestItem,
@@ -124,7 +124,7 @@ class DisclosureSource(PersonalDataSource):
     """Who received the subject's data (Art. 15(1)(c), Art. 19; R1.12.1)."""
 
     name = "requests_dsar.disclosures"
-    label = "Disclosures to recipients (Art. 19)"
+    label = _("Disclosures to recipients (Art. 19)")
     models = (DisclosureLog,)
     categories = ("identity",)
     register_entries = ("P11",)

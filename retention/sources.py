@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext_lazy as _
+
 from ijinus_privacy.personal_data import CollectedData, Delete, Disposal, PersonalDataSource, Step, in_ids
 
 from .models import ArchivedSubject
@@ -16,7 +18,7 @@ from .models import ArchivedSubject
 
 class ArchiveSource(PersonalDataSource):
     name = "retention.archive"
-    label = "Intermediate archive"
+    label = _("Intermediate archive")
     models = (ArchivedSubject,)
     provided_by_subject = False
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.personal_data import (
     CollectedData,
@@ -134,7 +135,7 @@ class ModelSource(PersonalDataSource):
 
 class IdentitySource(ModelSource):
     name = "subjects.identity"
-    label = "Identity and contact details (policy §3.1)"
+    label = _("Identity and contact details")
     categories = ("identity", "contact", "professional")
     register_entries = (
         P_PROSPECTS,
@@ -188,7 +189,7 @@ class IdentitySource(ModelSource):
 
 class RoleSource(ModelSource):
     name = "subjects.roles"
-    label = "Roles held and their dates"
+    label = _("Roles held and their dates")
     categories = ("identity", "contract")
     register_entries = (
         P_PROSPECTS,
@@ -209,7 +210,7 @@ class RoleSource(ModelSource):
 
 class ContractSource(ModelSource):
     name = "subjects.contracts"
-    label = "Contracts (policy §3.2)"
+    label = _("Contracts")
     categories = ("contract",)
     register_entries = (P_CLIENTS,)
     parts = (
@@ -223,7 +224,7 @@ class ContractSource(ModelSource):
 
 class OrderSource(ModelSource):
     name = "subjects.orders"
-    label = "Orders and deliveries (policy §3.2)"
+    label = _("Orders and deliveries")
     categories = ("order", "contact")
     register_entries = (P_CLIENTS,)
     parts = (
@@ -238,7 +239,7 @@ class OrderSource(ModelSource):
 
 class InvoiceSource(ModelSource):
     name = "subjects.invoices"
-    label = "Invoices and payments (policy §3.2; kept 10 years, C. com. L.123-22)"
+    label = _("Invoices and payments (kept 10 years, C. com. L.123-22)")
     categories = ("billing", "payment")
     register_entries = (P_ACCOUNTING, P_CLIENTS)
     parts = (
@@ -262,7 +263,7 @@ class InvoiceSource(ModelSource):
 
 class PromotionSource(ModelSource):
     name = "subjects.promotions"
-    label = "Promotional offers and events (policy §3.2)"
+    label = _("Promotional offers and events")
     categories = ("promotion",)
     register_entries = (P_PROSPECTION,)
     parts = (Part(m.PromotionParticipation, ("kind", "name", "participated_on")),)
@@ -270,7 +271,7 @@ class PromotionSource(ModelSource):
 
 class TicketSource(ModelSource):
     name = "subjects.tickets"
-    label = "Customer-service requests (policy §3.2)"
+    label = _("Customer-service requests")
     categories = ("support",)
     register_entries = (P_CLIENTS, P_PLATFORM)
     parts = (
@@ -284,7 +285,7 @@ class TicketSource(ModelSource):
 
 class NavigationSource(ModelSource):
     name = "subjects.navigation"
-    label = "Navigation and cookie data (policy §3.3; 13 months at most)"
+    label = _("Navigation and cookie data (13 months at most)")
     categories = ("navigation",)
     register_entries = (P_COOKIES, P_SOCIAL)
     parts = (
@@ -297,7 +298,7 @@ class NavigationSource(ModelSource):
 
 class DeviceSource(ModelSource):
     name = "subjects.devices"
-    label = "Mobile devices (policy §3.3)"
+    label = _("Mobile devices")
     categories = ("device", "geolocation")
     register_entries = (P_PLATFORM, P_PROSPECTION)
     parts = (
@@ -319,7 +320,7 @@ class DeviceSource(ModelSource):
 
 class InterestSource(ModelSource):
     name = "subjects.interests"
-    label = "Assumed interests (policy §3.4; reviewed yearly)"
+    label = _("Assumed interests (reviewed yearly)")
     categories = ("interests",)
     register_entries = (P_PROSPECTION,)
     provided_by_subject = False
@@ -329,7 +330,7 @@ class InterestSource(ModelSource):
 
 class ThirdPartySource(ModelSource):
     name = "subjects.third_party"
-    label = "Data received from a third party (policy §3.5)"
+    label = _("Data received from a third party (Art. 14)")
     categories = ("third_party", "identity", "contact")
     register_entries = (P_PROSPECTS, P_PROSPECTION)
     provided_by_subject = False
@@ -346,7 +347,7 @@ class RightsSource(ModelSource):
     """Rectifications, restriction marks, objections (R1.9, R1.11, R1.13); proposed values are cleared once decided."""
 
     name = "subjects.rights"
-    label = "Rectifications, restrictions and objections (Art. 16, 18, 21)"
+    label = _("Rectifications, restrictions and objections (Art. 16, 18, 21)")
     categories = ("request_file",)
     register_entries = (P_RIGHTS_REQUESTS,)
     provided_by_subject = False
@@ -366,7 +367,7 @@ class PostMortemSource(ModelSource):
     """Post-mortem directives and the recorded death (LIL art. 85, R1.15)."""
 
     name = "subjects.post_mortem"
-    label = "Post-mortem directives (LIL art. 85)"
+    label = _("Post-mortem directives (LIL art. 85)")
     categories = ("post_mortem",)
     register_entries = (P_POST_MORTEM,)
     parts = (

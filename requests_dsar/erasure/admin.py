@@ -34,6 +34,7 @@ from ijinus_privacy.personal_data import registry
 from retention.forms import ArchiveConsultForm
 from subjects.person_page import PersonLabelledAdminMixin
 
+from ..casefile import person_name
 from ..models import (
     DisclosureLog,
     ErasureGround,
@@ -188,6 +189,7 @@ def erasure_plan_view(model_admin: admin.ModelAdmin, request, object_id: int):
         **model_admin.admin_site.each_context(request),
         "title": _("Erasure plan"),
         "dsar": dsar,
+        "dsar_person": person_name(dsar),
         "plan": plan,
         "blocked_message": hold_refusal_message(plan) if plan.blocked else "",
         "form": form,

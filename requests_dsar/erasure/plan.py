@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +32,7 @@ from ijinus_privacy.dates import add_months
 from ijinus_privacy.personal_data import PersonalDataSource, registry
 from retention.models import LegalHold
 
+from ..exports import wording
 from ..models import RefusalGround
 
 
@@ -119,6 +120,13 @@ class PlanLine:
     @property
     def action_label(self) -> str:
         return str(PlanAction.LABELS[self.action])
+
+    @property
+    def category_labels(self) -> list[str]:
+        """The data categories by their short names in the page's language ("Identité", "Contact
+        details"), the code only where no name is written."""
+        language = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+        return [(wording.data_category(code, language) or code).split(":")[0].strip() for code in self.categories]
 
     @property
     def ground_label(self) -> str:

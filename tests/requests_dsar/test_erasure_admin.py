@@ -163,3 +163,24 @@ def test_kept_records_are_seen_by_the_archivist_only(client):
     archivist_status = client.get(url).status_code
 
     assert (dpo_status, support_status, archivist_status) == (403, 403, 200)
+
+
+def test_the_plan_reads_in_the_dpos_language_with_the_person_named_and_no_codes(client):
+    """Sources and categories by their names in the page's language, the person by name; no
+    reference to the policy's paragraphs, no category code (issue 16)."""
+    from django.conf import settings
+
+    dpo = dpo_user()
+    subject = client_to_erase()
+    request = erasure_request(subject, actor=dpo)
+    client.force_login(dpo)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    page = client.get(_plan_url(request)).text
+    plan = page.split('id="erasure-plan"')[1].split("</table>")[0]
+
+    assert f"Ce que fait l'effacement de {subject.first_names} {subject.last_name.upper()}" in page
+    assert "<td>Identité et coordonnées</td><td>Identité, Coordonnées, Vie professionnelle</td>" in plan
+    assert "Factures et paiements (conservés 10 ans, C. com. L.123-22)" in plan
+    for internal in ("policy §", "professional", "third_party", "request_file", "Identity and contact"):
+        assert internal not in plan
