@@ -149,6 +149,7 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     actions = ("retry",)
     fields = (
         "request",
+        "sweep_run",
         "subject_ref",
         "system",
         "action",
@@ -168,12 +169,16 @@ class ConnectorTaskAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("request"), ordering="request_id")
+    @admin.display(description=_("request or sweep"), ordering="request_id")
     def request_link(self, task: ConnectorTask) -> str:
-        if task.request_id is None:
-            return "—"
-        url = reverse("admin:requests_dsar_request_change", args=[task.request_id])
-        return format_html('<a href="{}">#{}</a>', url, task.request_id)
+        """What the task carries out: a request, or a retention sweep's disposal (R4.7.2)."""
+        if task.request_id is not None:
+            url = reverse("admin:requests_dsar_request_change", args=[task.request_id])
+            return format_html('<a href="{}">#{}</a>', url, task.request_id)
+        if task.sweep_run_id is not None:
+            url = reverse("admin:retention_sweeprun_change", args=[task.sweep_run_id])
+            return format_html('<a href="{}">{}</a>', url, _("retention sweep n° %(id)s") % {"id": task.sweep_run_id})
+        return "—"
 
     @admin.display(description=_("waive"))
     def waive_link(self, task: ConnectorTask) -> str:

@@ -18,6 +18,7 @@ from subjects.sources import ContractSource, InvoiceSource, OrderSource
 
 from . import (
     admin_person,  # noqa: F401  (the person's page: legal holds, retention)
+    forwarding,
     services,
 )
 from .forms import ArchiveConsultForm
@@ -399,6 +400,14 @@ class SweepRunAdmin(GuardedViewsMixin, ReadOnlyModelAdmin):
                 "sweep_percent": round(100 * done / total) if total else 100,
                 "sweep_can_commit": may_run and not run.committed and not live and not refusal,
                 "sweep_commit_refusal": refusal if may_run and not live else "",
+                # The copies in the connected systems of the people this run disposed of (R4.7.2).
+                "sweep_forwarded": [
+                    {
+                        "report": report,
+                        "url": report.url if request.user.has_perm("connectors.view_connectortask") else "",
+                    }
+                    for report in forwarding.forwarded(run)
+                ],
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 

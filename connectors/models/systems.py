@@ -178,6 +178,9 @@ class ConnectorTaskQuerySet(models.QuerySet):
     def for_request(self, request_id: int) -> ConnectorTaskQuerySet:
         return self.filter(request_id=request_id)
 
+    def for_sweep_run(self, run_id: int) -> ConnectorTaskQuerySet:
+        return self.filter(sweep_run_id=run_id)
+
 
 class ConnectorTask(models.Model):
     """One action to carry out in one connected system, for one person (and usually one request)."""
@@ -199,6 +202,18 @@ class ConnectorTask(models.Model):
         blank=True,
         related_name="connector_tasks",
         verbose_name=_("request"),
+    )
+    sweep_run = models.ForeignKey(
+        "retention.SweepRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="connector_tasks",
+        verbose_name=_("retention sweep"),
+        help_text=_(
+            "The nightly sweep that deleted or anonymised the person here: their copy in the system goes "
+            "too (Art. 28(3)(g))."
+        ),
     )
     subject_ref = models.PositiveBigIntegerField(
         _("data subject id"), db_index=True, help_text=_("Kept as a number: the person may be erased here already.")

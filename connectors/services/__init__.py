@@ -5,11 +5,13 @@ from .tasks import (
     backoff,
     completion_gate,
     notification_carry,
+    sweep_forwarded,
     task_dispatch,
     task_retry,
     task_run,
     task_waive,
     tasks_for_change,
+    tasks_for_sweep,
     tasks_sweep,
 )
 
@@ -19,10 +21,12 @@ __all__ = [
     "connected_system_create",
     "connected_system_update",
     "notification_carry",
+    "sweep_forwarded",
     "task_dispatch",
     "task_retry",
     "task_run",
     "task_waive",
     "tasks_for_change",
+    "tasks_for_sweep",
     "tasks_sweep",
 ]

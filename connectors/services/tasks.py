@@ -30,21 +30,26 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ijinus_privacy import actors, audit, jobs
-from ijinus_privacy.personal_data import CollectedData
+from ijinus_privacy.personal_data import CollectedData, in_ids
 from requests_dsar import connected
 from requests_dsar.models import RecipientNotification, Request, RequestEvent, Right
+from retention.forwarding import Forwarded
 
 from ..contract import ConnectorError, Outcome, PermanentError, TransientError, registry
 from ..models import Action, ConnectedSystem, ConnectorTask
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.contrib.auth.models import AbstractBaseUser as User
 
+    from retention.models import SweepRun
     from subjects.models import DataSubject
 
 logger = logging.getLogger(__name__)
@@ -117,6 +122,7 @@ def _create(
     request: Request | None,
     actor: Any,
     notification: RecipientNotification | None = None,
+    sweep_run: SweepRun | None = None,
 ) -> ConnectorTask:
     """One task (or the request's existing one for this system and action), published after commit."""
     if request is not None:
@@ -127,7 +133,12 @@ def _create(
                 existing.save(update_fields=["notification"])
             return existing
     task = ConnectorTask(
-        request=request, subject_ref=subject.pk, system=system, action=action, notification=notification
+        request=request,
+        sweep_run=sweep_run,
+        subject_ref=subject.pk,
+        system=system,
+        action=action,
+        notification=notification,
     )
     task.set_lookup(subject_lookup(subject, action))
     task.full_clean()
@@ -160,6 +171,54 @@ def tasks_for_change(event: connected.CarriedOut) -> list[ConnectorTask]:
             _create(system=system, action=action, subject=event.subject, request=event.request, actor=event.actor)
         )
     return created
+
+
+def _systems_erasing() -> list[tuple[ConnectedSystem, str]]:
+    systems = ConnectedSystem.objects.active().order_by("pk")
+    return [(system, action) for system in systems if (action := _action_for(system, connected.ERASURE))]
+
+
+@transaction.atomic
+def tasks_for_sweep(subject_ids: Sequence[int], run: SweepRun) -> int:
+    """R4.7.2: the people a retention sweep is about to delete or anonymise are erased from every
+    active connected system that erases (or anonymises): one task per system and person, created in
+    the sweep's batch while their identifiers can still be read, and followed like a request's
+    (retries, failures for the DPO, confirmations). Returns the number of tasks queued.
+
+    One query for the systems; with none configured nothing else is read. The sweep's own audit
+    event covers the batch; each task records its creation as any other task does."""
+    systems = _systems_erasing()
+    if not systems or not subject_ids:
+        return 0
+    from subjects.models import DataSubject
+
+    actor = system_actor()
+    created = 0
+    for subject in DataSubject.objects.filter(in_ids("id", subject_ids)).order_by("pk"):
+        for system, action in systems:
+            _create(system=system, action=action, subject=subject, request=None, actor=actor, sweep_run=run)
+            created += 1
+    return created
+
+
+def sweep_forwarded(run: SweepRun) -> Forwarded | None:
+    """How far the connected systems confirmed the erasures a committed sweep passed on to them."""
+    if not run.committed:
+        return None
+    states = dict(
+        ConnectorTask.objects.for_sweep_run(run.pk).order_by().values_list("state").annotate(count=Count("id"))
+    )
+    total = sum(states.values())
+    if not total and not _systems_erasing():
+        return None
+    return Forwarded(
+        label=_("Copies in the connected systems (Art. 28(3)(g))"),
+        total=total,
+        confirmed=states.get(ConnectorTask.State.DONE, 0) + states.get(ConnectorTask.State.WAIVED, 0),
+        pending=states.get(ConnectorTask.State.WAITING, 0) + states.get(ConnectorTask.State.RUNNING, 0),
+        failed=states.get(ConnectorTask.State.FAILED, 0),
+        url=reverse("admin:connectors_connectortask_changelist") + f"?sweep_run__id__exact={run.pk}",
+    )
 
 
 @transaction.atomic

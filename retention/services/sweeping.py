@@ -83,6 +83,7 @@ from ijinus_privacy.personal_data import Disposal, in_ids
 from subjects.disposal import dispose_subjects
 from subjects.models import DataSubject, SubjectRole
 
+from .. import forwarding
 from ..models import (
     ROLE_TRIGGER_FIELDS,
     Action,
@@ -300,6 +301,9 @@ def _end_role_rows(
             ended_rows = _delete_returning(still_due)
             ended = len(ended_rows)
             orphan_ids = _orphans([subject_id for _role, subject_id in ended_rows], rule.role)
+            # Their copies in the connected systems go too (R4.7.2): queued while the identifiers
+            # can still be read, in this batch's transaction.
+            forwarding.subjects_leaving(orphan_ids, run=run)
             disposed = dispose_subjects(orphan_ids, disposal)
             counts = {"roles_ended": ended, **disposed}
             stats.add(counts)

@@ -285,3 +285,26 @@ def test_beat_marks_a_dead_run_interrupted_within_minutes(population, settings):
     run.refresh_from_db()
     assert run.status == SweepRun.Status.INTERRUPTED
     assert run.total("subjects_deleted") == 12
+
+
+def test_r4_7_2_nobody_is_disposed_of_here_unless_their_erasure_was_queued_for_the_processors(
+    population, monkeypatch
+):
+    """The connected systems hear of the people leaving inside the batch's transaction, before they
+    go: a listener that fails rolls the batch back, so no one disappears here unannounced there."""
+    from retention import forwarding
+
+    heard: list[int] = []
+
+    def broken(subject_ids, run):
+        heard.extend(subject_ids)
+        raise RuntimeError("queue unreachable")
+
+    monkeypatch.setattr(forwarding, "_listeners", [broken])
+
+    run = sweep(now=AS_OF, commit=True, batch_size=50)
+
+    assert sorted(heard) == sorted(subject.pk for subject in population["expired"])
+    assert run.status == SweepRun.Status.FAILED
+    assert DataSubject.objects.filter(pk__in=heard).count() == 12  # all still here
+    assert SubjectRole.objects.filter(subject_id__in=heard, role="prospect").count() == 12
