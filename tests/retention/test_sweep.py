@@ -287,9 +287,7 @@ def test_beat_marks_a_dead_run_interrupted_within_minutes(population, settings):
     assert run.total("subjects_deleted") == 12
 
 
-def test_r4_7_2_nobody_is_disposed_of_here_unless_their_erasure_was_queued_for_the_processors(
-    population, monkeypatch
-):
+def test_r4_7_2_nobody_is_disposed_of_here_unless_their_erasure_was_queued_for_the_processors(population, monkeypatch):
     """The connected systems hear of the people leaving inside the batch's transaction, before they
     go: a listener that fails rolls the batch back, so no one disappears here unannounced there."""
     from retention import forwarding
