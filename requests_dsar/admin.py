@@ -257,8 +257,8 @@ class ExportJobInline(ExportProgressMixin, ReadOnlyInline):
     def sending(self, obj: ExportJob) -> str:
         if obj.approved_at is None:
             return _("not approved yet")
-        sent = _export_sent_at(obj)
-        sent = _short(sent) if hasattr(sent, "tzinfo") else sent
+        # The moment the link left, or why not yet ("queued", "failed: see the outgoing e-mails").
+        sent = _short(obj.sent_at) if obj.sent_at else _delivery_state(LINK_PURPOSE, obj.request_id)
         return format_html(
             "{}<br>{}",
             _("approved by %(user)s") % {"user": obj.approved_by_username or "—"},
