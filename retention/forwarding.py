@@ -5,10 +5,12 @@ connected systems (the e-mailing tool, the ijitrack platform) must go too, and t
 be followed. Those systems live on a floor above (``connectors``), which this app must not import:
 two registries, filled by the upper app in its ``AppConfig.ready()``, carry what is needed.
 
-* **listeners** hear, inside the batch's transaction and *before* the people are disposed of here,
-  the ids of those about to go: a listener reads the identifiers the other systems need and queues
-  its own work (one task per system and person). A failure rolls the batch back: nobody is disposed
-  of here without their erasure queued there.
+* **listeners** hear, inside the batch's transaction, what the sweep does to whom: ``ERASURE`` for
+  the people about to be deleted or anonymised (heard *before* they go, so a listener can still read
+  the identifiers the other systems need), ``RESTRICTION`` for those entering the intermediate
+  archive (kept for legal claims only: no other processing, CNIL guide on retention periods). A
+  listener queues its own work (one task per system and person). A failure rolls the batch back:
+  nobody leaves the active base here without the action queued there.
 * **reporters** say, for a committed run, how far the connected systems have confirmed (the sweep's
   page shows it; failures and retries are followed on the connected systems' tasks).
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 class Forwarded:
     """How far one kind of forwarded action stands, for a run: what the sweep's page shows."""
 
-    label: str  # "Connected systems: erasures passed on"
+    label: str  # "Copies in the connected systems (Art. 28(3)(g))"
     total: int
     confirmed: int
     pending: int
@@ -38,7 +40,9 @@ class Forwarded:
     url: str = ""  # the list of the run's tasks, for whoever may see it
 
 
-Listener = Callable[[Sequence[int], "SweepRun"], int]
+ERASURE, RESTRICTION = "erasure", "restriction"  # the names of requests_dsar.connected's changes
+
+Listener = Callable[[str, Sequence[int], "SweepRun"], int]
 Reporter = Callable[["SweepRun"], "Forwarded | None"]
 
 _listeners: list[Listener] = []
@@ -55,12 +59,12 @@ def register_reporter(reporter: Reporter) -> None:
         _reporters.append(reporter)
 
 
-def subjects_leaving(subject_ids: Sequence[int], *, run: SweepRun) -> int:
-    """The people about to be deleted or anonymised by ``run``: every listener queues their erasure
-    in the systems it knows of. Returns how many tasks were queued."""
+def pass_on(change: str, subject_ids: Sequence[int], *, run: SweepRun) -> int:
+    """What ``run`` does to these people (``ERASURE`` or ``RESTRICTION``), passed on to every
+    listener; returns how many tasks were queued."""
     if not subject_ids:
         return 0
-    return sum(listener(subject_ids, run) for listener in _listeners)
+    return sum(listener(change, subject_ids, run) for listener in _listeners)
 
 
 def forwarded(run: SweepRun) -> list[Forwarded]:

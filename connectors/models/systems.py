@@ -211,8 +211,9 @@ class ConnectorTask(models.Model):
         related_name="connector_tasks",
         verbose_name=_("retention sweep"),
         help_text=_(
-            "The nightly sweep that deleted or anonymised the person here: their copy in the system goes "
-            "too (Art. 28(3)(g))."
+            "The retention sweep this task carries out: the person was deleted or anonymised here (their "
+            "copy goes too) or moved to the intermediate archive (the system stops processing them), "
+            "Art. 28(3)(g)."
         ),
     )
     subject_ref = models.PositiveBigIntegerField(

@@ -173,21 +173,22 @@ def tasks_for_change(event: connected.CarriedOut) -> list[ConnectorTask]:
     return created
 
 
-def _systems_erasing() -> list[tuple[ConnectedSystem, str]]:
+def _systems_for(change: str) -> list[tuple[ConnectedSystem, str]]:
     systems = ConnectedSystem.objects.active().order_by("pk")
-    return [(system, action) for system in systems if (action := _action_for(system, connected.ERASURE))]
+    return [(system, action) for system in systems if (action := _action_for(system, change))]
 
 
 @transaction.atomic
-def tasks_for_sweep(subject_ids: Sequence[int], run: SweepRun) -> int:
-    """R4.7.2: the people a retention sweep is about to delete or anonymise are erased from every
-    active connected system that erases (or anonymises): one task per system and person, created in
-    the sweep's batch while their identifiers can still be read, and followed like a request's
-    (retries, failures for the DPO, confirmations). Returns the number of tasks queued.
+def tasks_for_sweep(change: str, subject_ids: Sequence[int], run: SweepRun) -> int:
+    """R4.7.2: what a retention sweep does to these people is done in every active connected system
+    able to: an erasure (erase, else anonymise) for those about to be deleted or anonymised here, a
+    restriction for those entering the intermediate archive. One task per system and person,
+    created in the sweep's batch while the identifiers can still be read, and followed like a
+    request's (retries, failures for the DPO, confirmations). Returns the number of tasks queued.
 
-    One query for the systems; with none configured nothing else is read. The sweep's own audit
-    event covers the batch; each task records its creation as any other task does."""
-    systems = _systems_erasing()
+    One query for the systems; with none able, nothing else is read. The sweep's own audit event
+    covers the batch; each task records its creation as any other task does."""
+    systems = _systems_for(change)
     if not systems or not subject_ids:
         return 0
     from subjects.models import DataSubject
@@ -202,14 +203,14 @@ def tasks_for_sweep(subject_ids: Sequence[int], run: SweepRun) -> int:
 
 
 def sweep_forwarded(run: SweepRun) -> Forwarded | None:
-    """How far the connected systems confirmed the erasures a committed sweep passed on to them."""
+    """How far the connected systems confirmed what a committed sweep passed on to them."""
     if not run.committed:
         return None
     states = dict(
         ConnectorTask.objects.for_sweep_run(run.pk).order_by().values_list("state").annotate(count=Count("id"))
     )
     total = sum(states.values())
-    if not total and not _systems_erasing():
+    if not total and not (_systems_for(connected.ERASURE) or _systems_for(connected.RESTRICTION)):
         return None
     return Forwarded(
         label=_("Copies in the connected systems (Art. 28(3)(g))"),

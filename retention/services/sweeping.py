@@ -303,7 +303,7 @@ def _end_role_rows(
             orphan_ids = _orphans([subject_id for _role, subject_id in ended_rows], rule.role)
             # Their copies in the connected systems go too (R4.7.2): queued while the identifiers
             # can still be read, in this batch's transaction.
-            forwarding.subjects_leaving(orphan_ids, run=run)
+            forwarding.pass_on(forwarding.ERASURE, orphan_ids, run=run)
             disposed = dispose_subjects(orphan_ids, disposal)
             counts = {"roles_ended": ended, **disposed}
             stats.add(counts)
@@ -354,6 +354,8 @@ def _archive_subjects(
         fresh = set(subject_ids) - set(
             ArchivedSubject.objects.filter(subject_id__in=subject_ids).values_list("subject_id", flat=True)
         )
+        # Kept for legal claims only: the connected systems stop processing them too (R4.7.2).
+        forwarding.pass_on(forwarding.RESTRICTION, sorted(fresh), run=run)
         ArchivedSubject.objects.bulk_create(
             [
                 ArchivedSubject(subject_id=sid, rule=rule, archived_at=now, archive_until=archive_until[sid])

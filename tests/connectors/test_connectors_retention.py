@@ -72,7 +72,10 @@ def test_r4_7_2_people_the_sweep_deletes_are_erased_in_both_connected_systems(
 
     page = _page(client, run)
     assert "Copies dans les systèmes connectés (art. 28(3)(g))" in page
-    assert "4 effacements transmis aux systèmes connectés : 4 confirmé(s), 0 en attente, 0 en échec." in page
+    assert (
+        "4 tâches transmises aux systèmes connectés (effacements ; limitations pour l’archive) : 4 confirmée(s), "
+        "0 en attente, 0 en échec." in page
+    )
     assert f"?sweep_run__id__exact={run.pk}" in page
 
 
@@ -90,8 +93,9 @@ def test_r4_7_2_a_system_down_keeps_its_erasures_waiting_with_the_identifiers_an
     assert [(task.state, task.attempts) for task in waiting] == [("waiting", 1), ("waiting", 1)]
     # Deleted here already; the platform still needs to find them: kept encrypted until it confirms.
     assert sorted(task.lookup()["email"] for task in waiting) == sorted(person.email for person in expired)
-    assert "2 effacements transmis aux systèmes connectés : 0 confirmé(s), 2 en attente, 0 en échec." in _page(
-        client, run
+    assert (
+        "2 tâches transmises aux systèmes connectés (effacements ; limitations pour l’archive) : 0 confirmée(s), "
+        in (_page(client, run))
     )
 
     platform.base_url = ijitrack_server.url  # back up: the next attempts carry the erasures out
@@ -100,9 +104,7 @@ def test_r4_7_2_a_system_down_keeps_its_erasures_waiting_with_the_identifiers_an
         assert task_run(task_id=task.pk, now=task.next_attempt_at).state == ConnectorTask.State.DONE
 
     assert ijitrack_server.accounts == {}
-    assert "2 effacements transmis aux systèmes connectés : 2 confirmé(s), 0 en attente, 0 en échec." in _page(
-        client, run
-    )
+    assert "2 confirmée(s), 0 en attente, 0 en échec." in _page(client, run)
 
 
 def test_r4_7_2_the_task_list_names_the_sweep_it_came_from(
@@ -137,6 +139,27 @@ def test_r4_7_2_without_connected_systems_the_sweep_page_says_nothing_of_them(
     assert run.counts["prospect"] == {"roles_ended": 2, "subjects_deleted": 2}
     assert not ConnectorTask.objects.exists()
     assert 'id="sweep-forwarded"' not in _page(client, run)
+
+
+def test_r4_7_2_people_entering_the_archive_are_restricted_in_the_connected_systems(
+    client, ijitrack_server, mailchimp_server, django_capture_on_commit_callbacks
+):
+    """Kept for legal claims only (intermediate archive): the systems stop processing them too."""
+    archived = subject_with_role("inactive_client", collected_on=date(2012, 1, 1), contract_end_on=date(2020, 5, 1))
+    ijitrack_server.add_account(archived.email)
+    mailchimp_server.add_member(archived.email)
+    ijitrack, emailing = ijitrack_system(ijitrack_server.url), mailchimp_system(mailchimp_server.url)
+
+    run = _sweep(django_capture_on_commit_callbacks)
+
+    assert run.counts["inactive-client-contract"] == {"subjects_archived": 1}
+    assert DataSubject.objects.filter(pk=archived.pk).exists()  # kept here, in the archive
+    tasks = ConnectorTask.objects.filter(sweep_run=run)
+    assert sorted((task.system_id, task.action, task.state) for task in tasks) == sorted(
+        (system.pk, Action.RESTRICT, "done") for system in (ijitrack, emailing)
+    )
+    assert all(task.subject_ref == archived.pk for task in tasks)
+    assert "2 tâches transmises aux systèmes connectés" in _page(client, run)
 
 
 def test_r4_7_2_an_inactive_or_non_erasing_system_is_not_asked(

@@ -294,15 +294,33 @@ def test_r4_7_2_nobody_is_disposed_of_here_unless_their_erasure_was_queued_for_t
 
     heard: list[int] = []
 
-    def broken(subject_ids, run):
+    def broken(change, subject_ids, run):
         heard.extend(subject_ids)
         raise RuntimeError("queue unreachable")
 
     monkeypatch.setattr(forwarding, "_listeners", [broken])
 
-    run = sweep(now=AS_OF, commit=True, batch_size=50)
+    run = sweep(now=AS_OF, commit=True, batch_size=50, rule=RetentionRule.objects.get(code="prospect"))
 
     assert sorted(heard) == sorted(subject.pk for subject in population["expired"])
     assert run.status == SweepRun.Status.FAILED
     assert DataSubject.objects.filter(pk__in=heard).count() == 12  # all still here
     assert SubjectRole.objects.filter(subject_id__in=heard, role="prospect").count() == 12
+
+
+def test_r4_7_2_nobody_enters_the_archive_unless_the_processors_were_told_to_restrict_them(population, monkeypatch):
+    from retention import forwarding
+
+    heard: list[tuple[str, int]] = []
+
+    def broken(change, subject_ids, run):
+        heard.extend((change, subject_id) for subject_id in subject_ids)
+        raise RuntimeError("queue unreachable")
+
+    monkeypatch.setattr(forwarding, "_listeners", [broken])
+
+    run = sweep(now=AS_OF, commit=True, rule=RetentionRule.objects.get(code="inactive-client-contract"))
+
+    assert sorted(heard) == sorted((forwarding.RESTRICTION, subject.pk) for subject in population["archived"])
+    assert run.status == SweepRun.Status.FAILED
+    assert not ArchivedSubject.objects.exists()
