@@ -210,8 +210,12 @@ def sweep_forwarded(run: SweepRun) -> Forwarded | None:
         ConnectorTask.objects.for_sweep_run(run.pk).order_by().values_list("state").annotate(count=Count("id"))
     )
     total = sum(states.values())
-    if not total and not (_systems_for(connected.ERASURE) or _systems_for(connected.RESTRICTION)):
-        return None
+    if not total and not any(
+        _action_for(system, change)
+        for system in ConnectedSystem.objects.active()
+        for change in (connected.ERASURE, connected.RESTRICTION)
+    ):
+        return None  # no system the sweeps pass anything on to: nothing to report
     return Forwarded(
         label=_("Copies in the connected systems (Art. 28(3)(g))"),
         total=total,

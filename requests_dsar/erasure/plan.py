@@ -24,12 +24,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ijinus_privacy.dates import add_months
 from ijinus_privacy.personal_data import PersonalDataSource, registry
+from ijinus_privacy.written_in import writing_language
 from retention.models import LegalHold
 
 from ..exports import wording
@@ -125,7 +126,7 @@ class PlanLine:
     def category_labels(self) -> list[str]:
         """The data categories by their short names in the page's language ("Identité", "Contact
         details"), the code only where no name is written."""
-        language = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+        language = writing_language()
         return [(wording.data_category(code, language) or code).split(":")[0].strip() for code in self.categories]
 
     @property
